@@ -1,0 +1,75 @@
+// config/config.h
+//
+// The service configuration: one TOML file (config/crmstream.toml documents
+// every key and its default), each value overridable by an environment
+// variable. Loading is all-or-nothing: any unknown key, wrong type or
+// out-of-range value is an error whose message names the key, and no partial
+// Config is returned.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "operators/model_config.h"
+#include "operators/status.h"
+
+namespace crm::config {
+
+struct TopicsConfig {
+  std::string purchases = "crm.purchases";
+  std::string complaints = "crm.complaints";
+  std::string service = "crm.service";
+  std::string churn_alerts = "crm.churn-alerts";
+  std::string segment_changes = "crm.segment-changes";
+  std::string deadletter = "crm.deadletter";
+};
+
+struct RuntimeConfig {
+  std::string instance_id = "crmstream-1";  // CloudEvents source, client.id
+  std::string group_id = "crmstream";       // consumer group
+  int64_t commit_interval_ms = 1000;        // how often state+offsets commit
+  int64_t max_uncommitted_events = 100000;  // commit earlier past this many
+  int64_t max_event_bytes = 65536;          // larger messages are dead-lettered
+  int64_t shutdown_deadline_ms = 10000;     // SIGTERM: finish within this
+};
+
+struct StateConfig {
+  std::string dir = "/var/lib/crmstream";
+  int64_t memory_budget_bytes = 256LL << 20;  // RocksDB block cache + write buffers
+  int64_t cache_customers = 1'000'000;        // hot customer states kept in memory
+};
+
+struct HttpConfig {
+  std::string listen_address = "127.0.0.1";
+  int64_t port = 9464;  // 0 disables the HTTP server
+};
+
+struct Config {
+  // Passed through to librdkafka unchanged (both consumer and producer),
+  // e.g. {"bootstrap.servers", "127.0.0.1:9092"}.
+  std::map<std::string, std::string> kafka = {{"bootstrap.servers", "127.0.0.1:9092"}};
+  TopicsConfig topics;
+  RuntimeConfig runtime;
+  StateConfig state;
+  HttpConfig http;
+  operators::ModelConfig model;
+};
+
+// Environment given as name -> value (main passes the process environment;
+// tests pass their own). Overrides are named CRMSTREAM_<TABLE>_<KEY>, upper
+// case, e.g. CRMSTREAM_RUNTIME_COMMIT_INTERVAL_MS; model keys nest with
+// underscores (CRMSTREAM_MODEL_ALERT_ALERT_THRESHOLD); librdkafka properties
+// are CRMSTREAM_KAFKA_<PROPERTY> with dots as underscores
+// (CRMSTREAM_KAFKA_BOOTSTRAP_SERVERS).
+using Environment = std::map<std::string, std::string>;
+
+// Loads `path` (empty: defaults only) and applies `env`.
+Result<Config> LoadConfig(const std::string& path, const Environment& env);
+
+// Parses TOML text (for tests and for LoadConfig); `origin` names the source
+// in error messages.
+Result<Config> ParseConfig(const std::string& toml_text, const std::string& origin,
+                           const Environment& env);
+
+}  // namespace crm::config

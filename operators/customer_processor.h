@@ -1,0 +1,34 @@
+// operators/customer_processor.h
+//
+// The operator chain for one customer: dedup -> apply the event (purchase,
+// complaint, service) -> RFM -> satisfaction -> churn risk -> segment and
+// loyalty -> alert policy. One call per event; returns the effects. Pure and
+// deterministic: the same state and event always give the same new state and
+// effects. The runtime calls it; tests call it with plain values.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "operators/customer_state.h"
+#include "operators/effects.h"
+#include "operators/events.h"
+#include "operators/model_config.h"
+
+namespace crm::operators {
+
+// Stable 64-bit FNV-1a hash (used for dedup; never changes across versions).
+uint64_t StableHash64(std::string_view bytes);
+
+// Applies `event` to `state` (whose key is event.customer_id).
+// Evaluation time is max(state.last_event, event.ts), so a late event updates
+// the state but never moves recency backwards. A repeated event_id within the
+// dedup window returns Effects{.duplicate = true} and leaves state unchanged.
+// Outputs: a SegmentChange when the segment name differs from the stored one
+// (from = "" for a new customer; the loyalty class is carried along and stored
+// but a loyalty change alone emits nothing), and a ChurnAlert when the alert
+// policy says so. Alerts and segment changes are evaluated on every event,
+// so complaints and service calls can raise them too.
+Effects ProcessEvent(const ModelConfig& config, const Event& event, CustomerState& state);
+
+}  // namespace crm::operators

@@ -1,0 +1,68 @@
+// operators/customer_state.h
+//
+// Everything crmstream knows about one customer. Operators read and update it;
+// the pipeline stores it (state_codec.h gives it a versioned binary encoding,
+// so a new field needs a new encoding version). Plain value type: copyable,
+// comparable, no pointers.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "operators/time.h"
+
+namespace crm::operators {
+
+struct RfmScores {
+  int32_t r = 0;  // 1..5, 0 = not scored yet
+  int32_t f = 0;
+  int32_t m = 0;
+  bool operator==(const RfmScores&) const = default;
+};
+
+struct OpenComplaint {
+  std::string complaint_id;
+  int32_t severity = 0;
+  bool operator==(const OpenComplaint&) const = default;
+};
+
+// Event ids recently applied to this customer, to drop redelivered events.
+// A fixed-size ring of 64-bit hashes of event_id.
+inline constexpr size_t kDedupWindow = 16;
+
+struct CustomerState {
+  // Purchases.
+  int64_t purchase_count = 0;
+  double total_spend = 0;
+  EventTime first_purchase{};   // valid when purchase_count > 0
+  EventTime last_purchase{};    // valid when purchase_count > 0
+  // Latest event time seen from this customer, of any kind.
+  EventTime last_event{};
+
+  // Satisfaction (0..100), exponentially time-decayed towards its signals.
+  double satisfaction = 0;      // meaningful when satisfaction_at > 0
+  double satisfaction_weight = 0;  // decayed weight of signals seen so far
+  EventTime satisfaction_at{};
+  std::vector<OpenComplaint> open_complaints;  // bounded by model config
+
+  // Derived, kept so that changes can be detected and reported.
+  RfmScores rfm;
+  std::string segment;   // empty until first scored
+  std::string loyalty;   // loyalty class name, empty until first scored
+  double churn_risk = 0;
+
+  // Alert policy memory.
+  bool alert_armed = true;
+  EventTime last_alert{};  // epoch 0 = never
+  int64_t alerts_sent = 0;
+
+  // Dedup ring.
+  std::array<uint64_t, kDedupWindow> recent_event_hashes{};
+  uint32_t recent_next = 0;
+
+  bool operator==(const CustomerState&) const = default;
+};
+
+}  // namespace crm::operators

@@ -1,0 +1,70 @@
+// operators/effects.h
+//
+// What an operator asks the runtime to do after seeing one event: outputs to
+// publish and timers to arm. Operators return Effects; only the runtime turns
+// them into Kafka records (with CloudEvents envelopes and deterministic ids)
+// and stored timers.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "operators/customer_state.h"
+#include "operators/time.h"
+
+namespace crm::operators {
+
+struct Reason {
+  std::string code;    // stable machine code, e.g. "overdue"
+  std::string detail;  // plain words for a call-center agent
+  bool operator==(const Reason&) const = default;
+};
+
+enum class Priority { kLow, kMedium, kHigh };
+const char* PriorityName(Priority p);
+
+struct ChurnAlert {
+  std::string customer_id;
+  double risk = 0;
+  double p_alive = 0;       // 1 - behavioural risk until BG/NBD is fitted
+  double clv = 0;           // value estimate (historical spend until fitted)
+  double value_at_risk = 0;
+  Priority priority = Priority::kLow;
+  std::string segment;
+  double satisfaction = 0;
+  std::vector<Reason> reasons;
+  std::string recommended_action;
+  bool operator==(const ChurnAlert&) const = default;
+};
+
+struct SegmentChange {
+  std::string customer_id;
+  std::string from;  // empty for a customer's first segment
+  std::string to;
+  RfmScores rfm;
+  std::string loyalty;
+  std::string cause;  // event id, or "timer"
+  bool operator==(const SegmentChange&) const = default;
+};
+
+// One output; `rule` names the rule that produced it and, with the causing
+// event's origin, makes its id deterministic.
+struct Output {
+  std::string rule;  // "segment-change", "churn-alert"
+  EventTime time;    // event time that caused it
+  std::variant<ChurnAlert, SegmentChange> payload;
+};
+
+struct TimerRequest {
+  std::string customer_id;
+  EventTime due;
+};
+
+struct Effects {
+  std::vector<Output> outputs;
+  std::vector<TimerRequest> timers;
+  bool duplicate = false;  // the event was already applied; state unchanged
+};
+
+}  // namespace crm::operators

@@ -1,0 +1,57 @@
+// operators/events.h
+//
+// Typed input events, as the pipeline's decoder produces them from the input
+// contract (DESIGN.md "Input contract"). Values only; validation happened in
+// the decoder, so operators may rely on the documented ranges.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "operators/time.h"
+
+namespace crm::operators {
+
+struct Purchase {
+  double amount = 0;  // >= 0, in the event's currency
+  int32_t quantity = 1;  // >= 1
+  std::string currency;
+  std::string channel;
+  std::string order_id;
+};
+
+enum class ComplaintStatus { kOpened, kResolved };
+
+struct Complaint {
+  std::string complaint_id;
+  ComplaintStatus status = ComplaintStatus::kOpened;
+  int32_t severity = 3;  // 1..5
+  std::string category;
+};
+
+struct ServiceInteraction {
+  std::string channel;         // call, chat, email, store, ...
+  std::optional<int32_t> rating;  // CSAT 1..5
+  bool resolved = false;
+  double wait_seconds = 0;
+};
+
+// Where an event came from: the runtime fills it in; operators use it only
+// to name the cause of an output and to derive deterministic output ids.
+struct EventOrigin {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+};
+
+struct Event {
+  std::string event_id;
+  std::string customer_id;  // 1..64 chars
+  EventTime ts;
+  std::variant<Purchase, Complaint, ServiceInteraction> body;
+  EventOrigin origin;
+};
+
+}  // namespace crm::operators

@@ -1,0 +1,82 @@
+// operators/model_config.h
+//
+// Every threshold, weight and rule the customer models use, with the
+// documented defaults (DESIGN.md "Customer models"). The config library fills
+// it from the TOML file; operators only read it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "operators/time.h"
+
+namespace crm::operators {
+
+// Scores 5..1 from ascending breakpoints: four values b1 < b2 < b3 < b4.
+struct RfmConfig {
+  // Recency in days: <= b1 -> 5, <= b2 -> 4, <= b3 -> 3, <= b4 -> 2, else 1.
+  std::vector<double> recency_days = {14, 30, 60, 120};
+  // Frequency (purchase count): >= b4 -> 5, >= b3 -> 4, ... , < b1 -> 1.
+  std::vector<double> frequency = {2, 3, 5, 8};
+  // Monetary (total spend): same shape as frequency.
+  std::vector<double> monetary = {50, 150, 400, 1000};
+};
+
+// One segment rule: matches when every score lies in its inclusive range.
+struct ScoreRange {
+  int lo = 1;
+  int hi = 5;
+  bool operator==(const ScoreRange&) const = default;
+};
+struct SegmentRule {
+  std::string name;
+  ScoreRange r, f, m;
+  bool operator==(const SegmentRule&) const = default;
+};
+
+// The default ordered rule list (first match wins; the last rule matches all).
+std::vector<SegmentRule> DefaultSegmentRules();
+
+struct SatisfactionConfig {
+  double prior = 70;              // neutral starting value, 0..100
+  double prior_weight = 1.0;      // how many signals the prior is worth
+  Duration half_life = Days(90);
+  // Penalty (points of a 0..100 signal) by complaint severity 1..5: the signal
+  // recorded for a complaint is 100 - penalty.
+  std::vector<double> complaint_penalty = {20, 40, 60, 80, 100};
+  double resolution_recovery = 0.5;  // a resolution records a signal recovering this share
+  size_t max_open_complaints = 16;
+};
+
+struct LoyaltyConfig {
+  double satisfied_at = 60;     // satisfaction >= this is "high attitude"
+  int64_t repeat_purchases_at = 3;  // purchase_count >= this is "high patronage"
+};
+
+struct ChurnConfig {
+  Duration default_gap = Days(30);  // usual gap for a one-purchase customer
+  double overdue_midpoint = 2.0;    // overdue ratio at which behaviour alone gives 0.5
+  double weight_overdue = 2.0;      // logistic weight per unit of overdue ratio
+  double weight_satisfaction = 1.5; // per (50 - satisfaction)/50
+  double weight_complaints = 0.8;   // per unit of summed open severity / 5
+};
+
+struct AlertConfig {
+  double alert_threshold = 0.7;   // raise at or above
+  double rearm_threshold = 0.5;   // allow a new alert only after falling below
+  Duration cooldown = Days(7);
+  double min_value = 0;           // customers worth less are not alerted
+  double high_value_at_risk = 500;   // value at risk >= this: high priority
+  double medium_value_at_risk = 100; // >= this: medium; else low
+};
+
+struct ModelConfig {
+  RfmConfig rfm;
+  std::vector<SegmentRule> segments = DefaultSegmentRules();
+  SatisfactionConfig satisfaction;
+  LoyaltyConfig loyalty;
+  ChurnConfig churn;
+  AlertConfig alert;
+};
+
+}  // namespace crm::operators
