@@ -32,6 +32,11 @@ struct RuntimeConfig {
   int64_t max_uncommitted_events = 100000;  // commit earlier past this many
   int64_t max_event_bytes = 65536;          // larger messages are dead-lettered
   int64_t shutdown_deadline_ms = 10000;     // SIGTERM: finish within this
+  // A partition task waits this long for an input partition (same number in
+  // the other input topics) that has neither data nor has reached its end,
+  // before processing the others without it. Waiting keeps the merge order of
+  // the three inputs deterministic.
+  int64_t max_task_idle_ms = 500;
 };
 
 struct StateConfig {

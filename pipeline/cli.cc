@@ -1,0 +1,73 @@
+#include "pipeline/cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include "pipeline/commands.h"
+
+#ifndef CRM_VERSION
+#define CRM_VERSION "dev"
+#endif
+
+namespace crm::pipeline {
+
+int RunCli(int argc, char** argv, const CliContext& context) {
+  CLI::App app{"crmstream: live customer-relationship knowledge from Kafka events"};
+  app.set_version_flag("--version", std::string("crmstream ") + CRM_VERSION);
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+
+  RunCommandOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run the service (consumer group member)");
+  run_cmd->add_option("--config", run.config_path, "TOML config file (or $CRMSTREAM_CONFIG)");
+  run_cmd->add_flag("--stop-at-end", run.stop_at_end,
+                    "Exit 0 once every input partition is consumed to its end and committed");
+
+  BrokerCommandOptions broker;
+  broker.topics = {"crm.purchases", "crm.complaints", "crm.service",
+                   "crm.churn-alerts", "crm.segment-changes", "crm.deadletter"};
+  auto* broker_cmd = app.add_subcommand(
+      "broker", "Run the embedded Kafka-protocol broker (librdkafka mock cluster) until Ctrl-C");
+  broker_cmd->add_option("--port", broker.port, "Listen port (0: any free port)")
+      ->check(CLI::Range(0, 65535))->capture_default_str();
+  broker_cmd->add_option("--partitions", broker.partitions, "Partitions per topic")
+      ->check(CLI::Range(1, 1024))->capture_default_str();
+  broker_cmd->add_option("--topic", broker.topics, "Topics to create (repeatable)")
+      ->capture_default_str();
+
+  DemoCommandOptions demo;
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "Embedded broker + generated traffic + the service, with a live feed of outputs");
+  demo_cmd->add_option("--duration", demo.duration_s, "Seconds to run (0: until Ctrl-C)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  demo_cmd->add_option("--customers", demo.customers, "Simulated customers")
+      ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}))->capture_default_str();
+  demo_cmd->add_option("--speed", demo.days_per_second, "Simulated days per second")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  demo_cmd->add_option("--http-port", demo.http_port, "Port for /metrics (0: any free port)")
+      ->check(CLI::Range(0, 65535))->capture_default_str();
+  demo_cmd->add_option("--seed", demo.seed, "Traffic generator seed")->capture_default_str();
+
+  std::string dump_config;
+  auto* state_cmd = app.add_subcommand("state", "Inspect the state store");
+  state_cmd->require_subcommand(1);
+  auto* dump_cmd = state_cmd->add_subcommand(
+      "dump", "Print every customer's state as one JSON line, sorted by customer id");
+  dump_cmd->add_option("--config", dump_config, "TOML config file (or $CRMSTREAM_CONFIG)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  ConfigureLogging(log_level);
+  if (run_cmd->parsed()) return RunServiceCommand(run, context);
+  if (broker_cmd->parsed()) return RunBrokerCommand(broker, context);
+  if (demo_cmd->parsed()) return RunDemoCommand(demo, context);
+  if (dump_cmd->parsed()) return RunStateDumpCommand(dump_config, context);
+  return kExitUsage;
+}
+
+}  // namespace crm::pipeline

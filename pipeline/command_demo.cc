@@ -1,0 +1,262 @@
+// `crmstream demo`: the embedded broker, generated traffic and the service in
+// one process, with a live feed of what the call center and marketing see.
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "config/config.h"
+#include "pipeline/commands.h"
+#include "pipeline/http_server.h"
+#include "pipeline/kafka_client.h"
+#include "pipeline/kafka_sink.h"
+#include "pipeline/metrics.h"
+#include "pipeline/mock_broker.h"
+#include "pipeline/service.h"
+#include "pipeline/shutdown_signals.h"
+#include "pipeline/traffic_generator.h"
+
+namespace crm::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kDayMs = 86'400'000.0;
+
+struct FeedTotals {
+  int64_t alerts = 0;
+  std::map<std::string, int64_t> alerts_by_priority;
+  int64_t segment_changes = 0;
+  int64_t new_customers = 0;
+  std::map<std::string, int64_t> transitions;
+  int64_t dead_letters = 0;
+};
+
+std::string Day(const nlohmann::json& envelope) {
+  return envelope.value("time", std::string("?")).substr(0, 10);
+}
+
+void PrintAlert(const nlohmann::json& e, FeedTotals& totals) {
+  const auto& d = e["data"];
+  std::string reasons;
+  for (const auto& r : d["reasons"]) {
+    if (!reasons.empty()) reasons += "; ";
+    reasons += r.value("detail", "");
+  }
+  std::string priority = d.value("priority", "");
+  ++totals.alerts;
+  ++totals.alerts_by_priority[priority];
+  std::printf("[%s] ALERT %-6s %s  risk %.2f  value at risk %.2f  (%s)\n"
+              "             %s\n             -> %s\n",
+              Day(e).c_str(), priority.c_str(), d.value("customer_id", "").c_str(),
+              d.value("risk", 0.0), d.value("value_at_risk", 0.0), d.value("segment", "").c_str(),
+              reasons.c_str(), d.value("recommended_action", "").c_str());
+}
+
+void PrintSegmentChange(const nlohmann::json& e, FeedTotals& totals) {
+  const auto& d = e["data"];
+  ++totals.segment_changes;
+  if (d["from"].is_null()) {
+    ++totals.new_customers;  // first segment of a new customer: counted, not printed
+    return;
+  }
+  std::string from = d["from"].get<std::string>();
+  std::string to = d.value("to", "");
+  ++totals.transitions[from + " -> " + to];
+  std::printf("[%s] SEGMENT %s  %s -> %s  (r%d f%d m%d, %s)\n", Day(e).c_str(),
+              d.value("customer_id", "").c_str(), from.c_str(), to.c_str(),
+              d["rfm"].value("r", 0), d["rfm"].value("f", 0), d["rfm"].value("m", 0),
+              d.value("loyalty", "").c_str());
+}
+
+void PrintDeadLetter(const rd_kafka_message_t* m, FeedTotals& totals) {
+  ++totals.dead_letters;
+  rd_kafka_headers_t* headers = nullptr;
+  std::string code = "?", reason = "?";
+  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const void* v;
+    size_t n;
+    if (rd_kafka_header_get_last(headers, "crm.error.code", &v, &n) == RD_KAFKA_RESP_ERR_NO_ERROR)
+      code.assign(static_cast<const char*>(v), n);
+    if (rd_kafka_header_get_last(headers, "crm.error.reason", &v, &n) == RD_KAFKA_RESP_ERR_NO_ERROR)
+      reason.assign(static_cast<const char*>(v), n);
+  }
+  std::printf("[dead-letter] %s: %s\n", code.c_str(), reason.c_str());
+}
+
+// Produces generated traffic, paced so that `days_per_second` simulated days
+// pass per wall-clock second.
+void ProduceTraffic(const DemoCommandOptions& options, KafkaSink& sink,
+                    const config::TopicsConfig& topics, const std::atomic<bool>& stop,
+                    std::atomic<int64_t>& produced) {
+  GeneratorOptions gen;
+  gen.customers = options.customers;
+  gen.seed = options.seed;
+  TrafficGenerator generator(gen);
+  const auto started = Clock::now();
+  while (!stop.load()) {
+    GeneratedEvent event = generator.Next();
+    double sim_seconds = (static_cast<double>(event.event_time_ms - gen.start_epoch_ms)) / kDayMs /
+                         options.days_per_second;
+    auto due = started + std::chrono::microseconds(static_cast<int64_t>(sim_seconds * 1e6));
+    while (Clock::now() < due && !stop.load()) {
+      sink.Flush(0).IgnoreError();  // serve delivery reports while waiting
+      std::this_thread::sleep_until(std::min(due, Clock::now() + std::chrono::milliseconds(50)));
+    }
+    const std::string& topic = event.kind == InputKind::kPurchase    ? topics.purchases
+                               : event.kind == InputKind::kComplaint ? topics.complaints
+                                                                      : topics.service;
+    OutputRecord record{topic, event.customer_id, std::move(event.json), {}, event.event_time_ms};
+    if (!sink.Produce(record).ok()) break;
+    produced.fetch_add(1);
+  }
+  sink.Flush(5000).IgnoreError();
+}
+
+}  // namespace
+
+int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context) {
+  std::atomic<bool> stop{false};
+  ShutdownSignals signals(stop);
+  config::Config config;
+  context.prepare_broker_sockets(0);
+  auto broker = MockBroker::Create(MockBrokerOptions{
+      1, options.partitions,
+      {config.topics.purchases, config.topics.complaints, config.topics.service,
+       config.topics.churn_alerts, config.topics.segment_changes, config.topics.deadletter}});
+  if (!broker.ok()) {
+    std::cerr << "crmstream: " << broker.status().message() << "\n";
+    return kExitFailure;
+  }
+  char dir_template[] = "/tmp/crmstream-demo-XXXXXX";
+  if (mkdtemp(dir_template) == nullptr) {
+    std::cerr << "crmstream: cannot create a state directory in /tmp\n";
+    return kExitFailure;
+  }
+  config.kafka["bootstrap.servers"] = (*broker)->bootstrap_servers();
+  config.state.dir = dir_template;
+  config.state.memory_budget_bytes = 64LL << 20;
+  config.runtime.instance_id = "demo";
+  config.runtime.commit_interval_ms = 200;
+  config.http.port = options.http_port;
+
+  Metrics metrics;
+  ServiceHealth health;
+  auto service = Service::Create(config, metrics, health);
+  if (!service.ok()) {
+    std::cerr << "crmstream: " << service.status().message() << "\n";
+    return kExitFailure;
+  }
+  auto http = HttpServer::Start(config.http.listen_address, options.http_port, metrics, health,
+                                &(*service)->store());
+  if (!http.ok()) {
+    std::cerr << "crmstream: " << http.status().message()
+              << " (choose another port with --http-port)\n";
+    return kExitFailure;
+  }
+  std::printf("crmstream demo: embedded broker %s, %lld customers, %.1f simulated days per second\n"
+              "metrics: http://127.0.0.1:%d/metrics   profile: http://127.0.0.1:%d/customers/c0000001\n"
+              "state:   %s\n\n",
+              config.kafka["bootstrap.servers"].c_str(), static_cast<long long>(options.customers),
+              options.days_per_second, (*http)->port(), (*http)->port(), dir_template);
+  std::fflush(stdout);
+
+  std::atomic<bool> stop_service{false};
+  Status service_status;
+  std::thread service_thread([&] {
+    service_status = (*service)->Run(RunOptions{}, stop_service);
+    if (!service_status.ok()) stop.store(true);
+  });
+
+  auto producer = KafkaSink::Create({{"bootstrap.servers", config.kafka["bootstrap.servers"]}});
+  std::atomic<int64_t> produced{0};
+  std::thread traffic_thread;
+  if (producer.ok()) {
+    traffic_thread = std::thread(
+        [&] { ProduceTraffic(options, **producer, config.topics, stop, produced); });
+  } else {
+    stop.store(true);
+  }
+
+  // The feed: what a call-center system and marketing automation would read.
+  FeedTotals totals;
+  auto feed_conf = MakeKafkaConf({{"bootstrap.servers", config.kafka["bootstrap.servers"]},
+                                  {"group.id", "crmstream-demo-feed"},
+                                  {"auto.offset.reset", "earliest"}});
+  KafkaHandle feed;
+  if (feed_conf.ok()) {
+    auto made = MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(feed_conf).value());
+    if (made.ok()) feed = std::move(made).value();
+  }
+  if (!feed) {
+    std::cerr << "crmstream: cannot create the feed consumer\n";
+    stop.store(true);
+  } else {
+    rd_kafka_poll_set_consumer(feed.get());
+    TopicPartitionList topics(rd_kafka_topic_partition_list_new(3));
+    for (const std::string& t : {config.topics.churn_alerts, config.topics.segment_changes,
+                                 config.topics.deadletter}) {
+      rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+    }
+    rd_kafka_subscribe(feed.get(), topics.get());
+  }
+  const auto started = Clock::now();
+  while (!stop.load()) {
+    if (options.duration_s > 0 &&
+        Clock::now() - started >= std::chrono::duration<double>(options.duration_s)) {
+      break;
+    }
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(feed.get(), 100);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::string topic = rd_kafka_topic_name(m->rkt);
+      if (topic == config.topics.deadletter) {
+        PrintDeadLetter(m, totals);
+      } else {
+        auto e = nlohmann::json::parse(static_cast<const char*>(m->payload),
+                                       static_cast<const char*>(m->payload) + m->len, nullptr, false);
+        if (!e.is_discarded() && e.contains("data")) {
+          if (topic == config.topics.churn_alerts) PrintAlert(e, totals);
+          else PrintSegmentChange(e, totals);
+        }
+      }
+      std::fflush(stdout);
+    }
+    rd_kafka_message_destroy(m);
+  }
+  stop.store(true);
+  if (traffic_thread.joinable()) traffic_thread.join();
+  stop_service.store(true);
+  service_thread.join();
+  if (feed) rd_kafka_consumer_close(feed.get());
+
+  std::printf("\nsummary: %lld events produced; %lld churn alerts (high %lld, medium %lld, low %lld); "
+              "%lld segment changes (%lld new customers); %lld dead letters\n",
+              static_cast<long long>(produced.load()), static_cast<long long>(totals.alerts),
+              static_cast<long long>(totals.alerts_by_priority["high"]),
+              static_cast<long long>(totals.alerts_by_priority["medium"]),
+              static_cast<long long>(totals.alerts_by_priority["low"]),
+              static_cast<long long>(totals.segment_changes),
+              static_cast<long long>(totals.new_customers), static_cast<long long>(totals.dead_letters));
+  std::vector<std::pair<int64_t, std::string>> top;
+  for (const auto& [t, n] : totals.transitions) top.emplace_back(n, t);
+  std::sort(top.rbegin(), top.rend());
+  for (size_t i = 0; i < top.size() && i < 5; ++i) {
+    std::printf("  %6lld x %s\n", static_cast<long long>(top[i].first), top[i].second.c_str());
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_template, ignored);
+  if (!service_status.ok()) {
+    std::cerr << "crmstream: service stopped: " << service_status.message() << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace crm::pipeline

@@ -1,0 +1,43 @@
+// pipeline/commands.h
+//
+// The bodies of the `crmstream` subcommands (cli.cc parses arguments and
+// calls these). Each returns a process exit code (cli.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pipeline/cli.h"
+
+namespace crm::pipeline {
+
+struct RunCommandOptions {
+  std::string config_path;
+  bool stop_at_end = false;
+};
+int RunServiceCommand(const RunCommandOptions& options, const CliContext& context);
+
+struct BrokerCommandOptions {
+  int port = 0;
+  int partitions = 16;
+  std::vector<std::string> topics;
+};
+int RunBrokerCommand(const BrokerCommandOptions& options, const CliContext& context);
+
+struct DemoCommandOptions {
+  double duration_s = 60;      // 0 = until Ctrl-C
+  int64_t customers = 500;
+  double days_per_second = 5;  // simulated days per wall-clock second
+  int partitions = 4;
+  int http_port = 9464;        // 0 = any free port
+  uint64_t seed = 1;
+};
+int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context);
+
+int RunStateDumpCommand(const std::string& config_path, const CliContext& context);
+
+// Sets up spdlog: logfmt-style lines on stderr with UTC timestamps.
+void ConfigureLogging(const std::string& level);
+
+}  // namespace crm::pipeline

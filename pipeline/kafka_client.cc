@@ -1,0 +1,29 @@
+#include "pipeline/kafka_client.h"
+
+namespace crm::pipeline {
+
+void KafkaHandleDeleter::operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+
+Result<KafkaConf> MakeKafkaConf(const KafkaProperties& properties) {
+  KafkaConf conf(rd_kafka_conf_new());
+  char error[512];
+  for (const auto& [name, value] : properties) {
+    if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), error, sizeof error) !=
+        RD_KAFKA_CONF_OK) {
+      return Status::InvalidArgument("kafka property '" + name + "': " + error);
+    }
+  }
+  return conf;
+}
+
+Result<KafkaHandle> MakeKafkaClient(rd_kafka_type_t type, KafkaConf conf) {
+  char error[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), error, sizeof error);
+  if (rk == nullptr) return Status::InvalidArgument(std::string("kafka client: ") + error);
+  conf.release();  // owned by rk now
+  return KafkaHandle(rk);
+}
+
+std::string KafkaErrorText(rd_kafka_resp_err_t err) { return rd_kafka_err2str(err); }
+
+}  // namespace crm::pipeline

@@ -1,0 +1,80 @@
+#include "pipeline/kafka_sink.h"
+
+namespace crm::pipeline {
+
+Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(KafkaProperties properties) {
+  properties.try_emplace("enable.idempotence", "true");
+  properties.try_emplace("partitioner", "murmur2_random");
+  properties.try_emplace("linger.ms", "5");
+  properties.try_emplace("queue.buffering.max.messages", "1000000");
+  properties.try_emplace("compression.type", "lz4");
+  ASSIGN_OR_RETURN(KafkaConf conf, MakeKafkaConf(properties));
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &KafkaSink::OnDelivery);
+  // The opaque is set after construction; librdkafka copies the pointer.
+  auto* raw_conf = conf.get();
+  std::unique_ptr<KafkaSink> sink(new KafkaSink(nullptr));
+  rd_kafka_conf_set_opaque(raw_conf, sink.get());
+  ASSIGN_OR_RETURN(KafkaHandle producer, MakeKafkaClient(RD_KAFKA_PRODUCER, std::move(conf)));
+  sink->producer_ = std::move(producer);
+  return sink;
+}
+
+KafkaSink::~KafkaSink() {
+  if (producer_) rd_kafka_flush(producer_.get(), 5000);
+}
+
+void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  auto* sink = static_cast<KafkaSink*>(opaque);
+  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    sink->delivered_.fetch_add(1, std::memory_order_relaxed);
+  } else if (sink->first_error_ == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    sink->first_error_ = msg->err;
+    sink->first_error_topic_ = rd_kafka_topic_name(msg->rkt);
+  }
+}
+
+Status KafkaSink::Produce(const OutputRecord& record) {
+  rd_kafka_headers_t* headers = nullptr;
+  if (!record.headers.empty()) {
+    headers = rd_kafka_headers_new(record.headers.size());
+    for (const auto& [name, value] : record.headers) {
+      rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                          static_cast<ssize_t>(value.size()));
+    }
+  }
+  for (;;) {
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_.get(), RD_KAFKA_V_TOPIC(record.topic.c_str()),
+        RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_TIMESTAMP(record.timestamp_ms), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(producer_.get(), 10);  // serve delivery reports, then retry
+      continue;
+    }
+    if (headers != nullptr) rd_kafka_headers_destroy(headers);
+    return Status::IoError("produce to '" + record.topic + "': " + KafkaErrorText(err));
+  }
+  rd_kafka_poll(producer_.get(), 0);
+  return Status::Ok();
+}
+
+Status KafkaSink::Flush(int timeout_ms) {
+  rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), timeout_ms);
+  if (first_error_ != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    std::string message = "delivery to '" + first_error_topic_ + "' failed: " +
+                          KafkaErrorText(first_error_);
+    first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
+    return Status::IoError(message);
+  }
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Unavailable("flush: " + KafkaErrorText(err) + " (" +
+                               std::to_string(rd_kafka_outq_len(producer_.get())) +
+                               " records still queued)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace crm::pipeline

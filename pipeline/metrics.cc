@@ -1,0 +1,100 @@
+#include "pipeline/metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+namespace crm::pipeline {
+namespace {
+
+prometheus::Histogram::BucketBoundaries LatencyBuckets() {
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+}
+
+}  // namespace
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  using prometheus::BuildCounter;
+  using prometheus::BuildGauge;
+  using prometheus::BuildHistogram;
+  auto& r = *registry_;
+  events_consumed_ = &BuildCounter().Name("crmstream_events_consumed_total")
+                          .Help("Input events consumed, by topic and result (ok, deadletter, duplicate)")
+                          .Register(r);
+  dead_letters_ = &BuildCounter().Name("crmstream_deadletter_total")
+                       .Help("Input messages sent to the dead-letter topic, by reason code")
+                       .Register(r);
+  alerts_ = &BuildCounter().Name("crmstream_churn_alerts_total")
+                 .Help("Churn alerts emitted, by priority")
+                 .Register(r);
+  segment_transitions_ = &BuildCounter().Name("crmstream_segment_transitions_total")
+                              .Help("Customer segment transitions (from is empty for new customers)")
+                              .Register(r);
+  customers_in_segment_ = &BuildGauge().Name("crmstream_customers")
+                               .Help("Customers per segment, as committed in the state store")
+                               .Register(r);
+  consumer_lag_ = &BuildGauge().Name("crmstream_consumer_lag_records")
+                       .Help("Records between the committed position and the end of each input partition")
+                       .Register(r);
+  commits_ = &BuildCounter().Name("crmstream_commits_total")
+                  .Help("State+offset commits, by result")
+                  .Register(r);
+  processing_latency_ = &BuildHistogram().Name("crmstream_processing_latency_seconds")
+                             .Help("From receiving an event to its outputs being handed to the producer")
+                             .Register(r)
+                             .Add({}, LatencyBuckets());
+  commit_duration_ = &BuildHistogram().Name("crmstream_commit_duration_seconds")
+                          .Help("Duration of one commit: producer flush plus the atomic state write")
+                          .Register(r)
+                          .Add({}, LatencyBuckets());
+  event_time_lag_ = &BuildGauge().Name("crmstream_event_time_lag_seconds")
+                         .Help("Wall clock minus the event time of the latest processed event")
+                         .Register(r)
+                         .Add({});
+  state_size_ = &BuildGauge().Name("crmstream_state_size_bytes")
+                     .Help("Approximate size of the customer state in RocksDB")
+                     .Register(r)
+                     .Add({});
+  state_cache_usage_ = &BuildGauge().Name("crmstream_state_block_cache_usage_bytes")
+                            .Help("RocksDB block cache usage (shared with write buffers)")
+                            .Register(r)
+                            .Add({});
+  hot_customers_ = &BuildGauge().Name("crmstream_hot_customers")
+                        .Help("Customer states held in the in-memory cache")
+                        .Register(r)
+                        .Add({});
+  assigned_partitions_ = &BuildGauge().Name("crmstream_assigned_partitions")
+                              .Help("Input partitions assigned to this instance")
+                              .Register(r)
+                              .Add({});
+  up_ = &BuildGauge().Name("crmstream_up")
+             .Help("1 while the processing loop runs")
+             .Register(r)
+             .Add({});
+}
+
+std::string Metrics::Serialize() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+prometheus::Counter& Metrics::EventsConsumed(const std::string& topic, const std::string& result) {
+  return events_consumed_->Add({{"topic", topic}, {"result", result}});
+}
+prometheus::Counter& Metrics::DeadLetters(const std::string& reason) {
+  return dead_letters_->Add({{"reason", reason}});
+}
+prometheus::Counter& Metrics::Alerts(const std::string& priority) {
+  return alerts_->Add({{"priority", priority}});
+}
+prometheus::Counter& Metrics::SegmentTransitions(const std::string& from, const std::string& to) {
+  return segment_transitions_->Add({{"from", from}, {"to", to}});
+}
+prometheus::Gauge& Metrics::CustomersInSegment(const std::string& segment) {
+  return customers_in_segment_->Add({{"segment", segment}});
+}
+prometheus::Gauge& Metrics::ConsumerLag(const std::string& topic, int32_t partition) {
+  return consumer_lag_->Add({{"topic", topic}, {"partition", std::to_string(partition)}});
+}
+prometheus::Counter& Metrics::Commits(const std::string& result) {
+  return commits_->Add({{"result", result}});
+}
+
+}  // namespace crm::pipeline

@@ -1,0 +1,66 @@
+// pipeline/metrics.h
+//
+// The service's Prometheus metrics (DESIGN.md "Observability"), prefix
+// crmstream_, base units, bounded labels (topics, partitions, reasons,
+// priorities, segment names from config; never a customer id). The Metrics
+// object owns the registry; the HTTP server serialises it. prometheus-cpp
+// metric objects are thread-safe, so any thread may update them.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+
+namespace crm::pipeline {
+
+class Metrics {
+ public:
+  Metrics();
+
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+  // Text exposition format of every metric.
+  std::string Serialize() const;
+
+  // result: "ok", "deadletter", "duplicate".
+  prometheus::Counter& EventsConsumed(const std::string& topic, const std::string& result);
+  prometheus::Counter& DeadLetters(const std::string& reason);
+  prometheus::Counter& Alerts(const std::string& priority);
+  prometheus::Counter& SegmentTransitions(const std::string& from, const std::string& to);
+  prometheus::Gauge& CustomersInSegment(const std::string& segment);
+  prometheus::Gauge& ConsumerLag(const std::string& topic, int32_t partition);
+  prometheus::Counter& Commits(const std::string& result);  // "ok", "failed"
+
+  prometheus::Histogram& processing_latency() { return *processing_latency_; }
+  prometheus::Histogram& commit_duration() { return *commit_duration_; }
+  prometheus::Gauge& event_time_lag() { return *event_time_lag_; }
+  prometheus::Gauge& state_size() { return *state_size_; }
+  prometheus::Gauge& state_cache_usage() { return *state_cache_usage_; }
+  prometheus::Gauge& hot_customers() { return *hot_customers_; }
+  prometheus::Gauge& assigned_partitions() { return *assigned_partitions_; }
+  prometheus::Gauge& up() { return *up_; }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* events_consumed_;
+  prometheus::Family<prometheus::Counter>* dead_letters_;
+  prometheus::Family<prometheus::Counter>* alerts_;
+  prometheus::Family<prometheus::Counter>* segment_transitions_;
+  prometheus::Family<prometheus::Gauge>* customers_in_segment_;
+  prometheus::Family<prometheus::Gauge>* consumer_lag_;
+  prometheus::Family<prometheus::Counter>* commits_;
+  prometheus::Histogram* processing_latency_;
+  prometheus::Histogram* commit_duration_;
+  prometheus::Gauge* event_time_lag_;
+  prometheus::Gauge* state_size_;
+  prometheus::Gauge* state_cache_usage_;
+  prometheus::Gauge* hot_customers_;
+  prometheus::Gauge* assigned_partitions_;
+  prometheus::Gauge* up_;
+};
+
+}  // namespace crm::pipeline

@@ -1,0 +1,140 @@
+#include "pipeline/record_processor.h"
+
+#include "operators/customer_processor.h"
+
+namespace crm::pipeline {
+namespace {
+
+const std::string kSegmentCounterPrefix = "customers_in_segment/";
+
+}  // namespace
+
+RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store,
+                                 RecordSink& sink, Metrics& metrics)
+    : config_(config),
+      store_(store),
+      sink_(sink),
+      metrics_(metrics),
+      decoder_(static_cast<size_t>(config.runtime.max_event_bytes)),
+      encoder_(config.topics, config.runtime.instance_id) {}
+
+Status RecordProcessor::Start() {
+  ASSIGN_OR_RETURN(auto counters, store_.Counters());
+  for (const auto& [name, value] : counters) {
+    if (name.rfind(kSegmentCounterPrefix, 0) != 0) continue;
+    segment_counts_[name] = value;
+    metrics_.CustomersInSegment(name.substr(kSegmentCounterPrefix.size())).Set(static_cast<double>(value));
+  }
+  return Status::Ok();
+}
+
+Result<RecordProcessor::CachedCustomer*> RecordProcessor::LoadCustomer(
+    const std::string& customer_id) {
+  auto it = cache_.find(customer_id);
+  if (it != cache_.end()) return &it->second;
+  ASSIGN_OR_RETURN(auto stored, store_.Get(customer_id));
+  CachedCustomer& entry = cache_[customer_id];
+  if (stored) entry.state = std::move(*stored);
+  return &entry;
+}
+
+Status RecordProcessor::DeadLetter(const InputRecordView& record,
+                                   const operators::EventOrigin& origin, const std::string& code,
+                                   const std::string& reason) {
+  metrics_.EventsConsumed(origin.topic, "deadletter").Increment();
+  metrics_.DeadLetters(code).Increment();
+  return sink_.Produce(encoder_.DeadLetter(origin, std::string(record.key),
+                                           std::string(record.value), code, reason));
+}
+
+Status RecordProcessor::Emit(const operators::Effects& effects,
+                             const operators::EventOrigin& origin) {
+  for (const operators::Output& output : effects.outputs) {
+    RETURN_IF_ERROR(sink_.Produce(encoder_.Encode(output, origin)));
+    if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
+      metrics_.Alerts(operators::PriorityName(alert->priority)).Increment();
+    } else {
+      const auto& change = std::get<operators::SegmentChange>(output.payload);
+      metrics_.SegmentTransitions(change.from, change.to).Increment();
+      if (!change.from.empty()) {
+        int64_t& from = segment_counts_[kSegmentCounterPrefix + change.from];
+        --from;
+        metrics_.CustomersInSegment(change.from).Set(static_cast<double>(from));
+      }
+      int64_t& to = segment_counts_[kSegmentCounterPrefix + change.to];
+      ++to;
+      metrics_.CustomersInSegment(change.to).Set(static_cast<double>(to));
+    }
+  }
+  return Status::Ok();
+}
+
+Status RecordProcessor::Process(const InputRecordView& record) {
+  operators::EventOrigin origin{std::string(record.topic), record.partition, record.offset};
+  pending_offsets_[TopicPartitionKey{origin.topic, origin.partition}] = record.offset + 1;
+  ++uncommitted_records_;
+
+  DecodeResult decoded = decoder_.Decode(record.kind, record.value);
+  if (auto* error = std::get_if<DecodeError>(&decoded)) {
+    return DeadLetter(record, origin, DecodeErrorCodeName(error->code), error->reason);
+  }
+  operators::Event& event = std::get<operators::Event>(decoded);
+  // Partitioning by key is what keeps one customer's events on one partition
+  // and so in one instance; a record keyed otherwise would split the state.
+  if (!record.has_key || record.key != event.customer_id) {
+    return DeadLetter(record, origin, "key_mismatch",
+                      "message key must equal customer_id '" + event.customer_id + "'");
+  }
+  event.origin = origin;
+
+  ASSIGN_OR_RETURN(CachedCustomer * customer, LoadCustomer(event.customer_id));
+  operators::Effects effects = operators::ProcessEvent(config_.model, event, customer->state);
+  if (effects.duplicate) {
+    metrics_.EventsConsumed(origin.topic, "duplicate").Increment();
+    return Status::Ok();
+  }
+  customer->dirty = true;
+  metrics_.EventsConsumed(origin.topic, "ok").Increment();
+  return Emit(effects, origin);
+}
+
+Status RecordProcessor::Commit() {
+  if (pending_offsets_.empty()) return Status::Ok();
+  Status flushed = sink_.Flush(static_cast<int>(config_.runtime.shutdown_deadline_ms));
+  if (!flushed.ok()) return Status(flushed.code(), "commit: outputs not acknowledged: " + flushed.message());
+
+  CommitBatch batch;
+  for (auto& [id, customer] : cache_) {
+    if (customer.dirty) batch.customers.emplace_back(id, &customer.state);
+  }
+  batch.next_offsets = pending_offsets_;
+  batch.counters = segment_counts_;
+  RETURN_IF_ERROR(store_.Commit(batch));
+
+  for (auto& [id, customer] : cache_) customer.dirty = false;
+  for (const auto& [tp, offset] : pending_offsets_) committed_offsets_[tp] = offset;
+  pending_offsets_.clear();
+  uncommitted_records_ = 0;
+  EvictCleanCustomers();
+  metrics_.hot_customers().Set(static_cast<double>(cache_.size()));
+  return Status::Ok();
+}
+
+void RecordProcessor::EvictCleanCustomers() {
+  const size_t limit = static_cast<size_t>(config_.state.cache_customers);
+  if (cache_.size() <= limit) return;
+  // Evict down to 90% so that eviction runs once per several commits, not on
+  // every one; everything is clean right after a commit.
+  const size_t target = limit - limit / 10;
+  for (auto it = cache_.begin(); it != cache_.end() && cache_.size() > target;) {
+    it = it->second.dirty ? std::next(it) : cache_.erase(it);
+  }
+}
+
+void RecordProcessor::DropCachedState() {
+  cache_.clear();
+  pending_offsets_.clear();
+  uncommitted_records_ = 0;
+}
+
+}  // namespace crm::pipeline

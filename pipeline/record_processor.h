@@ -1,0 +1,96 @@
+// pipeline/record_processor.h
+//
+// The heart of one instance's processing, free of Kafka consumer details: it
+// takes input records in their merged order, decodes them, runs the operator
+// chain on the customer's state (held in a bounded in-memory cache in front of
+// the state store), hands outputs and dead letters to a RecordSink, and tracks
+// which input positions the in-memory state contains. Commit() makes it all
+// durable in the order that keeps the guarantees: first every output is
+// acknowledged by the sink, then state + next offsets + counters are written
+// in one atomic batch. A crash between the two replays the records, which
+// republishes the same outputs with the same ids (copies, never losses).
+// One thread uses a processor.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "config/config.h"
+#include "operators/customer_state.h"
+#include "operators/status.h"
+#include "pipeline/event_decoder.h"
+#include "pipeline/kafka_sink.h"
+#include "pipeline/metrics.h"
+#include "pipeline/output_encoder.h"
+#include "pipeline/state_store.h"
+
+namespace crm::pipeline {
+
+// One input record as the consumer hands it over; views stay valid for the
+// duration of Process().
+struct InputRecordView {
+  InputKind kind = InputKind::kPurchase;
+  std::string_view topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string_view key;
+  std::string_view value;
+  bool has_key = false;
+};
+
+class RecordProcessor {
+ public:
+  RecordProcessor(const config::Config& config, StateStore& store, RecordSink& sink,
+                  Metrics& metrics);
+
+  // Loads the persisted counters (customers per segment). Call once.
+  Status Start();
+
+  // Processes one record. A non-ok status is an infrastructure failure (state
+  // store read, sink refused); bad data never fails, it is dead-lettered.
+  Status Process(const InputRecordView& record);
+
+  // Flushes outputs, then writes state and offsets atomically. On error
+  // nothing is marked committed; the caller must stop (the next start replays
+  // from the last committed offsets).
+  Status Commit();
+
+  // Forgets uncommitted progress for partitions the instance no longer owns
+  // and drops cached customers (they may now belong to another instance).
+  void DropCachedState();
+
+  int64_t uncommitted_records() const { return uncommitted_records_; }
+  const std::map<TopicPartitionKey, int64_t>& committed_offsets() const { return committed_offsets_; }
+
+ private:
+  struct CachedCustomer {
+    operators::CustomerState state;
+    bool dirty = false;
+  };
+
+  Result<CachedCustomer*> LoadCustomer(const std::string& customer_id);
+  Status DeadLetter(const InputRecordView& record, const operators::EventOrigin& origin,
+                    const std::string& code, const std::string& reason);
+  Status Emit(const operators::Effects& effects, const operators::EventOrigin& origin);
+  void EvictCleanCustomers();
+
+  const config::Config& config_;
+  StateStore& store_;
+  RecordSink& sink_;
+  Metrics& metrics_;
+  EventDecoder decoder_;
+  OutputEncoder encoder_;
+
+  std::unordered_map<std::string, CachedCustomer> cache_;
+  std::map<TopicPartitionKey, int64_t> pending_offsets_;
+  std::map<TopicPartitionKey, int64_t> committed_offsets_;
+  std::map<std::string, int64_t> segment_counts_;  // counter name -> customers
+  int64_t uncommitted_records_ = 0;
+};
+
+}  // namespace crm::pipeline

@@ -1,0 +1,332 @@
+#include "pipeline/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pipeline/input_merger.h"
+#include "pipeline/kafka_client.h"
+#include "pipeline/kafka_sink.h"
+#include "pipeline/record_processor.h"
+
+namespace crm::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+};
+using OwnedMessage = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+using Merger = InputMerger<OwnedMessage>;
+
+// Per-partition buffering beyond which fetching pauses (the merge may be
+// waiting for another input) and below which it resumes.
+constexpr size_t kPauseAbove = 20000;
+constexpr size_t kResumeBelow = 5000;
+constexpr int kMaxPollBatch = 10000;
+
+}  // namespace
+
+struct Service::Impl {
+  Impl(const config::Config& c, Metrics& m, ServiceHealth& h)
+      : config(c), metrics(m), health(h),
+        merger(std::chrono::milliseconds(c.runtime.max_task_idle_ms)) {
+    topics = {c.topics.purchases, c.topics.complaints, c.topics.service};
+  }
+
+  const config::Config& config;
+  Metrics& metrics;
+  ServiceHealth& health;
+  std::array<std::string, kInputKinds> topics;
+  std::unique_ptr<StateStore> store;
+  std::unique_ptr<KafkaSink> sink;
+  std::unique_ptr<RecordProcessor> processor;
+  KafkaHandle consumer;
+  Merger merger;
+  std::set<std::pair<int, int32_t>> assigned;  // (kind, partition)
+  std::set<std::pair<int, int32_t>> paused;
+  Status fatal;  // set by callbacks, checked by the loop
+  Clock::time_point last_commit = Clock::now();
+
+  int KindOf(const char* topic) const {
+    for (int k = 0; k < kInputKinds; ++k) {
+      if (topics[k] == topic) return k;
+    }
+    return -1;
+  }
+
+  Status Commit();
+  void CommitToKafka();
+  void UpdateLag();
+  void OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
+  Status AssignFromStore(rd_kafka_topic_partition_list_t* partitions);
+  void Receive(OwnedMessage message);
+  Status Drain();
+  void SetPaused(int kind, int32_t partition, bool pause);
+};
+
+Status Service::Impl::Commit() {
+  if (processor->uncommitted_records() == 0) {
+    last_commit = Clock::now();
+    return Status::Ok();
+  }
+  auto started = Clock::now();
+  Status status = processor->Commit();
+  health.last_commit_ok.store(status.ok());
+  metrics.Commits(status.ok() ? "ok" : "failed").Increment();
+  if (!status.ok()) return status;
+  last_commit = Clock::now();
+  metrics.commit_duration().Observe(std::chrono::duration<double>(last_commit - started).count());
+  metrics.state_size().Set(static_cast<double>(store->ApproximateSizeBytes()));
+  metrics.state_cache_usage().Set(static_cast<double>(store->BlockCacheUsageBytes()));
+  CommitToKafka();
+  UpdateLag();
+  return Status::Ok();
+}
+
+void Service::Impl::CommitToKafka() {
+  TopicPartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(assigned.size())));
+  for (const auto& [tp, offset] : processor->committed_offsets()) {
+    int kind = KindOf(tp.topic.c_str());
+    if (kind < 0 || !assigned.count({kind, tp.partition})) continue;
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = offset;
+  }
+  if (list->cnt == 0) return;
+  // Advisory only (lag tools); the state store holds the positions we resume from.
+  rd_kafka_resp_err_t err = rd_kafka_commit(consumer.get(), list.get(), /*async=*/1);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::debug("advisory offset commit failed: {}", KafkaErrorText(err));
+  }
+}
+
+void Service::Impl::UpdateLag() {
+  for (const auto& [kind, partition] : assigned) {
+    int64_t low = 0, high = 0;
+    if (rd_kafka_get_watermark_offsets(consumer.get(), topics[kind].c_str(), partition, &low,
+                                       &high) != RD_KAFKA_RESP_ERR_NO_ERROR || high < 0) {
+      continue;
+    }
+    auto it = processor->committed_offsets().find(TopicPartitionKey{topics[kind], partition});
+    int64_t position = it == processor->committed_offsets().end() ? low : it->second;
+    metrics.ConsumerLag(topics[kind], partition).Set(static_cast<double>(std::max<int64_t>(0, high - position)));
+  }
+}
+
+Status Service::Impl::AssignFromStore(rd_kafka_topic_partition_list_t* partitions) {
+  for (int i = 0; i < partitions->cnt; ++i) {
+    rd_kafka_topic_partition_t& tp = partitions->elems[i];
+    int kind = KindOf(tp.topic);
+    if (kind < 0) continue;
+    ASSIGN_OR_RETURN(std::optional<int64_t> stored,
+                     store->NextOffset(TopicPartitionKey{tp.topic, tp.partition}));
+    // Without a stored position the partition's state is rebuilt from the
+    // start of the log, whatever Kafka's group offset says.
+    tp.offset = stored ? *stored : RD_KAFKA_OFFSET_BEGINNING;
+    merger.Assign(tp.partition, kind);
+    assigned.insert({kind, tp.partition});
+    spdlog::info("assigned {} [{}] from offset {}", tp.topic, tp.partition,
+                 stored ? std::to_string(*stored) : std::string("beginning"));
+  }
+  return Status::Ok();
+}
+
+void Service::Impl::OnRebalance(rd_kafka_resp_err_t err,
+                                rd_kafka_topic_partition_list_t* partitions) {
+  const bool cooperative = std::string(rd_kafka_rebalance_protocol(consumer.get())) == "COOPERATIVE";
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    Status s = AssignFromStore(partitions);
+    if (!s.ok() && fatal.ok()) fatal = s;
+    rd_kafka_error_t* error = nullptr;
+    if (cooperative) {
+      error = rd_kafka_incremental_assign(consumer.get(), partitions);
+    } else {
+      rd_kafka_assign(consumer.get(), partitions);
+    }
+    if (error != nullptr) {
+      if (fatal.ok()) fatal = Status::IoError(std::string("assign: ") + rd_kafka_error_string(error));
+      rd_kafka_error_destroy(error);
+    }
+  } else {
+    // Make what was processed durable before another instance takes over.
+    Status s = Commit();
+    if (!s.ok() && fatal.ok()) fatal = s;
+    for (int i = 0; i < partitions->cnt; ++i) {
+      int kind = KindOf(partitions->elems[i].topic);
+      if (kind < 0) continue;
+      merger.Revoke(partitions->elems[i].partition, kind);
+      assigned.erase({kind, partitions->elems[i].partition});
+      paused.erase({kind, partitions->elems[i].partition});
+      spdlog::info("revoked {} [{}]", partitions->elems[i].topic, partitions->elems[i].partition);
+    }
+    processor->DropCachedState();
+    if (cooperative) {
+      rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer.get(), partitions);
+      if (error != nullptr) rd_kafka_error_destroy(error);
+    } else {
+      rd_kafka_assign(consumer.get(), nullptr);
+    }
+  }
+  health.assigned.store(!assigned.empty());
+  metrics.assigned_partitions().Set(static_cast<double>(assigned.size()));
+}
+
+void Service::Impl::SetPaused(int kind, int32_t partition, bool pause) {
+  TopicPartitionList list(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(list.get(), topics[kind].c_str(), partition);
+  if (pause) {
+    rd_kafka_pause_partitions(consumer.get(), list.get());
+    paused.insert({kind, partition});
+  } else {
+    rd_kafka_resume_partitions(consumer.get(), list.get());
+    paused.erase({kind, partition});
+  }
+}
+
+void Service::Impl::Receive(OwnedMessage message) {
+  int kind = message->rkt ? KindOf(rd_kafka_topic_name(message->rkt)) : -1;
+  if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    if (kind >= 0) merger.MarkEnd(message->partition, kind);
+    return;
+  }
+  if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::warn("consumer: {}", rd_kafka_message_errstr(message.get()));
+    return;
+  }
+  if (kind < 0 || !assigned.count({kind, message->partition})) return;
+  rd_kafka_timestamp_type_t type;
+  int64_t ts = rd_kafka_message_timestamp(message.get(), &type);
+  int32_t partition = message->partition;
+  int64_t offset = message->offset;
+  merger.Push(partition, kind, Merger::Item{ts < 0 ? 0 : ts, offset, std::move(message)});
+  if (merger.Buffered(partition, kind) > kPauseAbove && !paused.count({kind, partition})) {
+    SetPaused(kind, partition, true);
+  }
+}
+
+Status Service::Impl::Drain() {
+  auto now = Clock::now();
+  while (auto next = merger.Pop(now)) {
+    const rd_kafka_message_t* m = next->item.payload.get();
+    InputRecordView view;
+    view.kind = static_cast<InputKind>(next->kind);
+    view.topic = topics[next->kind];
+    view.partition = next->partition;
+    view.offset = m->offset;
+    view.has_key = m->key != nullptr;
+    view.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
+    view.value = std::string_view(static_cast<const char*>(m->payload), m->len);
+    RETURN_IF_ERROR(processor->Process(view));
+    metrics.processing_latency().Observe(
+        std::chrono::duration<double>(Clock::now() - now).count());
+    if (processor->uncommitted_records() >= config.runtime.max_uncommitted_events) {
+      RETURN_IF_ERROR(Commit());
+    }
+  }
+  for (auto it = paused.begin(); it != paused.end();) {
+    auto [kind, partition] = *it++;
+    if (merger.Buffered(partition, kind) < kResumeBelow) SetPaused(kind, partition, false);
+  }
+  return Status::Ok();
+}
+
+Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Service::~Service() = default;
+
+const StateStore& Service::store() const { return *impl_->store; }
+
+Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, Metrics& metrics,
+                                                 ServiceHealth& health) {
+  auto impl = std::make_unique<Impl>(config, metrics, health);
+  ASSIGN_OR_RETURN(impl->store, StateStore::Open(StateStoreOptions{
+                                    config.state.dir, config.state.memory_budget_bytes, false}));
+  KafkaProperties producer_props = config.kafka;
+  producer_props.try_emplace("client.id", config.runtime.instance_id);
+  ASSIGN_OR_RETURN(impl->sink, KafkaSink::Create(producer_props));
+  impl->processor = std::make_unique<RecordProcessor>(config, *impl->store, *impl->sink, metrics);
+  RETURN_IF_ERROR(impl->processor->Start());
+
+  KafkaProperties props = config.kafka;
+  props.try_emplace("client.id", config.runtime.instance_id);
+  props["group.id"] = config.runtime.group_id;
+  props["enable.auto.commit"] = "false";
+  props["enable.auto.offset.store"] = "false";
+  props["enable.partition.eof"] = "true";
+  props.try_emplace("auto.offset.reset", "earliest");
+  // Range assignment gives one instance the same partition number of every
+  // input topic, which the per-partition merge relies on.
+  props.try_emplace("partition.assignment.strategy", "range");
+  props.try_emplace("isolation.level", "read_committed");
+  // Producer-only settings in the shared [kafka] table would make the
+  // consumer warn; drop the ones crmstream itself adds.
+  for (const char* producer_only : {"enable.idempotence", "partitioner", "linger.ms",
+                                    "queue.buffering.max.messages", "compression.type",
+                                    "acks", "transactional.id"}) {
+    props.erase(producer_only);
+  }
+  ASSIGN_OR_RETURN(KafkaConf conf, MakeKafkaConf(props));
+  rd_kafka_conf_set_opaque(conf.get(), impl.get());
+  rd_kafka_conf_set_rebalance_cb(
+      conf.get(), [](rd_kafka_t*, rd_kafka_resp_err_t err,
+                     rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+        static_cast<Impl*>(opaque)->OnRebalance(err, partitions);
+      });
+  ASSIGN_OR_RETURN(impl->consumer, MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(conf)));
+  rd_kafka_poll_set_consumer(impl->consumer.get());
+  return std::unique_ptr<Service>(new Service(std::move(impl)));
+}
+
+Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
+  Impl& s = *impl_;
+  TopicPartitionList subscription(rd_kafka_topic_partition_list_new(kInputKinds));
+  for (const std::string& topic : s.topics) {
+    rd_kafka_topic_partition_list_add(subscription.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(s.consumer.get(), subscription.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::IoError("subscribe: " + KafkaErrorText(err));
+  s.health.running.store(true);
+  spdlog::info("consuming {}, {}, {} as group '{}'", s.topics[0], s.topics[1], s.topics[2],
+               s.config.runtime.group_id);
+
+  const auto interval = std::chrono::milliseconds(s.config.runtime.commit_interval_ms);
+  Status result;
+  while (!stop.load() && result.ok()) {
+    s.health.heartbeat_ms.store(ServiceHealth::SteadyNowMs());
+    int received = 0;
+    int timeout_ms = 100;
+    while (received < kMaxPollBatch) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(s.consumer.get(), timeout_ms);
+      if (m == nullptr) break;
+      timeout_ms = 0;
+      ++received;
+      s.Receive(OwnedMessage(m));
+    }
+    if (!s.fatal.ok()) {
+      result = s.fatal;
+      break;
+    }
+    result = s.Drain();
+    if (!result.ok()) break;
+    if (Clock::now() - s.last_commit >= interval) result = s.Commit();
+    if (result.ok() && options.stop_at_end && s.merger.AllAtEnd()) {
+      result = s.Commit();
+      spdlog::info("all input partitions consumed to their end");
+      break;
+    }
+  }
+  if (result.ok()) result = s.Commit();
+  if (result.ok()) {
+    // Leaves the group; the revoke callback commits nothing new.
+    rd_kafka_consumer_close(s.consumer.get());
+    if (!s.fatal.ok()) result = s.fatal;
+  } else {
+    spdlog::error("stopping without committing: {}", result.message());
+  }
+  s.health.running.store(false);
+  return result;
+}
+
+}  // namespace crm::pipeline

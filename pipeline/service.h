@@ -1,0 +1,50 @@
+// pipeline/service.h
+//
+// `crmstream run`: wires the consumer group, the deterministic input merger,
+// the record processor (operators + state + outputs) and the commit cycle.
+// The consumer's rebalance callback positions every assigned input partition
+// at the offset stored in the state store (not Kafka's committed offset: the
+// state store is the source of truth, see record_processor.h), and commits
+// before giving partitions up. Kafka offsets are committed afterwards too, only
+// so that standard lag tools see progress. Run() blocks on the calling thread
+// until `stop` is set (or, with stop_at_end, all inputs are consumed).
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "config/config.h"
+#include "operators/status.h"
+#include "pipeline/metrics.h"
+#include "pipeline/service_health.h"
+#include "pipeline/state_store.h"
+
+namespace crm::pipeline {
+
+struct RunOptions {
+  // Exit once every assigned input partition is consumed to its end and
+  // committed (batch replays, tests, benchmarks).
+  bool stop_at_end = false;
+};
+
+class Service {
+ public:
+  static Result<std::unique_ptr<Service>> Create(const config::Config& config, Metrics& metrics,
+                                                 ServiceHealth& health);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Runs until `stop` becomes true; returns the first infrastructure error.
+  Status Run(const RunOptions& options, const std::atomic<bool>& stop);
+
+  // The state store, for read-only queries from other threads (HTTP).
+  const StateStore& store() const;
+
+ private:
+  struct Impl;
+  explicit Service(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crm::pipeline

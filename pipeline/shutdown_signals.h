@@ -1,0 +1,27 @@
+// pipeline/shutdown_signals.h
+//
+// Turns SIGINT/SIGTERM into a stop flag without async-signal-unsafe code:
+// the constructor blocks both signals in the calling thread (so construct it
+// in main before starting other threads, which inherit the mask) and a helper
+// thread waits for them with sigtimedwait. The flag is owned by the caller.
+#pragma once
+
+#include <atomic>
+#include <thread>
+
+namespace crm::pipeline {
+
+class ShutdownSignals {
+ public:
+  explicit ShutdownSignals(std::atomic<bool>& stop);
+  ~ShutdownSignals();
+  ShutdownSignals(const ShutdownSignals&) = delete;
+  ShutdownSignals& operator=(const ShutdownSignals&) = delete;
+
+ private:
+  std::atomic<bool>& stop_;
+  std::atomic<bool> done_{false};
+  std::thread waiter_;
+};
+
+}  // namespace crm::pipeline

@@ -1,0 +1,38 @@
+#include "pipeline/state_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/output_encoder.h"
+
+namespace crm::pipeline {
+
+std::string CustomerStateJson(const std::string& customer_id, const operators::CustomerState& s) {
+  using nlohmann::ordered_json;
+  auto time_or_null = [](operators::EventTime t, bool valid) {
+    return valid ? ordered_json(FormatRfc3339(t.epoch_ms)) : ordered_json(nullptr);
+  };
+  ordered_json complaints = ordered_json::array();
+  for (const auto& c : s.open_complaints) {
+    complaints.push_back({{"complaint_id", c.complaint_id}, {"severity", c.severity}});
+  }
+  const bool bought = s.purchase_count > 0;
+  ordered_json j{{"customer_id", customer_id},
+                 {"purchase_count", s.purchase_count},
+                 {"total_spend", s.total_spend},
+                 {"first_purchase", time_or_null(s.first_purchase, bought)},
+                 {"last_purchase", time_or_null(s.last_purchase, bought)},
+                 {"last_event", FormatRfc3339(s.last_event.epoch_ms)},
+                 {"satisfaction", s.satisfaction},
+                 {"satisfaction_weight", s.satisfaction_weight},
+                 {"open_complaints", complaints},
+                 {"rfm", {{"r", s.rfm.r}, {"f", s.rfm.f}, {"m", s.rfm.m}}},
+                 {"segment", s.segment},
+                 {"loyalty", s.loyalty},
+                 {"churn_risk", s.churn_risk},
+                 {"alert_armed", s.alert_armed},
+                 {"last_alert", time_or_null(s.last_alert, s.alerts_sent > 0)},
+                 {"alerts_sent", s.alerts_sent}};
+  return j.dump();
+}
+
+}  // namespace crm::pipeline

@@ -1,0 +1,178 @@
+#include "pipeline/state_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_buffer_manager.h>
+
+#include "pipeline/state_codec.h"
+
+namespace crm::pipeline {
+namespace {
+
+constexpr char kCustomersFamily[] = "customers";
+constexpr char kOffsetsFamily[] = "offsets";
+const std::string kCounterPrefix = "counter/";
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
+  return Status::IoError(what + ": " + s.ToString());
+}
+
+std::string OffsetKey(const TopicPartitionKey& tp) {
+  std::string key = tp.topic;
+  key.push_back('\0');
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    key.push_back(static_cast<char>((static_cast<uint32_t>(tp.partition) >> shift) & 0xff));
+  }
+  return key;
+}
+
+std::string EncodeOffset(int64_t offset) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) {
+    out[i] = static_cast<char>((static_cast<uint64_t>(offset) >> (56 - 8 * i)) & 0xff);
+  }
+  return out;
+}
+
+int64_t DecodeOffset(const std::string& bytes) {
+  uint64_t v = 0;
+  for (unsigned char c : bytes) v = (v << 8) | c;
+  return static_cast<int64_t>(v);
+}
+
+}  // namespace
+
+struct StateStore::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;  // default, customers, offsets
+  std::shared_ptr<rocksdb::Cache> cache;
+
+  rocksdb::ColumnFamilyHandle* customers() const { return families[1]; }
+  rocksdb::ColumnFamilyHandle* offsets() const { return families[2]; }
+
+  ~Impl() {
+    for (auto* handle : families) db->DestroyColumnFamilyHandle(handle);
+    families.clear();
+    if (db) db->Close().PermitUncheckedError();
+  }
+};
+
+StateStore::StateStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StateStore::~StateStore() = default;
+
+Result<std::unique_ptr<StateStore>> StateStore::Open(const StateStoreOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  // Half of the budget caches blocks, half buffers writes; the write-buffer
+  // manager charges its memory to the same cache so the total stays bounded.
+  const size_t budget = static_cast<size_t>(options.memory_budget_bytes);
+  impl->cache = rocksdb::NewLRUCache(budget);
+  auto write_buffers = std::make_shared<rocksdb::WriteBufferManager>(budget / 2, impl->cache);
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = impl->cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+
+  rocksdb::ColumnFamilyOptions cf;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.write_buffer_size = std::max<size_t>(budget / 8, 4 << 20);
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.write_buffer_manager = write_buffers;
+  db_options.max_background_jobs = 2;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, cf}, {kCustomersFamily, cf}, {kOffsetsFamily, cf}};
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, options.dir, descriptors, &impl->families, &db)
+          : rocksdb::DB::Open(db_options, options.dir, descriptors, &impl->families, &db);
+  RETURN_IF_ERROR(FromRocks(s, "open state store at '" + options.dir + "'"));
+  impl->db.reset(db);
+  return std::unique_ptr<StateStore>(new StateStore(std::move(impl)));
+}
+
+Result<std::optional<operators::CustomerState>> StateStore::Get(
+    const std::string& customer_id) const {
+  std::string bytes;
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->customers(), customer_id, &bytes);
+  if (s.IsNotFound()) return std::optional<operators::CustomerState>();
+  RETURN_IF_ERROR(FromRocks(s, "read customer"));
+  ASSIGN_OR_RETURN(operators::CustomerState state, DecodeState(bytes));
+  return std::optional<operators::CustomerState>(std::move(state));
+}
+
+Result<std::optional<int64_t>> StateStore::NextOffset(const TopicPartitionKey& tp) const {
+  std::string bytes;
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->offsets(), OffsetKey(tp), &bytes);
+  if (s.IsNotFound()) return std::optional<int64_t>();
+  RETURN_IF_ERROR(FromRocks(s, "read offset"));
+  if (bytes.size() != 8) return Status::Corruption("stored offset has " + std::to_string(bytes.size()) + " bytes");
+  return std::optional<int64_t>(DecodeOffset(bytes));
+}
+
+Status StateStore::Commit(const CommitBatch& batch) {
+  rocksdb::WriteBatch write;
+  std::string encoded;
+  for (const auto& [id, state] : batch.customers) {
+    EncodeState(*state, encoded);
+    RETURN_IF_ERROR(FromRocks(write.Put(impl_->customers(), id, encoded), "stage customer"));
+  }
+  for (const auto& [tp, offset] : batch.next_offsets) {
+    RETURN_IF_ERROR(FromRocks(write.Put(impl_->offsets(), OffsetKey(tp), EncodeOffset(offset)),
+                              "stage offset"));
+  }
+  for (const auto& [name, value] : batch.counters) {
+    RETURN_IF_ERROR(FromRocks(write.Put(impl_->families[0], kCounterPrefix + name,
+                                        EncodeOffset(value)),
+                              "stage counter"));
+  }
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return FromRocks(impl_->db->Write(options, &write), "commit state");
+}
+
+Result<std::map<std::string, int64_t>> StateStore::Counters() const {
+  std::map<std::string, int64_t> counters;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->families[0]));
+  for (it->Seek(kCounterPrefix); it->Valid() && it->key().starts_with(kCounterPrefix); it->Next()) {
+    if (it->value().size() != 8) return Status::Corruption("stored counter has a bad size");
+    counters[it->key().ToString().substr(kCounterPrefix.size())] = DecodeOffset(it->value().ToString());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan counters"));
+  return counters;
+}
+
+Status StateStore::ForEachCustomer(
+    const std::function<Status(const std::string& id, const std::string& bytes)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->customers()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    RETURN_IF_ERROR(visit(it->key().ToString(), it->value().ToString()));
+  }
+  return FromRocks(it->status(), "scan customers");
+}
+
+int64_t StateStore::ApproximateSizeBytes() const {
+  uint64_t size = 0;
+  impl_->db->GetIntProperty(impl_->customers(), rocksdb::DB::Properties::kLiveSstFilesSize, &size);
+  uint64_t mem = 0;
+  impl_->db->GetIntProperty(impl_->customers(), rocksdb::DB::Properties::kCurSizeAllMemTables, &mem);
+  return static_cast<int64_t>(size + mem);
+}
+
+int64_t StateStore::BlockCacheUsageBytes() const {
+  return static_cast<int64_t>(impl_->cache->GetUsage());
+}
+
+}  // namespace crm::pipeline

@@ -1,0 +1,82 @@
+// pipeline/state_store.h
+//
+// The RocksDB adapter: per-customer state and input positions in one
+// database, written together in one atomic batch per commit, so that after a
+// crash the stored offsets always describe exactly the events the stored
+// state contains (DESIGN.md "Runtime guarantees"). Column families:
+//   customers  customer_id -> encoded CustomerState (state_codec.h)
+//   offsets    topic '\0' partition(4 bytes BE) -> next offset (8 bytes BE)
+// One shared LRU block cache and a write-buffer manager are sized from the
+// memory budget. Counters live in the default family under "counter/". Reads may come from any thread; Commit from one at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "operators/customer_state.h"
+#include "operators/status.h"
+
+namespace crm::pipeline {
+
+struct TopicPartitionKey {
+  std::string topic;
+  int32_t partition = 0;
+  auto operator<=>(const TopicPartitionKey&) const = default;
+};
+
+struct StateStoreOptions {
+  std::string dir;
+  int64_t memory_budget_bytes = 256LL << 20;
+  bool read_only = false;
+};
+
+// What one commit writes: changed customers and the next offset to read per
+// input partition.
+struct CommitBatch {
+  std::vector<std::pair<std::string, const operators::CustomerState*>> customers;
+  std::map<TopicPartitionKey, int64_t> next_offsets;
+  // Named counters kept consistent with the state (e.g. customers per
+  // segment), written as absolute values.
+  std::map<std::string, int64_t> counters;
+};
+
+class StateStore {
+ public:
+  static Result<std::unique_ptr<StateStore>> Open(const StateStoreOptions& options);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  // The customer's committed state, nullopt when unknown.
+  Result<std::optional<operators::CustomerState>> Get(const std::string& customer_id) const;
+
+  // Next offset stored for an input partition, nullopt when never committed.
+  Result<std::optional<int64_t>> NextOffset(const TopicPartitionKey& tp) const;
+
+  // Every stored counter (see CommitBatch::counters).
+  Result<std::map<std::string, int64_t>> Counters() const;
+
+  // Writes the batch atomically (fsync'd WAL). On error nothing is written.
+  Status Commit(const CommitBatch& batch);
+
+  // Visits every customer in ascending id order with its encoded bytes.
+  Status ForEachCustomer(
+      const std::function<Status(const std::string& id, const std::string& bytes)>& visit) const;
+
+  // Approximate live data size and block-cache usage, for metrics.
+  int64_t ApproximateSizeBytes() const;
+  int64_t BlockCacheUsageBytes() const;
+
+ private:
+  struct Impl;
+  explicit StateStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crm::pipeline
