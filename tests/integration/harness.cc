@@ -1,0 +1,260 @@
+#include "tests/integration/harness.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "pipeline/kafka_sink.h"
+
+extern char** environ;
+
+namespace crm::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void Fail(const std::string& what) { throw std::runtime_error(what); }
+
+}  // namespace
+
+std::string CrmstreamBinary() { return CRM_BINARY; }
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv,
+                           const std::map<std::string, std::string>& env_overrides) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) Fail("pipe");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry(*e);
+    std::string name = entry.substr(0, entry.find('='));
+    if (!env_overrides.count(name)) env_strings.push_back(entry);
+  }
+  for (const auto& [k, v] : env_overrides) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp, args;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = argv;
+  for (auto& s : argv_copy) args.push_back(s.data());
+  args.push_back(nullptr);
+  // Children must not inherit a blocked SIGTERM/SIGINT from the test.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t empty;
+  sigemptyset(&empty);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  int rc = posix_spawn(&pid_, args[0], &actions, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  close(pipe_fds[1]);
+  if (rc != 0) Fail("spawn " + argv[0]);
+  stdout_fd_ = pipe_fds[0];
+}
+
+ChildProcess::~ChildProcess() {
+  if (!exited_ && pid_ > 0) {
+    kill(pid_, SIGTERM);
+    if (!Wait(std::chrono::seconds(15))) kill(pid_, SIGKILL);
+  }
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+}
+
+std::optional<std::string> ChildProcess::ReadLine(std::chrono::milliseconds deadline) {
+  auto until = Clock::now() + deadline;
+  for (;;) {
+    auto nl = buffered_.find('\n');
+    if (nl != std::string::npos) {
+      std::string line = buffered_.substr(0, nl);
+      buffered_.erase(0, nl + 1);
+      return line;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+    if (left <= 0) return std::nullopt;
+    pollfd pfd{stdout_fd_, POLLIN, 0};
+    if (poll(&pfd, 1, static_cast<int>(left)) <= 0) return std::nullopt;
+    char buf[4096];
+    ssize_t n = read(stdout_fd_, buf, sizeof buf);
+    if (n <= 0) return std::nullopt;
+    buffered_.append(buf, static_cast<size_t>(n));
+  }
+}
+
+std::string ChildProcess::ReadAll() {
+  std::string out = std::move(buffered_);
+  buffered_.clear();
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(stdout_fd_, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+std::optional<int> ChildProcess::Wait(std::chrono::milliseconds deadline) {
+  if (exited_) return std::nullopt;
+  auto until = Clock::now() + deadline;
+  for (;;) {
+    int status = 0;
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exited_ = true;
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      return 128 + WTERMSIG(status);
+    }
+    if (Clock::now() >= until) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      exited_ = true;
+      return std::nullopt;
+    }
+    // A pidfd becomes readable when the child exits: a real wait on the
+    // condition, bounded by the deadline.
+    int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
+    if (pidfd < 0) Fail("pidfd_open");
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+    pollfd pfd{pidfd, POLLIN, 0};
+    poll(&pfd, 1, static_cast<int>(std::max<int64_t>(left, 1)));
+    close(pidfd);
+  }
+}
+
+void ChildProcess::Signal(int sig) {
+  if (!exited_) kill(pid_, sig);
+}
+
+BrokerProcess::BrokerProcess(int partitions)
+    : process_({CrmstreamBinary(), "broker", "--port", "0", "--partitions",
+                std::to_string(partitions)}) {
+  auto line = process_.ReadLine(std::chrono::seconds(30));
+  const std::string prefix = "bootstrap.servers=";
+  if (!line || line->rfind(prefix, 0) != 0) Fail("broker did not print its address");
+  bootstrap_ = line->substr(prefix.size());
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "crmstream-test-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) Fail("mkdtemp");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::vector<ConsumedRecord> ReadTopic(const std::string& bootstrap, const std::string& topic) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
+  rd_kafka_conf_set(conf, "group.id", "crmstream-test-reader", err, sizeof err);
+  rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof err);
+  rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (rk == nullptr) Fail(err);
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  if (rd_kafka_metadata(rk, 0, rkt, &md, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR || md->topic_cnt != 1) {
+    Fail("metadata for " + topic);
+  }
+  int partitions = md->topics[0].partition_cnt;
+  rd_kafka_metadata_destroy(md);
+  rd_kafka_topic_destroy(rkt);
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p) {
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(rk, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  std::vector<ConsumedRecord> records;
+  int at_end = 0;
+  auto until = Clock::now() + std::chrono::seconds(60);
+  while (at_end < partitions) {
+    if (Clock::now() > until) Fail("timed out reading " + topic);
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 200);
+    if (m == nullptr) continue;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      ++at_end;
+    } else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      ConsumedRecord r;
+      r.partition = m->partition;
+      r.offset = m->offset;
+      if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
+      if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
+      rd_kafka_headers_t* headers = nullptr;
+      if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name;
+        const void* value;
+        size_t size;
+        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
+                           RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+          r.headers[name] = std::string(static_cast<const char*>(value), size);
+        }
+      }
+      records.push_back(std::move(r));
+    }
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+    return a.partition != b.partition ? a.partition < b.partition : a.offset < b.offset;
+  });
+  return records;
+}
+
+void ProduceAll(const std::string& bootstrap, const std::vector<InputMessage>& messages) {
+  auto sink = pipeline::KafkaSink::Create({{"bootstrap.servers", bootstrap}});
+  if (!sink.ok()) Fail(sink.status().message());
+  for (const auto& m : messages) {
+    pipeline::OutputRecord record{m.topic, m.key, m.value, {}, m.timestamp_ms};
+    Status s = (*sink)->Produce(record);
+    if (!s.ok()) Fail(s.message());
+  }
+  Status s = (*sink)->Flush(60000);
+  if (!s.ok()) Fail(s.message());
+}
+
+std::string WriteServiceConfig(const std::string& dir, const std::string& bootstrap,
+                               const std::string& state_dir, const std::string& extra) {
+  std::string path = dir + "/crmstream.toml";
+  std::ofstream out(path);
+  out << "[kafka]\n\"bootstrap.servers\" = \"" << bootstrap << "\"\n"
+      << "\"session.timeout.ms\" = \"6000\"\n\n"
+      << "[state]\ndir = \"" << state_dir << "\"\n"
+      << "memory_budget_bytes = 33554432\n\n"
+      << "[http]\nport = 0\n\n"
+      << "[runtime]\ncommit_interval_ms = 200\n"
+      << extra;
+  return path;
+}
+
+std::optional<int> RunServiceToEnd(const std::string& config_path,
+                                   const std::map<std::string, std::string>& env,
+                                   std::chrono::milliseconds deadline) {
+  ChildProcess service({CrmstreamBinary(), "run", "--config", config_path, "--stop-at-end"}, env);
+  return service.Wait(deadline);
+}
+
+std::string DumpState(const std::string& config_path) {
+  ChildProcess dump({CrmstreamBinary(), "state", "dump", "--config", config_path});
+  std::string out = dump.ReadAll();
+  auto code = dump.Wait(std::chrono::seconds(60));
+  if (!code || *code != 0) Fail("state dump failed");
+  return out;
+}
+
+}  // namespace crm::testing

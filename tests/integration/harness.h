@@ -1,0 +1,110 @@
+// tests/integration/harness.h
+//
+// What the integration tests need to drive crmstream as a user would: the
+// embedded broker as its own process (`crmstream broker`), the service as its
+// own process (`crmstream run --stop-at-end`), a plain librdkafka producer for
+// inputs and a reader that collects a whole topic. Waiting is always on a
+// condition (process exit, end-of-partition) with a deadline, never a sleep.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crm::testing {
+
+// Path of the crmstream binary under test.
+std::string CrmstreamBinary();
+
+// A child process with its stdout captured.
+class ChildProcess {
+ public:
+  // Starts `argv` with `env_overrides` added to the environment.
+  ChildProcess(const std::vector<std::string>& argv,
+               const std::map<std::string, std::string>& env_overrides = {});
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // Reads one line of stdout (without '\n'), nullopt on EOF or deadline.
+  std::optional<std::string> ReadLine(std::chrono::milliseconds deadline);
+  // Everything left on stdout until EOF.
+  std::string ReadAll();
+  // Waits for exit; returns the exit code, or nullopt when the deadline passed
+  // (the process is then killed).
+  std::optional<int> Wait(std::chrono::milliseconds deadline);
+  void Signal(int sig);
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  std::string buffered_;
+  bool exited_ = false;
+};
+
+// `crmstream broker` on a free port.
+class BrokerProcess {
+ public:
+  explicit BrokerProcess(int partitions);
+  const std::string& bootstrap() const { return bootstrap_; }
+
+ private:
+  ChildProcess process_;
+  std::string bootstrap_;
+};
+
+// A fresh temporary directory, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct ConsumedRecord {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string key;
+  std::string value;
+  std::map<std::string, std::string> headers;
+};
+
+// Every record of `topic` from the beginning to the current end of each
+// partition, ordered by (partition, offset).
+std::vector<ConsumedRecord> ReadTopic(const std::string& bootstrap, const std::string& topic);
+
+struct InputMessage {
+  std::string topic;
+  std::string key;
+  std::string value;
+  int64_t timestamp_ms = 0;
+  bool null_key = false;
+};
+
+// Produces and waits for acknowledgement of every message (murmur2 keys).
+void ProduceAll(const std::string& bootstrap, const std::vector<InputMessage>& messages);
+
+// Writes a config file for a service run against `bootstrap` with its state
+// under `state_dir`; extra TOML text is appended.
+std::string WriteServiceConfig(const std::string& dir, const std::string& bootstrap,
+                               const std::string& state_dir, const std::string& extra = "");
+
+// Runs `crmstream run --config <config> --stop-at-end`; returns its exit code
+// (nullopt on timeout).
+std::optional<int> RunServiceToEnd(const std::string& config_path,
+                                   const std::map<std::string, std::string>& env = {},
+                                   std::chrono::milliseconds deadline = std::chrono::seconds(120));
+
+// `crmstream state dump` output.
+std::string DumpState(const std::string& config_path);
+
+}  // namespace crm::testing
