@@ -42,7 +42,7 @@ struct CustomerState {
   EventTime last_event{};
 
   // Satisfaction (0..100), exponentially time-decayed towards its signals.
-  double satisfaction = 0;      // meaningful when satisfaction_at > 0
+  double satisfaction = 0;      // meaningful when satisfaction_weight > 0
   double satisfaction_weight = 0;  // decayed weight of signals seen so far
   EventTime satisfaction_at{};
   std::vector<OpenComplaint> open_complaints;  // bounded by model config

@@ -65,7 +65,7 @@ struct AlertConfig {
   double alert_threshold = 0.7;   // raise at or above
   double rearm_threshold = 0.5;   // allow a new alert only after falling below
   Duration cooldown = Days(7);
-  double min_value = 0;           // customers worth less are not alerted
+  double min_value = 1;           // customers worth less (e.g. never bought) are not alerted
   double high_value_at_risk = 500;   // value at risk >= this: high priority
   double medium_value_at_risk = 100; // >= this: medium; else low
 };

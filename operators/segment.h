@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "operators/customer_state.h"
 #include "operators/model_config.h"
 #include "operators/status.h"
 

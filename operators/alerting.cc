@@ -1,0 +1,50 @@
+#include "operators/alerting.h"
+
+namespace crm::operators {
+namespace {
+
+const char* ActionFor(Priority p) {
+  switch (p) {
+    case Priority::kHigh: return "call within 24 hours with a retention offer";
+    case Priority::kMedium: return "call this week";
+    case Priority::kLow: return "send a win-back email";
+  }
+  return "send a win-back email";
+}
+
+}  // namespace
+
+Priority PriorityFor(const AlertConfig& config, double value_at_risk) {
+  if (value_at_risk >= config.high_value_at_risk) return Priority::kHigh;
+  if (value_at_risk >= config.medium_value_at_risk) return Priority::kMedium;
+  return Priority::kLow;
+}
+
+std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const std::string& customer_id,
+                                      const ChurnAssessment& churn, double value,
+                                      double satisfaction, EventTime now, CustomerState& state) {
+  if (churn.risk < config.rearm_threshold) state.alert_armed = true;
+  if (!state.alert_armed || churn.risk < config.alert_threshold || value < config.min_value) {
+    return std::nullopt;
+  }
+  if (state.alerts_sent > 0 && now - state.last_alert < config.cooldown) return std::nullopt;
+
+  ChurnAlert alert;
+  alert.customer_id = customer_id;
+  alert.risk = churn.risk;
+  alert.p_alive = 1.0 - churn.behavioural_risk;
+  alert.clv = value;
+  alert.value_at_risk = value * churn.risk;
+  alert.priority = PriorityFor(config, alert.value_at_risk);
+  alert.segment = state.segment;
+  alert.satisfaction = satisfaction;
+  alert.reasons = churn.reasons;
+  alert.recommended_action = ActionFor(alert.priority);
+
+  state.alert_armed = false;
+  state.last_alert = now;
+  ++state.alerts_sent;
+  return alert;
+}
+
+}  // namespace crm::operators

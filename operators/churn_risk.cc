@@ -1,0 +1,67 @@
+#include "operators/churn_risk.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace crm::operators {
+namespace {
+
+double Logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+std::string WholeDays(double days) { return std::to_string(static_cast<int64_t>(std::llround(days))); }
+
+}  // namespace
+
+Duration UsualGap(const ChurnConfig& config, const CustomerState& state) {
+  if (state.purchase_count >= 2) {
+    const Duration span = state.last_purchase - state.first_purchase;
+    if (span.ms > 0) return Duration{span.ms / (state.purchase_count - 1)};
+  }
+  return config.default_gap;
+}
+
+ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
+                            const CustomerState& state, EventTime now) {
+  ChurnAssessment a;
+  const Duration gap = UsualGap(config, state);
+  double silent_days = 0;
+  if (state.purchase_count > 0 && gap.ms > 0) {
+    silent_days = std::max(0.0, (now - state.last_purchase).days());
+    a.overdue_ratio = silent_days / gap.days();
+  }
+  const double overdue_term = config.weight_overdue * (a.overdue_ratio - config.overdue_midpoint);
+  const double satisfaction_term = config.weight_satisfaction * (50.0 - satisfaction) / 50.0;
+  int severity_sum = 0, max_severity = 0;
+  for (const OpenComplaint& c : state.open_complaints) {
+    severity_sum += c.severity;
+    max_severity = std::max(max_severity, c.severity);
+  }
+  const double complaint_term = config.weight_complaints * severity_sum / 5.0;
+
+  a.behavioural_risk = Logistic(overdue_term);
+  a.risk = Logistic(overdue_term + satisfaction_term + complaint_term);
+
+  // Reasons that raised the risk, largest contribution first.
+  std::vector<std::pair<double, Reason>> reasons;
+  if (state.purchase_count > 0 && a.overdue_ratio >= 1.0) {
+    reasons.push_back({overdue_term + config.weight_overdue * config.overdue_midpoint,
+                       {"overdue", "no purchase for " + WholeDays(silent_days) + " days; usual gap " +
+                                       WholeDays(gap.days()) + " days"}});
+  }
+  if (satisfaction < 50.0) {
+    reasons.push_back({satisfaction_term,
+                       {"low_satisfaction", "satisfaction " + WholeDays(satisfaction) + "/100"}});
+  }
+  if (!state.open_complaints.empty()) {
+    const size_t n = state.open_complaints.size();
+    reasons.push_back({complaint_term,
+                       {"open_complaints", std::to_string(n) + (n == 1 ? " open complaint" : " open complaints") +
+                                               ", highest severity " + std::to_string(max_severity)}});
+  }
+  std::stable_sort(reasons.begin(), reasons.end(),
+                   [](const auto& x, const auto& y) { return x.first > y.first; });
+  for (auto& [weight, reason] : reasons) a.reasons.push_back(std::move(reason));
+  return a;
+}
+
+}  // namespace crm::operators

@@ -1,0 +1,28 @@
+#include "operators/rfm.h"
+
+#include <algorithm>
+
+namespace crm::operators {
+
+int ScoreAgainst(const std::vector<double>& breakpoints, double value, bool higher_is_better) {
+  // Counts how many breakpoints the value passes; 4 breakpoints give 1..5.
+  int passed = 0;
+  for (double b : breakpoints) {
+    if (higher_is_better ? value >= b : value > b) ++passed;
+  }
+  return higher_is_better ? 1 + passed : static_cast<int>(breakpoints.size()) + 1 - passed;
+}
+
+double RecencyDays(const CustomerState& state, EventTime now) {
+  if (state.purchase_count == 0) return 0;
+  return std::max(0.0, (now - state.last_purchase).days());
+}
+
+RfmScores ScoreRfm(const RfmConfig& config, const CustomerState& state, EventTime now) {
+  if (state.purchase_count == 0) return RfmScores{1, 1, 1};
+  return RfmScores{ScoreAgainst(config.recency_days, RecencyDays(state, now), false),
+                   ScoreAgainst(config.frequency, static_cast<double>(state.purchase_count), true),
+                   ScoreAgainst(config.monetary, state.total_spend, true)};
+}
+
+}  // namespace crm::operators

@@ -1,0 +1,161 @@
+// RecordProcessor with a real RocksDB store in a temp dir and an in-memory
+// sink that can refuse deliveries: outputs go out before state and offsets
+// are committed, a failed flush commits nothing, and replaying after such a
+// failure republishes identical outputs.
+#include "pipeline/record_processor.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "pipeline/state_store.h"
+
+namespace crm::pipeline {
+namespace {
+
+class FakeSink : public RecordSink {
+ public:
+  Status Produce(const OutputRecord& record) override {
+    pending.push_back(record);
+    return Status::Ok();
+  }
+  Status Flush(int) override {
+    if (fail_flush) return Status::IoError("broker unreachable (fake)");
+    delivered.insert(delivered.end(), pending.begin(), pending.end());
+    pending.clear();
+    return Status::Ok();
+  }
+  std::vector<OutputRecord> pending, delivered;
+  bool fail_flush = false;
+};
+
+class RecordProcessorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("crm-rp-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    config_.state.dir = dir_.string();
+    config_.state.memory_budget_bytes = 16 << 20;
+    Reopen();
+  }
+  void TearDown() override {
+    processor_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    processor_.reset();
+    store_.reset();
+    auto store = StateStore::Open({config_.state.dir, config_.state.memory_budget_bytes, false});
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store).value();
+    processor_ = std::make_unique<RecordProcessor>(config_, *store_, sink_, metrics_);
+    ASSERT_TRUE(processor_->Start().ok());
+  }
+  Status Feed(int64_t offset, const std::string& key, const std::string& json,
+              InputKind kind = InputKind::kPurchase) {
+    InputRecordView view;
+    view.kind = kind;
+    view.topic = kind == InputKind::kPurchase ? "crm.purchases" : "crm.complaints";
+    view.partition = 0;
+    view.offset = offset;
+    view.key = key;
+    view.has_key = true;
+    view.value = json;
+    return processor_->Process(view);
+  }
+  static std::string PurchaseJson(int n, const std::string& customer, const std::string& ts) {
+    return R"({"event_id":"e)" + std::to_string(n) + R"(","customer_id":")" + customer +
+           R"(","ts":")" + ts + R"(","amount":25.5})";
+  }
+
+  std::filesystem::path dir_;
+  config::Config config_;
+  Metrics metrics_;
+  FakeSink sink_;
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<RecordProcessor> processor_;
+};
+
+TEST_F(RecordProcessorTest, CommitPublishesOutputsThenStoresStateAndOffsets) {
+  ASSERT_TRUE(Feed(0, "ann", PurchaseJson(0, "ann", "2024-01-01T00:00:00Z")).ok());
+  ASSERT_TRUE(Feed(1, "ann", "not json").ok());
+  EXPECT_EQ(sink_.pending.size(), 2u) << "a segment change and a dead letter";
+  ASSERT_TRUE(processor_->Commit().ok());
+  EXPECT_EQ(sink_.delivered.size(), 2u);
+
+  auto offset = store_->NextOffset({"crm.purchases", 0});
+  ASSERT_TRUE(offset.ok());
+  EXPECT_EQ(*offset, std::optional<int64_t>(2));
+  auto ann = store_->Get("ann");
+  ASSERT_TRUE(ann.ok() && ann->has_value());
+  EXPECT_EQ((*ann)->purchase_count, 1);
+  EXPECT_DOUBLE_EQ((*ann)->total_spend, 25.5);
+}
+
+TEST_F(RecordProcessorTest, FailedFlushCommitsNothingAndReplayRepublishesTheSameOutputs) {
+  ASSERT_TRUE(Feed(0, "bo", PurchaseJson(0, "bo", "2024-01-01T00:00:00Z")).ok());
+  sink_.fail_flush = true;
+  EXPECT_FALSE(processor_->Commit().ok());
+  auto offset = store_->NextOffset({"crm.purchases", 0});
+  ASSERT_TRUE(offset.ok());
+  EXPECT_FALSE(offset->has_value()) << "offsets must not advance past unacknowledged outputs";
+  auto bo = store_->Get("bo");
+  ASSERT_TRUE(bo.ok());
+  EXPECT_FALSE(bo->has_value());
+  std::vector<OutputRecord> first = sink_.pending;
+
+  // The process "restarts": replay from the stored (absent) offset.
+  sink_.pending.clear();
+  sink_.fail_flush = false;
+  Reopen();
+  ASSERT_TRUE(Feed(0, "bo", PurchaseJson(0, "bo", "2024-01-01T00:00:00Z")).ok());
+  ASSERT_EQ(sink_.pending.size(), first.size());
+  for (size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(sink_.pending[i].value, first[i].value) << "same id, same content";
+    EXPECT_EQ(sink_.pending[i].key, first[i].key);
+  }
+  ASSERT_TRUE(processor_->Commit().ok());
+  EXPECT_EQ((*store_->Get("bo"))->purchase_count, 1);
+}
+
+TEST_F(RecordProcessorTest, RedeliveredEventIsAppliedOnce) {
+  std::string json = PurchaseJson(7, "cy", "2024-01-01T00:00:00Z");
+  ASSERT_TRUE(Feed(0, "cy", json).ok());
+  ASSERT_TRUE(Feed(1, "cy", json).ok());  // the same event_id again
+  ASSERT_TRUE(processor_->Commit().ok());
+  EXPECT_EQ((*store_->Get("cy"))->purchase_count, 1);
+}
+
+TEST_F(RecordProcessorTest, KeyMustEqualCustomerId) {
+  ASSERT_TRUE(Feed(0, "someone-else", PurchaseJson(0, "dee", "2024-01-01T00:00:00Z")).ok());
+  ASSERT_EQ(sink_.pending.size(), 1u);
+  EXPECT_EQ(sink_.pending[0].topic, "crm.deadletter");
+  bool found = false;
+  for (const auto& [k, v] : sink_.pending[0].headers) {
+    if (k == "crm.error.code") {
+      EXPECT_EQ(v, "key_mismatch");
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(RecordProcessorTest, SegmentCountsSurviveARestart) {
+  ASSERT_TRUE(Feed(0, "ed", PurchaseJson(0, "ed", "2024-01-01T00:00:00Z")).ok());
+  ASSERT_TRUE(Feed(1, "fay", PurchaseJson(1, "fay", "2024-01-02T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->Commit().ok());
+  auto counters = store_->Counters();
+  ASSERT_TRUE(counters.ok());
+  int64_t total = 0;
+  for (const auto& [name, value] : *counters) total += value;
+  EXPECT_EQ(total, 2) << "two customers, each in exactly one segment";
+  Reopen();
+  std::string text = metrics_.Serialize();
+  EXPECT_NE(text.find("crmstream_customers{"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crm::pipeline
