@@ -29,8 +29,10 @@ struct OpenComplaint {
 };
 
 // Event ids recently applied to this customer, to drop redelivered events.
-// A fixed-size ring of 64-bit hashes of event_id.
-inline constexpr size_t kDedupWindow = 16;
+// A fixed-size ring of 64-bit hashes of event_id: upstream producers that
+// retry resend an event soon after the original, so a short window catches
+// them without making every stored customer larger.
+inline constexpr size_t kDedupWindow = 4;
 
 struct CustomerState {
   // Purchases.

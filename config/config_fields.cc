@@ -1,0 +1,239 @@
+#include "config/config_fields.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+
+#include "operators/segment.h"
+
+namespace crm::config {
+namespace {
+
+using Problem = std::optional<std::string>;
+
+std::string TypeOf(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "string";
+    case toml::node_type::integer: return "integer";
+    case toml::node_type::floating_point: return "float";
+    case toml::node_type::boolean: return "boolean";
+    case toml::node_type::array: return "array";
+    case toml::node_type::table: return "table";
+    default: return "date/time";
+  }
+}
+
+std::string Num(double v) {
+  std::string s = std::to_string(v);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
+Problem AsNumber(const toml::node& n, double& out) {
+  if (auto v = n.value_exact<double>()) {
+    out = *v;
+  } else if (auto i = n.value_exact<int64_t>()) {
+    out = static_cast<double>(*i);
+  } else {
+    return "must be a number, got " + TypeOf(n);
+  }
+  if (!std::isfinite(out)) return std::string("must be a finite number");
+  return std::nullopt;
+}
+
+FieldSpec Str(std::string key, std::function<std::string&(Config&)> field) {
+  return {std::move(key), true, [field](const toml::node& n, Config& c) -> Problem {
+            auto v = n.value_exact<std::string>();
+            if (!v) return "must be a string, got " + TypeOf(n);
+            if (v->empty()) return std::string("must not be empty");
+            field(c) = *v;
+            return std::nullopt;
+          }};
+}
+
+FieldSpec Int(std::string key, std::function<int64_t&(Config&)> field, int64_t lo, int64_t hi) {
+  return {std::move(key), false, [field, lo, hi](const toml::node& n, Config& c) -> Problem {
+            auto v = n.value_exact<int64_t>();
+            if (!v) return "must be an integer, got " + TypeOf(n);
+            if (*v < lo || *v > hi) {
+              return "must be from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " +
+                     std::to_string(*v);
+            }
+            field(c) = *v;
+            return std::nullopt;
+          }};
+}
+
+FieldSpec Real(std::string key, std::function<double&(Config&)> field, double lo, double hi,
+               bool lo_exclusive = false) {
+  return {std::move(key), false, [field, lo, hi, lo_exclusive](const toml::node& n, Config& c) -> Problem {
+            double v;
+            if (auto p = AsNumber(n, v)) return p;
+            if ((lo_exclusive ? v <= lo : v < lo) || v > hi) {
+              return std::string("must be ") + (lo_exclusive ? "above " : "from ") + Num(lo) + " to " +
+                     Num(hi) + ", got " + Num(v);
+            }
+            field(c) = v;
+            return std::nullopt;
+          }};
+}
+
+FieldSpec Days(std::string key, std::function<operators::Duration&(Config&)> field, bool positive) {
+  return {std::move(key), false, [field, positive](const toml::node& n, Config& c) -> Problem {
+            double v;
+            if (auto p = AsNumber(n, v)) return p;
+            if (positive ? v <= 0 : v < 0) {
+              return std::string("must be ") + (positive ? "above 0" : ">= 0") + " days, got " + Num(v);
+            }
+            if (v > 36500) return "must be at most 36500 days, got " + Num(v);
+            field(c) = operators::DaysF(v);
+            return std::nullopt;
+          }};
+}
+
+FieldSpec Numbers(std::string key, std::function<std::vector<double>&(Config&)> field, size_t count,
+                  double lo, double hi, bool ascending) {
+  return {std::move(key), false, [=](const toml::node& n, Config& c) -> Problem {
+            const toml::array* a = n.as_array();
+            if (a == nullptr) return "must be an array of " + std::to_string(count) + " numbers, got " + TypeOf(n);
+            if (a->size() != count) {
+              return "must have exactly " + std::to_string(count) + " numbers, got " + std::to_string(a->size());
+            }
+            std::vector<double> values;
+            for (const toml::node& item : *a) {
+              double v;
+              if (auto p = AsNumber(item, v)) return "every element " + *p;
+              if (v < lo || v > hi) return "every element must be from " + Num(lo) + " to " + Num(hi) + ", got " + Num(v);
+              if (ascending && !values.empty() && v <= values.back()) {
+                return std::string("must be strictly ascending");
+              }
+              values.push_back(v);
+            }
+            field(c) = values;
+            return std::nullopt;
+          }};
+}
+
+constexpr int64_t kMaxInt = INT64_MAX;
+
+std::optional<operators::ScoreRange> ParseRange(const toml::node& n, std::string& problem) {
+  if (auto i = n.value_exact<int64_t>()) return operators::ScoreRange{static_cast<int>(*i), static_cast<int>(*i)};
+  auto s = n.value_exact<std::string>();
+  if (!s) {
+    problem = "must be a score like 4 or a range like \"3-5\", got " + TypeOf(n);
+    return std::nullopt;
+  }
+  int lo = 0, hi = 0;
+  char dash = 0;
+  int fields = std::sscanf(s->c_str(), "%d%c%d", &lo, &dash, &hi);
+  if (fields == 1) return operators::ScoreRange{lo, lo};
+  if (fields == 3 && dash == '-') return operators::ScoreRange{lo, hi};
+  problem = "must be a score like 4 or a range like \"3-5\", got \"" + *s + "\"";
+  return std::nullopt;
+}
+
+}  // namespace
+
+Problem SetSegments(const toml::node& node, Config& config) {
+  const toml::array* rules = node.as_array();
+  if (rules == nullptr) return "must be an array of tables ([[model.segments]]), got " + TypeOf(node);
+  std::vector<operators::SegmentRule> parsed;
+  for (size_t i = 0; i < rules->size(); ++i) {
+    const std::string where = "rule " + std::to_string(i + 1);
+    const toml::table* t = (*rules)[i].as_table();
+    if (t == nullptr) return where + " must be a table with name, r, f, m";
+    operators::SegmentRule rule;
+    for (const auto& [k, v] : *t) {
+      std::string problem;
+      if (k == "name") {
+        auto s = v.value_exact<std::string>();
+        if (!s) return where + ": 'name' must be a string";
+        rule.name = *s;
+      } else if (k == "r" || k == "f" || k == "m") {
+        auto range = ParseRange(v, problem);
+        if (!range) return where + ": '" + std::string(k.str()) + "' " + problem;
+        (k == "r" ? rule.r : k == "f" ? rule.f : rule.m) = *range;
+      } else {
+        return where + ": unknown key '" + std::string(k.str()) + "' (expected name, r, f, m)";
+      }
+    }
+    parsed.push_back(rule);
+  }
+  Status valid = operators::ValidateSegmentRules(parsed);
+  if (!valid.ok()) return valid.message();
+  config.model.segments = std::move(parsed);
+  return std::nullopt;
+}
+
+const std::vector<FieldSpec>& ConfigFields() {
+  // Built once; immutable afterwards.
+  static const std::vector<FieldSpec> fields = {
+      Str("topics.purchases", [](Config& c) -> std::string& { return c.topics.purchases; }),
+      Str("topics.complaints", [](Config& c) -> std::string& { return c.topics.complaints; }),
+      Str("topics.service", [](Config& c) -> std::string& { return c.topics.service; }),
+      Str("topics.churn_alerts", [](Config& c) -> std::string& { return c.topics.churn_alerts; }),
+      Str("topics.segment_changes", [](Config& c) -> std::string& { return c.topics.segment_changes; }),
+      Str("topics.deadletter", [](Config& c) -> std::string& { return c.topics.deadletter; }),
+      Str("runtime.instance_id", [](Config& c) -> std::string& { return c.runtime.instance_id; }),
+      Str("runtime.group_id", [](Config& c) -> std::string& { return c.runtime.group_id; }),
+      Int("runtime.commit_interval_ms", [](Config& c) -> int64_t& { return c.runtime.commit_interval_ms; }, 10, 600000),
+      Int("runtime.max_uncommitted_events", [](Config& c) -> int64_t& { return c.runtime.max_uncommitted_events; }, 1, kMaxInt),
+      Int("runtime.max_event_bytes", [](Config& c) -> int64_t& { return c.runtime.max_event_bytes; }, 1024, 10 << 20),
+      Int("runtime.shutdown_deadline_ms", [](Config& c) -> int64_t& { return c.runtime.shutdown_deadline_ms; }, 100, 3600000),
+      Int("runtime.max_task_idle_ms", [](Config& c) -> int64_t& { return c.runtime.max_task_idle_ms; }, 0, 3600000),
+      Str("state.dir", [](Config& c) -> std::string& { return c.state.dir; }),
+      Int("state.memory_budget_bytes", [](Config& c) -> int64_t& { return c.state.memory_budget_bytes; }, 16LL << 20, kMaxInt),
+      Int("state.cache_customers", [](Config& c) -> int64_t& { return c.state.cache_customers; }, 1000, kMaxInt),
+      Str("http.listen_address", [](Config& c) -> std::string& { return c.http.listen_address; }),
+      Int("http.port", [](Config& c) -> int64_t& { return c.http.port; }, 0, 65535),
+      Numbers("model.rfm.recency_days", [](Config& c) -> std::vector<double>& { return c.model.rfm.recency_days; }, 4, 0, 1e9, true),
+      Numbers("model.rfm.frequency", [](Config& c) -> std::vector<double>& { return c.model.rfm.frequency; }, 4, 0, 1e12, true),
+      Numbers("model.rfm.monetary", [](Config& c) -> std::vector<double>& { return c.model.rfm.monetary; }, 4, 0, 1e15, true),
+      {"model.segments", false, SetSegments},
+      Real("model.satisfaction.prior", [](Config& c) -> double& { return c.model.satisfaction.prior; }, 0, 100),
+      Real("model.satisfaction.prior_weight", [](Config& c) -> double& { return c.model.satisfaction.prior_weight; }, 0, 1e6, true),
+      Days("model.satisfaction.half_life_days", [](Config& c) -> operators::Duration& { return c.model.satisfaction.half_life; }, true),
+      Numbers("model.satisfaction.complaint_penalty", [](Config& c) -> std::vector<double>& { return c.model.satisfaction.complaint_penalty; }, 5, 0, 100, false),
+      Real("model.satisfaction.resolution_recovery", [](Config& c) -> double& { return c.model.satisfaction.resolution_recovery; }, 0, 1),
+      {"model.satisfaction.max_open_complaints", false,
+       [](const toml::node& n, Config& c) -> Problem {
+         auto v = n.value_exact<int64_t>();
+         if (!v) return "must be an integer, got " + TypeOf(n);
+         if (*v < 1 || *v > 1000) return "must be from 1 to 1000, got " + std::to_string(*v);
+         c.model.satisfaction.max_open_complaints = static_cast<size_t>(*v);
+         return std::nullopt;
+       }},
+      Real("model.loyalty.satisfied_at", [](Config& c) -> double& { return c.model.loyalty.satisfied_at; }, 0, 100),
+      Int("model.loyalty.repeat_purchases_at", [](Config& c) -> int64_t& { return c.model.loyalty.repeat_purchases_at; }, 1, kMaxInt),
+      Days("model.churn.default_gap_days", [](Config& c) -> operators::Duration& { return c.model.churn.default_gap; }, true),
+      Real("model.churn.overdue_midpoint", [](Config& c) -> double& { return c.model.churn.overdue_midpoint; }, 0, 1e6, true),
+      Real("model.churn.weight_overdue", [](Config& c) -> double& { return c.model.churn.weight_overdue; }, 0, 1e6),
+      Real("model.churn.weight_satisfaction", [](Config& c) -> double& { return c.model.churn.weight_satisfaction; }, 0, 1e6),
+      Real("model.churn.weight_complaints", [](Config& c) -> double& { return c.model.churn.weight_complaints; }, 0, 1e6),
+      Real("model.alert.alert_threshold", [](Config& c) -> double& { return c.model.alert.alert_threshold; }, 0, 1),
+      Real("model.alert.rearm_threshold", [](Config& c) -> double& { return c.model.alert.rearm_threshold; }, 0, 1),
+      Days("model.alert.cooldown_days", [](Config& c) -> operators::Duration& { return c.model.alert.cooldown; }, false),
+      Real("model.alert.min_value", [](Config& c) -> double& { return c.model.alert.min_value; }, 0, 1e15),
+      Real("model.alert.high_value_at_risk", [](Config& c) -> double& { return c.model.alert.high_value_at_risk; }, 0, 1e15),
+      Real("model.alert.medium_value_at_risk", [](Config& c) -> double& { return c.model.alert.medium_value_at_risk; }, 0, 1e15),
+  };
+  return fields;
+}
+
+Problem CheckCrossFieldRules(const Config& c) {
+  if (c.model.alert.rearm_threshold >= c.model.alert.alert_threshold) {
+    return "model.alert.rearm_threshold: must be below model.alert.alert_threshold (" +
+           Num(c.model.alert.alert_threshold) + "), got " + Num(c.model.alert.rearm_threshold);
+  }
+  if (c.model.alert.medium_value_at_risk > c.model.alert.high_value_at_risk) {
+    return "model.alert.medium_value_at_risk: must not exceed model.alert.high_value_at_risk (" +
+           Num(c.model.alert.high_value_at_risk) + "), got " + Num(c.model.alert.medium_value_at_risk);
+  }
+  if (c.kafka.find("bootstrap.servers") == c.kafka.end() || c.kafka.at("bootstrap.servers").empty()) {
+    return std::string("kafka.bootstrap.servers: must be set");
+  }
+  return std::nullopt;
+}
+
+}  // namespace crm::config
