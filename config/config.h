@@ -36,7 +36,7 @@ struct RuntimeConfig {
   // the other input topics) that has neither data nor has reached its end,
   // before processing the others without it. Waiting keeps the merge order of
   // the three inputs deterministic.
-  int64_t max_task_idle_ms = 500;
+  int64_t max_task_idle_ms = 5000;
 };
 
 struct StateConfig {

@@ -64,7 +64,7 @@ std::string FormatRfc3339(int64_t epoch_ms) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, y, m, d);
-  char buf[40];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                 static_cast<long long>(y), m, d, static_cast<long long>(ms_of_day / 3'600'000),
                 static_cast<long long>(ms_of_day / 60'000 % 60),

@@ -245,6 +245,15 @@ Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, M
                                     config.state.dir, config.state.memory_budget_bytes, false}));
   KafkaProperties producer_props = config.kafka;
   producer_props.try_emplace("client.id", config.runtime.instance_id);
+  // Consumer-only settings in the shared [kafka] table would make the
+  // producer warn at start-up.
+  for (const char* consumer_only : {"session.timeout.ms", "heartbeat.interval.ms", "group.instance.id",
+                                    "auto.offset.reset", "isolation.level", "max.poll.interval.ms",
+                                    "partition.assignment.strategy", "fetch.wait.max.ms",
+                                    "fetch.min.bytes", "fetch.max.bytes", "max.partition.fetch.bytes",
+                                    "queued.min.messages", "queued.max.messages.kbytes"}) {
+    producer_props.erase(consumer_only);
+  }
   ASSIGN_OR_RETURN(impl->sink, KafkaSink::Create(producer_props));
   impl->processor = std::make_unique<RecordProcessor>(config, *impl->store, *impl->sink, metrics);
   RETURN_IF_ERROR(impl->processor->Start());
