@@ -1,0 +1,77 @@
+#include "operators/alerting.h"
+
+#include <gtest/gtest.h>
+
+namespace crm::operators {
+namespace {
+
+ChurnAssessment Risk(double r) {
+  ChurnAssessment a;
+  a.risk = r;
+  a.behavioural_risk = r;
+  a.reasons = {{"overdue", "no purchase for 60 days; usual gap 10 days"}};
+  return a;
+}
+
+EventTime Day(int d) { return EventTime{Days(d).ms}; }
+
+TEST(DecideAlert, AlertsAtTheThresholdAndDisarms) {
+  AlertConfig config;
+  CustomerState s;
+  s.segment = "At Risk";
+  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.69), 300, 40, Day(0), s));
+  auto alert = DecideAlert(config, "c", Risk(0.7), 300, 40, Day(1), s);
+  ASSERT_TRUE(alert);
+  EXPECT_EQ(alert->customer_id, "c");
+  EXPECT_DOUBLE_EQ(alert->value_at_risk, 210);
+  EXPECT_EQ(alert->priority, Priority::kMedium);
+  EXPECT_EQ(alert->segment, "At Risk");
+  EXPECT_EQ(alert->reasons.size(), 1u);
+  EXPECT_EQ(alert->recommended_action, "call this week");
+  EXPECT_FALSE(s.alert_armed);
+  EXPECT_EQ(s.last_alert, Day(1));
+  EXPECT_EQ(s.alerts_sent, 1);
+}
+
+TEST(DecideAlert, HysteresisNeedsRiskBelowRearmBeforeAnotherAlert) {
+  AlertConfig config;
+  CustomerState s;
+  ASSERT_TRUE(DecideAlert(config, "c", Risk(0.9), 300, 40, Day(0), s));
+  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.9), 300, 40, Day(30), s)) << "still disarmed";
+  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.6), 300, 40, Day(31), s)) << "0.6 does not re-arm";
+  EXPECT_FALSE(s.alert_armed);
+  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.4), 300, 40, Day(32), s));
+  EXPECT_TRUE(s.alert_armed);
+  EXPECT_TRUE(DecideAlert(config, "c", Risk(0.8), 300, 40, Day(33), s));
+  EXPECT_EQ(s.alerts_sent, 2);
+}
+
+TEST(DecideAlert, CooldownLimitsAlertsPerCustomer) {
+  AlertConfig config;  // 7 days
+  CustomerState s;
+  ASSERT_TRUE(DecideAlert(config, "c", Risk(0.9), 300, 40, Day(0), s));
+  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.1), 300, 40, Day(1), s));  // re-arms
+  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.9), 300, 40, Day(6), s)) << "inside the cooldown";
+  EXPECT_TRUE(s.alert_armed) << "a suppressed alert keeps the customer armed";
+  EXPECT_TRUE(DecideAlert(config, "c", Risk(0.9), 300, 40, Day(7), s));
+}
+
+TEST(DecideAlert, CustomersBelowMinimumValueAreNotAlerted) {
+  AlertConfig config;
+  config.min_value = 100;
+  CustomerState s;
+  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.95), 99, 40, Day(0), s));
+  EXPECT_TRUE(DecideAlert(config, "c", Risk(0.95), 100, 40, Day(0), s));
+}
+
+TEST(PriorityFor, FollowsValueAtRisk) {
+  AlertConfig config;  // high >= 500, medium >= 100
+  EXPECT_EQ(PriorityFor(config, 99.99), Priority::kLow);
+  EXPECT_EQ(PriorityFor(config, 100), Priority::kMedium);
+  EXPECT_EQ(PriorityFor(config, 499), Priority::kMedium);
+  EXPECT_EQ(PriorityFor(config, 500), Priority::kHigh);
+  EXPECT_STREQ(PriorityName(Priority::kHigh), "high");
+}
+
+}  // namespace
+}  // namespace crm::operators

@@ -1,0 +1,71 @@
+#include "operators/churn_risk.h"
+
+#include <gtest/gtest.h>
+
+namespace crm::operators {
+namespace {
+
+CustomerState WeeklyBuyer(int purchases) {
+  CustomerState s;
+  s.purchase_count = purchases;
+  s.first_purchase = EventTime{0};
+  s.last_purchase = EventTime{Days(7 * (purchases - 1)).ms};
+  s.total_spend = 50.0 * purchases;
+  return s;
+}
+
+TEST(UsualGap, MeanGapOrDefault) {
+  ChurnConfig config;
+  EXPECT_EQ(UsualGap(config, WeeklyBuyer(5)), Days(7));
+  EXPECT_EQ(UsualGap(config, WeeklyBuyer(1)), config.default_gap);
+  EXPECT_EQ(UsualGap(config, CustomerState{}), config.default_gap);
+}
+
+TEST(AssessChurn, RiskRisesWithSilence) {
+  ChurnConfig config;
+  CustomerState s = WeeklyBuyer(5);
+  double previous = -1;
+  for (int days = 0; days <= 70; days += 7) {
+    auto a = AssessChurn(config, 70, s, s.last_purchase + Days(days));
+    EXPECT_GT(a.risk, previous) << days;
+    EXPECT_GE(a.risk, 0.0);
+    EXPECT_LE(a.risk, 1.0);
+    previous = a.risk;
+  }
+}
+
+TEST(AssessChurn, OnTimeHappyCustomerIsLowRiskAndHasNoReasons) {
+  auto a = AssessChurn(ChurnConfig{}, 80, WeeklyBuyer(5), WeeklyBuyer(5).last_purchase + Days(3));
+  EXPECT_LT(a.risk, 0.1);
+  EXPECT_TRUE(a.reasons.empty());
+}
+
+TEST(AssessChurn, AttitudeRaisesRiskAtTheSameBehaviour) {
+  ChurnConfig config;
+  CustomerState s = WeeklyBuyer(5);
+  EventTime now = s.last_purchase + Days(7);
+  double happy = AssessChurn(config, 90, s, now).risk;
+  double unhappy = AssessChurn(config, 20, s, now).risk;
+  s.open_complaints = {{"k", 5}};
+  double complaining = AssessChurn(config, 20, s, now).risk;
+  EXPECT_LT(happy, unhappy);
+  EXPECT_LT(unhappy, complaining);
+}
+
+TEST(AssessChurn, ReasonsInPlainWordsLargestFirst) {
+  ChurnConfig config;
+  CustomerState s = WeeklyBuyer(4);  // usual gap 7 days
+  s.open_complaints = {{"k1", 2}, {"k2", 4}};
+  auto a = AssessChurn(config, 32, s, s.last_purchase + Days(94));
+  ASSERT_EQ(a.reasons.size(), 3u);
+  EXPECT_EQ(a.reasons[0], (Reason{"overdue", "no purchase for 94 days; usual gap 7 days"}));
+  EXPECT_EQ(a.reasons[1].code, "open_complaints");
+  EXPECT_EQ(a.reasons[1].detail, "2 open complaints, highest severity 4");
+  EXPECT_EQ(a.reasons[2], (Reason{"low_satisfaction", "satisfaction 32/100"}));
+  EXPECT_NEAR(a.overdue_ratio, 94.0 / 7.0, 1e-9);
+  EXPECT_GT(a.risk, 0.99);
+  EXPECT_GT(a.behavioural_risk, 0.99);
+}
+
+}  // namespace
+}  // namespace crm::operators

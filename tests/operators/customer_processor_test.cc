@@ -1,0 +1,130 @@
+// The whole per-event chain, driven by event scripts.
+#include "operators/customer_processor.h"
+
+#include <gtest/gtest.h>
+
+namespace crm::operators {
+namespace {
+
+EventTime Day(double d) { return EventTime{DaysF(d).ms}; }
+
+Event Buy(const std::string& id, double day, double amount) {
+  return Event{id, "cust", Day(day), Purchase{amount, 1, "EUR", "web", ""}, {}};
+}
+Event Complain(const std::string& id, double day, int severity) {
+  return Event{id, "cust", Day(day), Complaint{"K" + id, ComplaintStatus::kOpened, severity, ""}, {}};
+}
+Event Rate(const std::string& id, double day, int rating) {
+  return Event{id, "cust", Day(day), ServiceInteraction{"call", rating, true, 10}, {}};
+}
+
+std::vector<SegmentChange> Changes(const Effects& e) {
+  std::vector<SegmentChange> out;
+  for (const auto& o : e.outputs) {
+    if (auto* c = std::get_if<SegmentChange>(&o.payload)) out.push_back(*c);
+  }
+  return out;
+}
+std::vector<ChurnAlert> Alerts(const Effects& e) {
+  std::vector<ChurnAlert> out;
+  for (const auto& o : e.outputs) {
+    if (auto* a = std::get_if<ChurnAlert>(&o.payload)) out.push_back(*a);
+  }
+  return out;
+}
+
+TEST(ProcessEvent, FirstPurchaseMakesANewCustomer) {
+  ModelConfig config;
+  CustomerState s;
+  Effects e = ProcessEvent(config, Buy("e1", 0, 30), s);
+  auto changes = Changes(e);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].from, "");
+  EXPECT_EQ(changes[0].to, "New");
+  EXPECT_EQ(changes[0].cause, "e1");
+  EXPECT_EQ(changes[0].rfm, (RfmScores{5, 1, 1}));
+  EXPECT_EQ(e.outputs[0].rule, "segment-change");
+  EXPECT_EQ(e.outputs[0].time, Day(0));
+  EXPECT_EQ(s.purchase_count, 1);
+  EXPECT_EQ(s.segment, "New");
+  EXPECT_TRUE(Alerts(e).empty());
+}
+
+TEST(ProcessEvent, SegmentChangeIsEmittedOnlyWhenTheSegmentChanges) {
+  ModelConfig config;
+  CustomerState s;
+  int changes = 0;
+  std::vector<std::string> path;
+  for (int i = 0; i < 10; ++i) {
+    auto c = Changes(ProcessEvent(config, Buy("e" + std::to_string(i), i * 7, 100), s));
+    changes += static_cast<int>(c.size());
+    for (const auto& x : c) path.push_back(x.to);
+  }
+  EXPECT_EQ(path, (std::vector<std::string>{"New", "Potential Loyalist", "Champions"}));
+  EXPECT_EQ(changes, 3);
+}
+
+TEST(ProcessEvent, DuplicateEventIdIsIgnored) {
+  ModelConfig config;
+  CustomerState s;
+  ProcessEvent(config, Buy("same", 0, 30), s);
+  CustomerState before = s;
+  Effects e = ProcessEvent(config, Buy("same", 1, 30), s);
+  EXPECT_TRUE(e.duplicate);
+  EXPECT_TRUE(e.outputs.empty());
+  EXPECT_EQ(s, before);
+}
+
+TEST(ProcessEvent, LateEventUpdatesStateButNotRecencyBackwards) {
+  ModelConfig config;
+  CustomerState s;
+  ProcessEvent(config, Buy("e1", 100, 30), s);
+  ProcessEvent(config, Buy("e0", 10, 30), s);  // arrives late
+  EXPECT_EQ(s.purchase_count, 2);
+  EXPECT_EQ(s.first_purchase, Day(10));
+  EXPECT_EQ(s.last_purchase, Day(100));
+  EXPECT_EQ(s.last_event, Day(100));
+}
+
+TEST(ProcessEvent, LapsedUnhappyCustomerRaisesOneAlert) {
+  ModelConfig config;
+  CustomerState s;
+  for (int i = 0; i < 6; ++i) ProcessEvent(config, Buy("p" + std::to_string(i), i * 7, 120), s);
+  Effects rated = ProcessEvent(config, Rate("r1", 60, 1), s);
+  Effects complained = ProcessEvent(config, Complain("k1", 70, 5), s);
+  auto alerts = Alerts(rated);
+  auto more = Alerts(complained);
+  alerts.insert(alerts.end(), more.begin(), more.end());
+  ASSERT_EQ(alerts.size(), 1u) << "hysteresis: one alert for one episode";
+  EXPECT_EQ(alerts[0].customer_id, "cust");
+  EXPECT_GE(alerts[0].risk, config.alert.alert_threshold);
+  EXPECT_DOUBLE_EQ(alerts[0].clv, 720);
+  EXPECT_EQ(alerts[0].priority, Priority::kHigh);
+  EXPECT_EQ(alerts[0].reasons[0].code, "overdue");
+  EXPECT_EQ(s.alerts_sent, 1);
+  // Buying again lowers the risk and re-arms the policy.
+  ProcessEvent(config, Buy("p9", 75, 50), s);
+  EXPECT_TRUE(s.alert_armed);
+  EXPECT_LT(s.churn_risk, config.alert.rearm_threshold);
+}
+
+TEST(ProcessEvent, SameScriptTwiceGivesTheSameStateAndOutputs) {
+  ModelConfig config;
+  std::vector<Event> script = {Buy("a", 0, 20), Rate("b", 3, 2), Buy("c", 9, 80), Complain("d", 50, 3),
+                               Buy("e", 51, 10)};
+  CustomerState s1, s2;
+  std::vector<size_t> outputs1, outputs2;
+  for (const Event& e : script) outputs1.push_back(ProcessEvent(config, e, s1).outputs.size());
+  for (const Event& e : script) outputs2.push_back(ProcessEvent(config, e, s2).outputs.size());
+  EXPECT_EQ(s1, s2);
+  EXPECT_EQ(outputs1, outputs2);
+}
+
+TEST(StableHash64, IsFnv1aAndNeverZero) {
+  EXPECT_EQ(StableHash64(""), 14695981039346656037ULL);
+  EXPECT_EQ(StableHash64("a"), 0xaf63dc4c8601ec8cULL);
+  EXPECT_NE(StableHash64("event-1"), StableHash64("event-2"));
+}
+
+}  // namespace
+}  // namespace crm::operators
