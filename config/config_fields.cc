@@ -207,6 +207,7 @@ const std::vector<FieldSpec>& ConfigFields() {
       Real("model.loyalty.satisfied_at", [](Config& c) -> double& { return c.model.loyalty.satisfied_at; }, 0, 100),
       Int("model.loyalty.repeat_purchases_at", [](Config& c) -> int64_t& { return c.model.loyalty.repeat_purchases_at; }, 1, kMaxInt),
       Days("model.churn.default_gap_days", [](Config& c) -> operators::Duration& { return c.model.churn.default_gap; }, true),
+      Real("model.churn.gap_prior_weight", [](Config& c) -> double& { return c.model.churn.gap_prior_weight; }, 0, 1e6),
       Real("model.churn.overdue_midpoint", [](Config& c) -> double& { return c.model.churn.overdue_midpoint; }, 0, 1e6, true),
       Real("model.churn.weight_overdue", [](Config& c) -> double& { return c.model.churn.weight_overdue; }, 0, 1e6),
       Real("model.churn.weight_satisfaction", [](Config& c) -> double& { return c.model.churn.weight_satisfaction; }, 0, 1e6),

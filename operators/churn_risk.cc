@@ -13,11 +13,11 @@ std::string WholeDays(double days) { return std::to_string(static_cast<int64_t>(
 }  // namespace
 
 Duration UsualGap(const ChurnConfig& config, const CustomerState& state) {
-  if (state.purchase_count >= 2) {
-    const Duration span = state.last_purchase - state.first_purchase;
-    if (span.ms > 0) return Duration{span.ms / (state.purchase_count - 1)};
-  }
-  return config.default_gap;
+  if (state.purchase_count < 2) return config.default_gap;
+  const double gaps = static_cast<double>(state.purchase_count - 1);
+  const double span = static_cast<double>((state.last_purchase - state.first_purchase).ms);
+  const double prior = config.gap_prior_weight * static_cast<double>(config.default_gap.ms);
+  return Duration{static_cast<int64_t>((span + prior) / (gaps + config.gap_prior_weight))};
 }
 
 ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,

@@ -26,8 +26,9 @@ struct ChurnAssessment {
   std::vector<Reason> reasons;  // most important first
 };
 
-// Usual gap between purchases: mean inter-purchase time, or the configured
-// default for customers with fewer than two purchases.
+// Usual gap between purchases: the mean inter-purchase time shrunk towards
+// the configured default gap (worth gap_prior_weight observed gaps); the
+// default itself for customers with fewer than two purchases.
 Duration UsualGap(const ChurnConfig& config, const CustomerState& state);
 
 ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,

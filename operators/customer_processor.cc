@@ -78,7 +78,9 @@ Effects ProcessEvent(const ModelConfig& config, const Event& event, CustomerStat
   const ChurnAssessment churn = AssessChurn(config.churn, satisfaction, state, now);
   state.churn_risk = churn.risk;
 
-  if (segment != state.segment) {
+  // Segments describe purchasing customers: someone who has only called or
+  // complained so far has none yet.
+  if (state.purchase_count > 0 && segment != state.segment) {
     effects.outputs.push_back(Output{
         "segment-change", event.ts,
         SegmentChange{event.customer_id, state.segment, segment, state.rfm, state.loyalty,

@@ -25,7 +25,7 @@ uint64_t StableHash64(std::string_view bytes);
 // the state but never moves recency backwards. A repeated event_id within the
 // dedup window returns Effects{.duplicate = true} and leaves state unchanged.
 // Outputs: a SegmentChange when the segment name differs from the stored one
-// (from = "" for a new customer; the loyalty class is carried along and stored
+// (from = "" for a customer's first segment, given with their first purchase; the loyalty class is carried along and stored
 // but a loyalty change alone emits nothing), and a ChurnAlert when the alert
 // policy says so. Alerts and segment changes are evaluated on every event,
 // so complaints and service calls can raise them too.

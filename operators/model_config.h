@@ -55,6 +55,10 @@ struct LoyaltyConfig {
 
 struct ChurnConfig {
   Duration default_gap = Days(30);  // usual gap for a one-purchase customer
+  // The usual gap is the mean observed gap shrunk towards default_gap, which
+  // counts as this many observed gaps: two purchases a day apart do not make
+  // a one-day rhythm.
+  double gap_prior_weight = 1.0;
   double overdue_midpoint = 2.0;    // overdue ratio at which behaviour alone gives 0.5
   double weight_overdue = 2.0;      // logistic weight per unit of overdue ratio
   double weight_satisfaction = 1.5; // per (50 - satisfaction)/50

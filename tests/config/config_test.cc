@@ -54,6 +54,7 @@ TEST(Config, DocumentedDefaultFileEqualsTheBuiltInDefaults) {
   EXPECT_EQ(c->model.loyalty.satisfied_at, d.model.loyalty.satisfied_at);
   EXPECT_EQ(c->model.churn.default_gap, d.model.churn.default_gap);
   EXPECT_EQ(c->model.churn.weight_complaints, d.model.churn.weight_complaints);
+  EXPECT_EQ(c->model.churn.gap_prior_weight, d.model.churn.gap_prior_weight);
   EXPECT_EQ(c->model.alert.alert_threshold, d.model.alert.alert_threshold);
   EXPECT_EQ(c->model.alert.cooldown, d.model.alert.cooldown);
   EXPECT_EQ(c->model.alert.min_value, d.model.alert.min_value);

@@ -14,11 +14,21 @@ CustomerState WeeklyBuyer(int purchases) {
   return s;
 }
 
-TEST(UsualGap, MeanGapOrDefault) {
-  ChurnConfig config;
-  EXPECT_EQ(UsualGap(config, WeeklyBuyer(5)), Days(7));
+TEST(UsualGap, MeanGapShrunkTowardsTheDefault) {
+  ChurnConfig config;  // default 30 days worth one observed gap
+  EXPECT_EQ(UsualGap(config, WeeklyBuyer(5)), DaysF((28.0 + 30.0) / 5.0));
   EXPECT_EQ(UsualGap(config, WeeklyBuyer(1)), config.default_gap);
   EXPECT_EQ(UsualGap(config, CustomerState{}), config.default_gap);
+  config.gap_prior_weight = 0;
+  EXPECT_EQ(UsualGap(config, WeeklyBuyer(5)), Days(7));
+}
+
+TEST(UsualGap, TwoQuickPurchasesDoNotMakeAOneDayRhythm) {
+  CustomerState s;
+  s.purchase_count = 2;
+  s.first_purchase = EventTime{0};
+  s.last_purchase = EventTime{Days(1).ms};
+  EXPECT_EQ(UsualGap(ChurnConfig{}, s), DaysF(15.5));
 }
 
 TEST(AssessChurn, RiskRisesWithSilence) {
@@ -54,6 +64,7 @@ TEST(AssessChurn, AttitudeRaisesRiskAtTheSameBehaviour) {
 
 TEST(AssessChurn, ReasonsInPlainWordsLargestFirst) {
   ChurnConfig config;
+  config.gap_prior_weight = 0;
   CustomerState s = WeeklyBuyer(4);  // usual gap 7 days
   s.open_complaints = {{"k1", 2}, {"k2", 4}};
   auto a = AssessChurn(config, 32, s, s.last_purchase + Days(94));
