@@ -117,6 +117,7 @@ void Service::Impl::UpdateLag() {
 }
 
 Status Service::Impl::AssignFromStore(rd_kafka_topic_partition_list_t* partitions) {
+  int resumed = 0;
   for (int i = 0; i < partitions->cnt; ++i) {
     rd_kafka_topic_partition_t& tp = partitions->elems[i];
     int kind = KindOf(tp.topic);
@@ -128,9 +129,12 @@ Status Service::Impl::AssignFromStore(rd_kafka_topic_partition_list_t* partition
     tp.offset = stored ? *stored : RD_KAFKA_OFFSET_BEGINNING;
     merger.Assign(tp.partition, kind);
     assigned.insert({kind, tp.partition});
-    spdlog::info("assigned {} [{}] from offset {}", tp.topic, tp.partition,
-                 stored ? std::to_string(*stored) : std::string("beginning"));
+    resumed += stored ? 1 : 0;
+    spdlog::debug("assigned {} [{}] from offset {}", tp.topic, tp.partition,
+                  stored ? std::to_string(*stored) : std::string("beginning"));
   }
+  spdlog::info("assigned {} input partitions: {} resume from stored offsets, {} start from the "
+               "beginning", partitions->cnt, resumed, partitions->cnt - resumed);
   return Status::Ok();
 }
 
@@ -160,8 +164,8 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err,
       merger.Revoke(partitions->elems[i].partition, kind);
       assigned.erase({kind, partitions->elems[i].partition});
       paused.erase({kind, partitions->elems[i].partition});
-      spdlog::info("revoked {} [{}]", partitions->elems[i].topic, partitions->elems[i].partition);
     }
+    spdlog::info("revoked {} input partitions after committing", partitions->cnt);
     processor->DropCachedState();
     if (cooperative) {
       rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer.get(), partitions);
@@ -219,6 +223,9 @@ Status Service::Impl::Drain() {
     view.has_key = m->key != nullptr;
     view.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
     view.value = std::string_view(static_cast<const char*>(m->payload), m->len);
+    if (health.first_record_ms.load(std::memory_order_relaxed) == 0) {
+      health.first_record_ms.store(ServiceHealth::SteadyNowMs());
+    }
     RETURN_IF_ERROR(processor->Process(view));
     metrics.processing_latency().Observe(
         std::chrono::duration<double>(Clock::now() - now).count());
@@ -237,6 +244,7 @@ Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Service::~Service() = default;
 
 const StateStore& Service::store() const { return *impl_->store; }
+StateStore& Service::mutable_store() { return *impl_->store; }
 
 Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, Metrics& metrics,
                                                  ServiceHealth& health) {

@@ -40,6 +40,7 @@ class Service {
 
   // The state store, for read-only queries from other threads (HTTP).
   const StateStore& store() const;
+  StateStore& mutable_store();
 
  private:
   struct Impl;

@@ -15,6 +15,7 @@ struct ServiceHealth {
   std::atomic<bool> assigned{false};         // owns at least one partition
   std::atomic<bool> last_commit_ok{true};
   std::atomic<int64_t> heartbeat_ms{0};      // steady clock of the last loop turn
+  std::atomic<int64_t> first_record_ms{0};   // steady clock of the first record processed
 
   static int64_t SteadyNowMs() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -163,6 +163,15 @@ Status StateStore::ForEachCustomer(
   return FromRocks(it->status(), "scan customers");
 }
 
+Status StateStore::CompactAll() {
+  RETURN_IF_ERROR(FromRocks(impl_->db->Flush(rocksdb::FlushOptions(), impl_->families), "flush"));
+  for (auto* family : impl_->families) {
+    RETURN_IF_ERROR(FromRocks(
+        impl_->db->CompactRange(rocksdb::CompactRangeOptions(), family, nullptr, nullptr), "compact"));
+  }
+  return Status::Ok();
+}
+
 int64_t StateStore::ApproximateSizeBytes() const {
   uint64_t size = 0;
   impl_->db->GetIntProperty(impl_->customers(), rocksdb::DB::Properties::kLiveSstFilesSize, &size);

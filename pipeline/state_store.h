@@ -69,6 +69,9 @@ class StateStore {
   Status ForEachCustomer(
       const std::function<Status(const std::string& id, const std::string& bytes)>& visit) const;
 
+  // Flushes memtables and compacts everything (benchmarks, maintenance).
+  Status CompactAll();
+
   // Approximate live data size and block-cache usage, for metrics.
   int64_t ApproximateSizeBytes() const;
   int64_t BlockCacheUsageBytes() const;
