@@ -159,5 +159,13 @@ int main(int argc, char** argv) {
               static_cast<double>((*service)->store().ApproximateSizeBytes()) /
                   static_cast<double>(customers),
               static_cast<double>(usage.ru_maxrss) / 1024.0);
+  // Where the time went, from the service's own metrics.
+  std::string text = metrics.Serialize();
+  for (const char* name : {"crmstream_commit_duration_seconds_sum", "crmstream_commit_duration_seconds_count",
+                           "crmstream_processing_latency_seconds_sum", "crmstream_commits_total"}) {
+    for (size_t pos = text.find(name); pos != std::string::npos; pos = text.find(name, pos + 1)) {
+      std::printf("  %s\n", text.substr(pos, text.find('\n', pos) - pos).c_str());
+    }
+  }
   return 0;
 }

@@ -18,7 +18,20 @@ RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store
       decoder_(static_cast<size_t>(config.runtime.max_event_bytes)),
       encoder_(config.topics, config.runtime.instance_id) {}
 
+RecordProcessor::TopicCounters& RecordProcessor::CountersFor(const std::string& topic) {
+  auto it = topic_counters_.find(topic);
+  if (it == topic_counters_.end()) {
+    it = topic_counters_
+             .emplace(topic, TopicCounters{&metrics_.EventsConsumed(topic, "ok"),
+                                           &metrics_.EventsConsumed(topic, "duplicate"),
+                                           &metrics_.EventsConsumed(topic, "deadletter")})
+             .first;
+  }
+  return it->second;
+}
+
 Status RecordProcessor::Start() {
+  cache_.reserve(static_cast<size_t>(std::min<int64_t>(config_.state.cache_customers, 1 << 20)));
   ASSIGN_OR_RETURN(auto counters, store_.Counters());
   for (const auto& [name, value] : counters) {
     if (name.rfind(kSegmentCounterPrefix, 0) != 0) continue;
@@ -41,7 +54,7 @@ Result<RecordProcessor::CachedCustomer*> RecordProcessor::LoadCustomer(
 Status RecordProcessor::DeadLetter(const InputRecordView& record,
                                    const operators::EventOrigin& origin, const std::string& code,
                                    const std::string& reason) {
-  metrics_.EventsConsumed(origin.topic, "deadletter").Increment();
+  CountersFor(origin.topic).deadletter->Increment();
   metrics_.DeadLetters(code).Increment();
   return sink_.Produce(encoder_.DeadLetter(origin, std::string(record.key),
                                            std::string(record.value), code, reason));
@@ -90,11 +103,14 @@ Status RecordProcessor::Process(const InputRecordView& record) {
   ASSIGN_OR_RETURN(CachedCustomer * customer, LoadCustomer(event.customer_id));
   operators::Effects effects = operators::ProcessEvent(config_.model, event, customer->state);
   if (effects.duplicate) {
-    metrics_.EventsConsumed(origin.topic, "duplicate").Increment();
+    CountersFor(origin.topic).duplicate->Increment();
     return Status::Ok();
   }
-  customer->dirty = true;
-  metrics_.EventsConsumed(origin.topic, "ok").Increment();
+  if (!customer->dirty) {
+    customer->dirty = true;
+    dirty_.emplace_back(&cache_.find(event.customer_id)->first, customer);
+  }
+  CountersFor(origin.topic).ok->Increment();
   return Emit(effects, origin);
 }
 
@@ -104,14 +120,14 @@ Status RecordProcessor::Commit() {
   if (!flushed.ok()) return Status(flushed.code(), "commit: outputs not acknowledged: " + flushed.message());
 
   CommitBatch batch;
-  for (auto& [id, customer] : cache_) {
-    if (customer.dirty) batch.customers.emplace_back(id, &customer.state);
-  }
+  batch.customers.reserve(dirty_.size());
+  for (const auto& [id, customer] : dirty_) batch.customers.emplace_back(*id, &customer->state);
   batch.next_offsets = pending_offsets_;
   batch.counters = segment_counts_;
   RETURN_IF_ERROR(store_.Commit(batch));
 
-  for (auto& [id, customer] : cache_) customer.dirty = false;
+  for (const auto& [id, customer] : dirty_) customer->dirty = false;
+  dirty_.clear();
   for (const auto& [tp, offset] : pending_offsets_) committed_offsets_[tp] = offset;
   pending_offsets_.clear();
   uncommitted_records_ = 0;
@@ -132,6 +148,7 @@ void RecordProcessor::EvictCleanCustomers() {
 }
 
 void RecordProcessor::DropCachedState() {
+  dirty_.clear();
   cache_.clear();
   pending_offsets_.clear();
   uncommitted_records_ = 0;

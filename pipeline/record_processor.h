@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "config/config.h"
 #include "operators/customer_state.h"
@@ -86,7 +87,20 @@ class RecordProcessor {
   EventDecoder decoder_;
   OutputEncoder encoder_;
 
+  // Per-topic counters, looked up once: a labelled lookup per event would
+  // cost a lock and a hash of the labels.
+  struct TopicCounters {
+    prometheus::Counter* ok;
+    prometheus::Counter* duplicate;
+    prometheus::Counter* deadletter;
+  };
+  TopicCounters& CountersFor(const std::string& topic);
+
   std::unordered_map<std::string, CachedCustomer> cache_;
+  // Customers changed since the last commit (node pointers stay valid when
+  // the map rehashes), so a commit touches only what changed.
+  std::vector<std::pair<const std::string*, CachedCustomer*>> dirty_;
+  std::map<std::string, TopicCounters, std::less<>> topic_counters_;
   std::map<TopicPartitionKey, int64_t> pending_offsets_;
   std::map<TopicPartitionKey, int64_t> committed_offsets_;
   std::map<std::string, int64_t> segment_counts_;  // counter name -> customers

@@ -125,7 +125,7 @@ Status StateStore::Commit(const CommitBatch& batch) {
   std::string encoded;
   for (const auto& [id, state] : batch.customers) {
     EncodeState(*state, encoded);
-    RETURN_IF_ERROR(FromRocks(write.Put(impl_->customers(), id, encoded), "stage customer"));
+    RETURN_IF_ERROR(FromRocks(write.Put(impl_->customers(), rocksdb::Slice(id.data(), id.size()), encoded), "stage customer"));
   }
   for (const auto& [tp, offset] : batch.next_offsets) {
     RETURN_IF_ERROR(FromRocks(write.Put(impl_->offsets(), OffsetKey(tp), EncodeOffset(offset)),

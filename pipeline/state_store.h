@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -39,7 +40,7 @@ struct StateStoreOptions {
 // What one commit writes: changed customers and the next offset to read per
 // input partition.
 struct CommitBatch {
-  std::vector<std::pair<std::string, const operators::CustomerState*>> customers;
+  std::vector<std::pair<std::string_view, const operators::CustomerState*>> customers;
   std::map<TopicPartitionKey, int64_t> next_offsets;
   // Named counters kept consistent with the state (e.g. customers per
   // segment), written as absolute values.
