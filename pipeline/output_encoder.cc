@@ -1,14 +1,11 @@
 #include "pipeline/output_encoder.h"
 
-#include <nlohmann/json.hpp>
+#include "pipeline/json_writer.h"
 
 #include <cmath>
-#include <cstdio>
 
 namespace crm::pipeline {
 namespace {
-
-using nlohmann::ordered_json;
 
 // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm): no
 // locale or time-zone state involved.
@@ -28,32 +25,49 @@ void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
 // Rounds to 6 decimals so the JSON text is stable and readable.
 double Round6(double v) { return std::round(v * 1e6) / 1e6; }
 
-ordered_json RfmJson(const operators::RfmScores& rfm) {
-  return ordered_json{{"r", rfm.r}, {"f", rfm.f}, {"m", rfm.m}};
+void AppendDigits(std::string& out, int64_t v, int width) {
+  char buf[20];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0 || n < width);
+  while (n > 0) out.push_back(buf[--n]);
 }
 
-ordered_json AlertData(const operators::ChurnAlert& a) {
-  ordered_json reasons = ordered_json::array();
-  for (const auto& r : a.reasons) reasons.push_back({{"code", r.code}, {"detail", r.detail}});
-  return ordered_json{{"customer_id", a.customer_id},
-                      {"risk", Round6(a.risk)},
-                      {"p_alive", Round6(a.p_alive)},
-                      {"clv", Round6(a.clv)},
-                      {"value_at_risk", Round6(a.value_at_risk)},
-                      {"priority", operators::PriorityName(a.priority)},
-                      {"segment", a.segment},
-                      {"satisfaction", Round6(a.satisfaction)},
-                      {"reasons", reasons},
-                      {"recommended_action", a.recommended_action}};
+void WriteAlertData(JsonWriter& w, const operators::ChurnAlert& a) {
+  w.BeginObject();
+  w.Key("customer_id").Value(a.customer_id);
+  w.Key("risk").Value(Round6(a.risk));
+  w.Key("p_alive").Value(Round6(a.p_alive));
+  w.Key("clv").Value(Round6(a.clv));
+  w.Key("value_at_risk").Value(Round6(a.value_at_risk));
+  w.Key("priority").Value(operators::PriorityName(a.priority));
+  w.Key("segment").Value(a.segment);
+  w.Key("satisfaction").Value(Round6(a.satisfaction));
+  w.Key("reasons").BeginArray();
+  for (const auto& r : a.reasons) {
+    w.BeginObject().Key("code").Value(r.code).Key("detail").Value(r.detail).EndObject();
+  }
+  w.EndArray();
+  w.Key("recommended_action").Value(a.recommended_action);
+  w.EndObject();
 }
 
-ordered_json SegmentData(const operators::SegmentChange& c) {
-  return ordered_json{{"customer_id", c.customer_id},
-                      {"from", c.from.empty() ? ordered_json(nullptr) : ordered_json(c.from)},
-                      {"to", c.to},
-                      {"rfm", RfmJson(c.rfm)},
-                      {"loyalty", c.loyalty},
-                      {"cause", c.cause}};
+void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
+  w.BeginObject();
+  w.Key("customer_id").Value(c.customer_id);
+  w.Key("from");
+  if (c.from.empty()) {
+    w.Null();
+  } else {
+    w.Value(c.from);
+  }
+  w.Key("to").Value(c.to);
+  w.Key("rfm").BeginObject().Key("r").Value(c.rfm.r).Key("f").Value(c.rfm.f).Key("m").Value(c.rfm.m).EndObject();
+  w.Key("loyalty").Value(c.loyalty);
+  w.Key("cause").Value(c.cause);
+  w.EndObject();
 }
 
 }  // namespace
@@ -64,12 +78,23 @@ std::string FormatRfc3339(int64_t epoch_ms) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, y, m, d);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(y), m, d, static_cast<long long>(ms_of_day / 3'600'000),
-                static_cast<long long>(ms_of_day / 60'000 % 60),
-                static_cast<long long>(ms_of_day / 1000 % 60), static_cast<long long>(ms_of_day % 1000));
-  return buf;
+  std::string out;
+  out.reserve(24);
+  AppendDigits(out, y, 4);
+  out.push_back('-');
+  AppendDigits(out, m, 2);
+  out.push_back('-');
+  AppendDigits(out, d, 2);
+  out.push_back('T');
+  AppendDigits(out, ms_of_day / 3'600'000, 2);
+  out.push_back(':');
+  AppendDigits(out, ms_of_day / 60'000 % 60, 2);
+  out.push_back(':');
+  AppendDigits(out, ms_of_day / 1000 % 60, 2);
+  out.push_back('.');
+  AppendDigits(out, ms_of_day % 1000, 3);
+  out.push_back('Z');
+  return out;
 }
 
 std::string OutputId(const operators::EventOrigin& origin, const std::string& rule) {
@@ -80,27 +105,28 @@ std::string OutputId(const operators::EventOrigin& origin, const std::string& ru
 OutputRecord OutputEncoder::Encode(const operators::Output& output,
                                    const operators::EventOrigin& origin) const {
   OutputRecord record;
-  ordered_json envelope{{"specversion", "1.0"}, {"id", OutputId(origin, output.rule)},
-                        {"source", source_}};
-  if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
-    record.topic = topics_.churn_alerts;
-    record.key = alert->customer_id;
-    envelope["type"] = "com.crmstream.churn-alert.v1";
-    envelope["subject"] = alert->customer_id;
-    envelope["time"] = FormatRfc3339(output.time.epoch_ms);
-    envelope["datacontenttype"] = "application/json";
-    envelope["data"] = AlertData(*alert);
+  const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload);
+  const auto* change = std::get_if<operators::SegmentChange>(&output.payload);
+  const std::string& customer = alert ? alert->customer_id : change->customer_id;
+  record.topic = alert ? topics_.churn_alerts : topics_.segment_changes;
+  record.key = customer;
+  record.value.reserve(512);
+  JsonWriter w(record.value);
+  w.BeginObject();
+  w.Key("specversion").Value("1.0");
+  w.Key("id").Value(OutputId(origin, output.rule));
+  w.Key("source").Value(source_);
+  w.Key("type").Value(alert ? "com.crmstream.churn-alert.v1" : "com.crmstream.segment-change.v1");
+  w.Key("subject").Value(customer);
+  w.Key("time").Value(FormatRfc3339(output.time.epoch_ms));
+  w.Key("datacontenttype").Value("application/json");
+  w.Key("data");
+  if (alert) {
+    WriteAlertData(w, *alert);
   } else {
-    const auto& change = std::get<operators::SegmentChange>(output.payload);
-    record.topic = topics_.segment_changes;
-    record.key = change.customer_id;
-    envelope["type"] = "com.crmstream.segment-change.v1";
-    envelope["subject"] = change.customer_id;
-    envelope["time"] = FormatRfc3339(output.time.epoch_ms);
-    envelope["datacontenttype"] = "application/json";
-    envelope["data"] = SegmentData(change);
+    WriteSegmentData(w, *change);
   }
-  record.value = envelope.dump();
+  w.EndObject();
   return record;
 }
 

@@ -41,6 +41,19 @@ Status RecordProcessor::Start() {
   return Status::Ok();
 }
 
+Status RecordProcessor::Prefetch(std::vector<std::string_view>& customer_ids) {
+  std::vector<std::string_view> missing;
+  missing.reserve(customer_ids.size());
+  for (std::string_view id : customer_ids) {
+    if (cache_.find(std::string(id)) == cache_.end()) missing.push_back(id);
+  }
+  if (missing.empty()) return Status::Ok();
+  return store_.MultiGet(missing, [this](std::string_view id, std::optional<operators::CustomerState> state) {
+    CachedCustomer& entry = cache_[std::string(id)];
+    if (state) entry.state = std::move(*state);
+  });
+}
+
 Result<RecordProcessor::CachedCustomer*> RecordProcessor::LoadCustomer(
     const std::string& customer_id) {
   auto it = cache_.find(customer_id);

@@ -52,6 +52,11 @@ class RecordProcessor {
   // Loads the persisted counters (customers per segment). Call once.
   Status Start();
 
+  // Loads the given customers (message keys of records about to be
+  // processed) into the cache in one batched read, so that Process() rarely
+  // goes to the store one key at a time. Unknown ids are cached as new.
+  Status Prefetch(std::vector<std::string_view>& customer_ids);
+
   // Processes one record. A non-ok status is an infrastructure failure (state
   // store read, sink refused); bad data never fails, it is dead-lettered.
   Status Process(const InputRecordView& record);

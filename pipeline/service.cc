@@ -50,6 +50,7 @@ struct Service::Impl {
   std::set<std::pair<int, int32_t>> assigned;  // (kind, partition)
   std::set<std::pair<int, int32_t>> paused;
   Status fatal;  // set by callbacks, checked by the loop
+  std::vector<std::string_view> received_keys;  // keys of this poll round, for prefetching
   Clock::time_point last_commit = Clock::now();
 
   int KindOf(const char* topic) const {
@@ -156,6 +157,7 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err,
     }
   } else {
     // Make what was processed durable before another instance takes over.
+    received_keys.clear();  // they point into buffers dropped below
     Status s = Commit();
     if (!s.ok() && fatal.ok()) fatal = s;
     for (int i = 0; i < partitions->cnt; ++i) {
@@ -205,6 +207,9 @@ void Service::Impl::Receive(OwnedMessage message) {
   int64_t ts = rd_kafka_message_timestamp(message.get(), &type);
   int32_t partition = message->partition;
   int64_t offset = message->offset;
+  if (message->key != nullptr) {
+    received_keys.emplace_back(static_cast<const char*>(message->key), message->key_len);
+  }
   merger.Push(partition, kind, Merger::Item{ts < 0 ? 0 : ts, offset, std::move(message)});
   if (merger.Buffered(partition, kind) > kPauseAbove && !paused.count({kind, partition})) {
     SetPaused(kind, partition, true);
@@ -325,6 +330,10 @@ Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
       result = s.fatal;
       break;
     }
+    // The keys point into buffered messages, which stay alive until drained.
+    result = s.processor->Prefetch(s.received_keys);
+    s.received_keys.clear();
+    if (!result.ok()) break;
     result = s.Drain();
     if (!result.ok()) break;
     if (Clock::now() - s.last_commit >= interval) result = s.Commit();

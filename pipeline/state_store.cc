@@ -1,5 +1,7 @@
 #include "pipeline/state_store.h"
 
+#include <algorithm>
+
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -109,6 +111,30 @@ Result<std::optional<operators::CustomerState>> StateStore::Get(
   RETURN_IF_ERROR(FromRocks(s, "read customer"));
   ASSIGN_OR_RETURN(operators::CustomerState state, DecodeState(bytes));
   return std::optional<operators::CustomerState>(std::move(state));
+}
+
+Status StateStore::MultiGet(
+    std::vector<std::string_view>& ids,
+    const std::function<void(std::string_view, std::optional<operators::CustomerState>)>& visit) const {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(ids.size());
+  for (std::string_view id : ids) keys.emplace_back(id.data(), id.size());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  impl_->db->MultiGet(rocksdb::ReadOptions(), impl_->customers(), keys.size(), keys.data(),
+                      values.data(), statuses.data(), /*sorted_input=*/true);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) {
+      visit(ids[i], std::nullopt);
+      continue;
+    }
+    RETURN_IF_ERROR(FromRocks(statuses[i], "read customers"));
+    ASSIGN_OR_RETURN(operators::CustomerState state, DecodeState(values[i].ToStringView()));
+    visit(ids[i], std::move(state));
+  }
+  return Status::Ok();
 }
 
 Result<std::optional<int64_t>> StateStore::NextOffset(const TopicPartitionKey& tp) const {
