@@ -44,8 +44,10 @@ Status RecordProcessor::Start() {
 Status RecordProcessor::Prefetch(std::vector<std::string_view>& customer_ids) {
   std::vector<std::string_view> missing;
   missing.reserve(customer_ids.size());
+  std::string key;
   for (std::string_view id : customer_ids) {
-    if (cache_.find(std::string(id)) == cache_.end()) missing.push_back(id);
+    key.assign(id);
+    if (cache_.find(key) == cache_.end()) missing.push_back(id);
   }
   if (missing.empty()) return Status::Ok();
   return store_.MultiGet(missing, [this](std::string_view id, std::optional<operators::CustomerState> state) {
@@ -57,11 +59,13 @@ Status RecordProcessor::Prefetch(std::vector<std::string_view>& customer_ids) {
 Result<RecordProcessor::CachedCustomer*> RecordProcessor::LoadCustomer(
     const std::string& customer_id) {
   auto it = cache_.find(customer_id);
-  if (it != cache_.end()) return &it->second;
-  ASSIGN_OR_RETURN(auto stored, store_.Get(customer_id));
-  CachedCustomer& entry = cache_[customer_id];
-  if (stored) entry.state = std::move(*stored);
-  return &entry;
+  if (it == cache_.end()) {
+    ASSIGN_OR_RETURN(auto stored, store_.Get(customer_id));
+    it = cache_.try_emplace(customer_id).first;
+    if (stored) it->second.state = std::move(*stored);
+  }
+  it->second.id = &it->first;
+  return &it->second;
 }
 
 Status RecordProcessor::DeadLetter(const InputRecordView& record,
@@ -121,7 +125,7 @@ Status RecordProcessor::Process(const InputRecordView& record) {
   }
   if (!customer->dirty) {
     customer->dirty = true;
-    dirty_.emplace_back(&cache_.find(event.customer_id)->first, customer);
+    dirty_.emplace_back(customer->id, customer);
   }
   CountersFor(origin.topic).ok->Increment();
   return Emit(effects, origin);

@@ -77,6 +77,7 @@ class RecordProcessor {
   struct CachedCustomer {
     operators::CustomerState state;
     bool dirty = false;
+    const std::string* id = nullptr;  // the map key (stable node address)
   };
 
   Result<CachedCustomer*> LoadCustomer(const std::string& customer_id);
