@@ -1,5 +1,7 @@
 #include "pipeline/record_processor.h"
 
+#include <algorithm>
+
 #include "operators/customer_processor.h"
 
 namespace crm::pipeline {
@@ -116,6 +118,7 @@ Status RecordProcessor::Process(const InputRecordView& record) {
                       "message key must equal customer_id '" + event.customer_id + "'");
   }
   event.origin = origin;
+  latest_event_time_ms_ = std::max(latest_event_time_ms_, event.ts.epoch_ms);
 
   ASSIGN_OR_RETURN(CachedCustomer * customer, LoadCustomer(event.customer_id));
   operators::Effects effects = operators::ProcessEvent(config_.model, event, customer->state);

@@ -71,6 +71,8 @@ class RecordProcessor {
   void DropCachedState();
 
   int64_t uncommitted_records() const { return uncommitted_records_; }
+  // Largest event time processed so far (epoch ms; 0 before the first event).
+  int64_t latest_event_time_ms() const { return latest_event_time_ms_; }
   const std::map<TopicPartitionKey, int64_t>& committed_offsets() const { return committed_offsets_; }
 
  private:
@@ -111,6 +113,7 @@ class RecordProcessor {
   std::map<TopicPartitionKey, int64_t> committed_offsets_;
   std::map<std::string, int64_t> segment_counts_;  // counter name -> customers
   int64_t uncommitted_records_ = 0;
+  int64_t latest_event_time_ms_ = 0;
 };
 
 }  // namespace crm::pipeline

@@ -83,6 +83,11 @@ Status Service::Impl::Commit() {
   last_commit = Clock::now();
   metrics.commit_duration().Observe(std::chrono::duration<double>(last_commit - started).count());
   metrics.state_size().Set(static_cast<double>(store->ApproximateSizeBytes()));
+  if (processor->latest_event_time_ms() > 0) {
+    const auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+    metrics.event_time_lag().Set(static_cast<double>(wall_ms - processor->latest_event_time_ms()) / 1000.0);
+  }
   metrics.state_cache_usage().Set(static_cast<double>(store->BlockCacheUsageBytes()));
   CommitToKafka();
   UpdateLag();
