@@ -6,28 +6,10 @@
 // together).
 #include <gtest/gtest.h>
 
-#include "pipeline/traffic_generator.h"
 #include "tests/integration/harness.h"
 
 namespace crm::testing {
 namespace {
-
-std::vector<InputMessage> GeneratedLog(int64_t events) {
-  pipeline::GeneratorOptions options;
-  options.customers = 300;
-  options.seed = 7;
-  options.malformed_share = 0.01;
-  pipeline::TrafficGenerator generator(options);
-  std::vector<InputMessage> log;
-  for (int64_t i = 0; i < events; ++i) {
-    auto e = generator.Next();
-    const char* topic = e.kind == pipeline::InputKind::kPurchase    ? "crm.purchases"
-                        : e.kind == pipeline::InputKind::kComplaint ? "crm.complaints"
-                                                                      : "crm.service";
-    log.push_back({topic, e.customer_id, e.json, e.event_time_ms});
-  }
-  return log;
-}
 
 std::string RunConfig(const TempDir& dir, const std::string& bootstrap, const std::string& name) {
   return WriteServiceConfig(dir.path(), bootstrap, dir.path() + "/state",
@@ -69,7 +51,7 @@ std::vector<std::string> Lines(const std::string& text) {
 
 TEST(Determinism, SameLogTwiceGivesIdenticalStateAndOutputs) {
   BrokerProcess broker(4);
-  ProduceAll(broker.bootstrap(), GeneratedLog(6000));
+  ProduceAll(broker.bootstrap(), GeneratedLog(6000, 300, 7));
 
   TempDir a, b;
   std::string config_a = RunConfig(a, broker.bootstrap(), "a");

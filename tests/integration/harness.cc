@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "pipeline/kafka_sink.h"
+#include "pipeline/traffic_generator.h"
 
 extern char** environ;
 
@@ -32,12 +33,14 @@ using Clock = std::chrono::steady_clock;
 std::string CrmstreamBinary() { return CRM_BINARY; }
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv,
-                           const std::map<std::string, std::string>& env_overrides) {
+                           const std::map<std::string, std::string>& env_overrides,
+                           bool capture_stderr) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) Fail("pipe");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  if (capture_stderr) posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
   posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -92,6 +95,17 @@ std::optional<std::string> ChildProcess::ReadLine(std::chrono::milliseconds dead
     ssize_t n = read(stdout_fd_, buf, sizeof buf);
     if (n <= 0) return std::nullopt;
     buffered_.append(buf, static_cast<size_t>(n));
+  }
+}
+
+bool ChildProcess::WaitForLine(const std::string& text, std::chrono::milliseconds deadline) {
+  auto until = Clock::now() + deadline;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+    if (left.count() <= 0) return false;
+    auto line = ReadLine(left);
+    if (!line) return false;
+    if (line->find(text) != std::string::npos) return true;
   }
 }
 
@@ -240,6 +254,24 @@ std::string WriteServiceConfig(const std::string& dir, const std::string& bootst
       << "[runtime]\ncommit_interval_ms = 200\n"
       << extra;
   return path;
+}
+
+std::vector<InputMessage> GeneratedLog(int64_t events, int64_t customers, uint64_t seed) {
+  pipeline::GeneratorOptions options;
+  options.customers = customers;
+  options.seed = seed;
+  options.malformed_share = 0.01;
+  pipeline::TrafficGenerator generator(options);
+  std::vector<InputMessage> log;
+  log.reserve(static_cast<size_t>(events));
+  for (int64_t i = 0; i < events; ++i) {
+    auto e = generator.Next();
+    const char* topic = e.kind == pipeline::InputKind::kPurchase    ? "crm.purchases"
+                        : e.kind == pipeline::InputKind::kComplaint ? "crm.complaints"
+                                                                      : "crm.service";
+    log.push_back({topic, e.customer_id, e.json, e.event_time_ms});
+  }
+  return log;
 }
 
 std::optional<int> RunServiceToEnd(const std::string& config_path,

@@ -24,15 +24,19 @@ std::string CrmstreamBinary();
 // A child process with its stdout captured.
 class ChildProcess {
  public:
-  // Starts `argv` with `env_overrides` added to the environment.
+  // Starts `argv` with `env_overrides` added to the environment; with
+  // `capture_stderr` its stderr (the service's logs) joins stdout.
   ChildProcess(const std::vector<std::string>& argv,
-               const std::map<std::string, std::string>& env_overrides = {});
+               const std::map<std::string, std::string>& env_overrides = {},
+               bool capture_stderr = false);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   // Reads one line of stdout (without '\n'), nullopt on EOF or deadline.
   std::optional<std::string> ReadLine(std::chrono::milliseconds deadline);
+  // Reads lines until one contains `text`; false on EOF or deadline.
+  bool WaitForLine(const std::string& text, std::chrono::milliseconds deadline);
   // Everything left on stdout until EOF.
   std::string ReadAll();
   // Waits for exit; returns the exit code, or nullopt when the deadline passed
@@ -97,6 +101,9 @@ void ProduceAll(const std::string& bootstrap, const std::vector<InputMessage>& m
 // under `state_dir`; extra TOML text is appended.
 std::string WriteServiceConfig(const std::string& dir, const std::string& bootstrap,
                                const std::string& state_dir, const std::string& extra = "");
+
+// A deterministic generated event log (TrafficGenerator) as input messages.
+std::vector<InputMessage> GeneratedLog(int64_t events, int64_t customers, uint64_t seed);
 
 // Runs `crmstream run --config <config> --stop-at-end`; returns its exit code
 // (nullopt on timeout).
