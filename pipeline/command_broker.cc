@@ -6,6 +6,7 @@
 #include <iostream>
 #include <thread>
 
+#include "pipeline/broker_control.h"
 #include "pipeline/commands.h"
 #include "pipeline/mock_broker.h"
 #include "pipeline/shutdown_signals.h"
@@ -34,6 +35,17 @@ int RunBrokerCommand(const BrokerCommandOptions& options, const CliContext& cont
   spdlog::info("limits of the embedded broker: it keeps at most ~5 MiB or 100,000 message sets per "
                "partition and silently drops older records; aborted transactions stay visible; "
                "use enough partitions for large logs");
+  // Fault-injection commands on stdin (broker_control.h), answered on stdout.
+  // The reader is detached: it may block in getline until the process ends.
+  rd_kafka_mock_cluster_t* cluster = (*broker)->cluster();
+  std::thread([cluster] {
+    for (std::string line; std::getline(std::cin, line);) {
+      if (line.empty()) continue;
+      Status s = ApplyBrokerCommand(cluster, line);
+      std::cout << (s.ok() ? "ok " + line : "error: " + s.message()) << std::endl;
+      spdlog::info("fault injection: {} -> {}", line, s.ok() ? "ok" : s.message());
+    }
+  }).detach();
   while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   spdlog::info("broker stopped");
   return kExitOk;

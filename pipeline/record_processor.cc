@@ -134,9 +134,9 @@ Status RecordProcessor::Process(const InputRecordView& record) {
   return Emit(effects, origin);
 }
 
-Status RecordProcessor::Commit() {
+Status RecordProcessor::Commit(int flush_timeout_ms) {
   if (pending_offsets_.empty()) return Status::Ok();
-  Status flushed = sink_.Flush(static_cast<int>(config_.runtime.shutdown_deadline_ms));
+  Status flushed = sink_.Flush(flush_timeout_ms);
   if (!flushed.ok()) return Status(flushed.code(), "commit: outputs not acknowledged: " + flushed.message());
 
   CommitBatch batch;

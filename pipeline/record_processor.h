@@ -61,10 +61,12 @@ class RecordProcessor {
   // store read, sink refused); bad data never fails, it is dead-lettered.
   Status Process(const InputRecordView& record);
 
-  // Flushes outputs, then writes state and offsets atomically. On error
-  // nothing is marked committed; the caller must stop (the next start replays
-  // from the last committed offsets).
-  Status Commit();
+  // Flushes outputs, then writes state and offsets atomically. Unavailable:
+  // the outputs were not all acknowledged within `flush_timeout_ms` (broker
+  // slow or away); nothing was written and Commit may be called again. Any
+  // other error: nothing is marked committed and the caller must stop (the
+  // next start replays from the last committed offsets).
+  Status Commit(int flush_timeout_ms);
 
   // Forgets uncommitted progress for partitions the instance no longer owns
   // and drops cached customers (they may now belong to another instance).

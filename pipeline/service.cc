@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ using Merger = InputMerger<OwnedMessage>;
 constexpr size_t kPauseAbove = 20000;
 constexpr size_t kResumeBelow = 5000;
 constexpr int kMaxPollBatch = 10000;
+// A commit waits for output acknowledgements in slices of this length, so
+// that health and stop requests are looked at while the broker is away.
+constexpr int kFlushSliceMs = 1000;
 
 }  // namespace
 
@@ -52,6 +56,8 @@ struct Service::Impl {
   Status fatal;  // set by callbacks, checked by the loop
   std::vector<std::string_view> received_keys;  // keys of this poll round, for prefetching
   Clock::time_point last_commit = Clock::now();
+  const std::atomic<bool>* stop = nullptr;  // Run()'s stop flag
+  std::optional<Clock::time_point> stop_requested_at;
 
   int KindOf(const char* topic) const {
     for (int k = 0; k < kInputKinds; ++k) {
@@ -76,7 +82,27 @@ Status Service::Impl::Commit() {
     return Status::Ok();
   }
   auto started = Clock::now();
-  Status status = processor->Commit();
+  // While the broker does not acknowledge the outputs (down, slow), keep
+  // waiting: librdkafka retries with back-off and fails the records itself
+  // after message.timeout.ms. Not ready meanwhile; a stop request gives up
+  // after the shutdown deadline (nothing is lost: the next start replays).
+  Status status;
+  for (int attempt = 1;; ++attempt) {
+    health.heartbeat_ms.store(ServiceHealth::SteadyNowMs());
+    status = processor->Commit(kFlushSliceMs);
+    if (status.code() != StatusCode::kUnavailable) break;
+    health.last_commit_ok.store(false);
+    if (attempt == 1 || attempt % 10 == 0) {
+      spdlog::warn("commit waiting for the broker ({} s so far): {}", attempt * kFlushSliceMs / 1000,
+                   status.message());
+    }
+    if (stop != nullptr && stop->load()) {
+      if (!stop_requested_at) stop_requested_at = Clock::now();
+      if (Clock::now() - *stop_requested_at >= std::chrono::milliseconds(config.runtime.shutdown_deadline_ms)) {
+        return Status(StatusCode::kUnavailable, "shutdown deadline passed: " + status.message());
+      }
+    }
+  }
   health.last_commit_ok.store(status.ok());
   metrics.Commits(status.ok() ? "ok" : "failed").Increment();
   if (!status.ok()) return status;
@@ -308,6 +334,7 @@ Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, M
 
 Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
   Impl& s = *impl_;
+  s.stop = &stop;
   TopicPartitionList subscription(rd_kafka_topic_partition_list_new(kInputKinds));
   for (const std::string& topic : s.topics) {
     rd_kafka_topic_partition_list_add(subscription.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);

@@ -5,6 +5,7 @@
 // - the final state dump is byte-identical (no event applied twice or lost);
 // - every output of the uninterrupted run is there, with the same id and
 //   content, and nothing else; repeats are exact copies, and are counted.
+// One SIGTERM in the middle must stop the service cleanly (exit 0).
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
@@ -34,22 +35,6 @@ std::string Config(const TempDir& dir, const std::string& bootstrap, const std::
 const std::map<std::string, std::string> kSmallCommits = {
     {"CRMSTREAM_RUNTIME_COMMIT_INTERVAL_MS", "20"}, {"CRMSTREAM_RUNTIME_MAX_UNCOMMITTED_EVENTS", "50"}};
 
-struct Published {
-  std::set<std::string> distinct;
-  size_t total = 0;
-};
-
-Published Collect(const std::string& bootstrap, const std::string& topic) {
-  Published p;
-  for (const auto& r : ReadTopic(bootstrap, topic)) {
-    std::string identity = r.key + "\n" + r.value;
-    for (const auto& [k, v] : r.headers) identity += "\n" + k + "=" + v;
-    p.distinct.insert(identity);
-    ++p.total;
-  }
-  return p;
-}
-
 TEST(Chaos, KilledAndRestartedServiceEndsExactlyLikeAnUninterruptedOne) {
   BrokerProcess broker(4);
   const auto log = GeneratedLog(40000, 1500, 11);
@@ -76,7 +61,7 @@ TEST(Chaos, KilledAndRestartedServiceEndsExactlyLikeAnUninterruptedOne) {
   std::mt19937 rng(20261124);
   std::uniform_int_distribution<int64_t> delay_ms(0, processing.count() / 6);
   int kills = 0, runs = 0;
-  bool finished = false;
+  bool finished = false, terminated = false;
   while (!finished && runs < 40) {
     ++runs;
     ChildProcess service({CrmstreamBinary(), "run", "--config", chaos, "--stop-at-end"}, kSmallCommits, true);
@@ -93,6 +78,12 @@ TEST(Chaos, KilledAndRestartedServiceEndsExactlyLikeAnUninterruptedOne) {
         ASSERT_EQ(*code, 0);  // it had already finished: the kill came too late
         finished = true;
       }
+    } else if (!terminated) {
+      // A graceful stop in the middle: finish the commit, exit 0, promptly.
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+      service.Signal(SIGTERM);
+      EXPECT_EQ(service.Wait(std::chrono::seconds(15)), 0) << "SIGTERM must stop cleanly within the deadline";
+      terminated = true;
     } else {
       ASSERT_EQ(service.Wait(std::chrono::seconds(120)), 0);
       finished = true;
@@ -105,8 +96,8 @@ TEST(Chaos, KilledAndRestartedServiceEndsExactlyLikeAnUninterruptedOne) {
 
   size_t copies = 0, verified = 0;
   for (const std::string kind : {"alerts-", "segments-", "dead-"}) {
-    Published expected = Collect(broker.bootstrap(), kind + "reference");
-    Published got = Collect(broker.bootstrap(), kind + "killed");
+    PublishedRecords expected = CollectPublished(broker.bootstrap(), kind + "reference");
+    PublishedRecords got = CollectPublished(broker.bootstrap(), kind + "killed");
     EXPECT_EQ(expected.total, expected.distinct.size()) << "the uninterrupted run repeated nothing";
     EXPECT_TRUE(got.distinct == expected.distinct)
         << kind << ": " << got.distinct.size() << " distinct records vs " << expected.distinct.size();

@@ -35,13 +35,15 @@ std::string CrmstreamBinary() { return CRM_BINARY; }
 ChildProcess::ChildProcess(const std::vector<std::string>& argv,
                            const std::map<std::string, std::string>& env_overrides,
                            bool capture_stderr) {
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) Fail("pipe");
+  int pipe_fds[2], stdin_fds[2];
+  if (pipe(pipe_fds) != 0 || pipe(stdin_fds) != 0) Fail("pipe");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
   if (capture_stderr) posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
   posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  posix_spawn_file_actions_adddup2(&actions, stdin_fds[0], STDIN_FILENO);
+  posix_spawn_file_actions_addclose(&actions, stdin_fds[1]);
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry(*e);
@@ -66,8 +68,12 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(pipe_fds[1]);
+  close(stdin_fds[0]);
   if (rc != 0) Fail("spawn " + argv[0]);
   stdout_fd_ = pipe_fds[0];
+  stdin_fd_ = stdin_fds[1];
+  fcntl(stdin_fd_, F_SETFD, FD_CLOEXEC);
+  fcntl(stdout_fd_, F_SETFD, FD_CLOEXEC);
 }
 
 ChildProcess::~ChildProcess() {
@@ -76,6 +82,12 @@ ChildProcess::~ChildProcess() {
     if (!Wait(std::chrono::seconds(15))) kill(pid_, SIGKILL);
   }
   if (stdout_fd_ >= 0) close(stdout_fd_);
+  if (stdin_fd_ >= 0) close(stdin_fd_);
+}
+
+void ChildProcess::WriteLine(const std::string& line) {
+  std::string data = line + "\n";
+  if (write(stdin_fd_, data.data(), data.size()) != static_cast<ssize_t>(data.size())) Fail("write to child");
 }
 
 std::optional<std::string> ChildProcess::ReadLine(std::chrono::milliseconds deadline) {
@@ -159,6 +171,12 @@ BrokerProcess::BrokerProcess(int partitions)
   bootstrap_ = line->substr(prefix.size());
 }
 
+bool BrokerProcess::Command(const std::string& line) {
+  process_.WriteLine(line);
+  auto reply = process_.ReadLine(std::chrono::seconds(10));
+  return reply && *reply == "ok " + line;
+}
+
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "crmstream-test-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) Fail("mkdtemp");
@@ -228,6 +246,17 @@ std::vector<ConsumedRecord> ReadTopic(const std::string& bootstrap, const std::s
     return a.partition != b.partition ? a.partition < b.partition : a.offset < b.offset;
   });
   return records;
+}
+
+PublishedRecords CollectPublished(const std::string& bootstrap, const std::string& topic) {
+  PublishedRecords p;
+  for (const auto& r : ReadTopic(bootstrap, topic)) {
+    std::string identity = r.key + "\n" + r.value;
+    for (const auto& [k, v] : r.headers) identity += "\n" + k + "=" + v;
+    p.distinct.insert(identity);
+    ++p.total;
+  }
+  return p;
 }
 
 void ProduceAll(const std::string& bootstrap, const std::vector<InputMessage>& messages) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,11 +44,14 @@ class ChildProcess {
   // (the process is then killed).
   std::optional<int> Wait(std::chrono::milliseconds deadline);
   void Signal(int sig);
+  // Writes one line to the child's stdin.
+  void WriteLine(const std::string& line);
   pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
+  int stdin_fd_ = -1;
   std::string buffered_;
   bool exited_ = false;
 };
@@ -57,6 +61,9 @@ class BrokerProcess {
  public:
   explicit BrokerProcess(int partitions);
   const std::string& bootstrap() const { return bootstrap_; }
+  // Sends a fault-injection command (pipeline/broker_control.h); true when
+  // the broker applied it.
+  bool Command(const std::string& line);
 
  private:
   ChildProcess process_;
@@ -85,6 +92,14 @@ struct ConsumedRecord {
 // Every record of `topic` from the beginning to the current end of each
 // partition, ordered by (partition, offset).
 std::vector<ConsumedRecord> ReadTopic(const std::string& bootstrap, const std::string& topic);
+
+// The distinct records of a topic (key, value and headers) and how many
+// records were read in all, to count repeated copies.
+struct PublishedRecords {
+  std::set<std::string> distinct;
+  size_t total = 0;
+};
+PublishedRecords CollectPublished(const std::string& bootstrap, const std::string& topic);
 
 struct InputMessage {
   std::string topic;

@@ -83,7 +83,7 @@ TEST_F(RecordProcessorTest, CommitPublishesOutputsThenStoresStateAndOffsets) {
   ASSERT_TRUE(Feed(0, "ann", PurchaseJson(0, "ann", "2024-01-01T00:00:00Z")).ok());
   ASSERT_TRUE(Feed(1, "ann", "not json").ok());
   EXPECT_EQ(sink_.pending.size(), 2u) << "a segment change and a dead letter";
-  ASSERT_TRUE(processor_->Commit().ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
   EXPECT_EQ(sink_.delivered.size(), 2u);
 
   auto offset = store_->NextOffset({"crm.purchases", 0});
@@ -98,7 +98,7 @@ TEST_F(RecordProcessorTest, CommitPublishesOutputsThenStoresStateAndOffsets) {
 TEST_F(RecordProcessorTest, FailedFlushCommitsNothingAndReplayRepublishesTheSameOutputs) {
   ASSERT_TRUE(Feed(0, "bo", PurchaseJson(0, "bo", "2024-01-01T00:00:00Z")).ok());
   sink_.fail_flush = true;
-  EXPECT_FALSE(processor_->Commit().ok());
+  EXPECT_FALSE(processor_->Commit(1000).ok());
   auto offset = store_->NextOffset({"crm.purchases", 0});
   ASSERT_TRUE(offset.ok());
   EXPECT_FALSE(offset->has_value()) << "offsets must not advance past unacknowledged outputs";
@@ -117,7 +117,7 @@ TEST_F(RecordProcessorTest, FailedFlushCommitsNothingAndReplayRepublishesTheSame
     EXPECT_EQ(sink_.pending[i].value, first[i].value) << "same id, same content";
     EXPECT_EQ(sink_.pending[i].key, first[i].key);
   }
-  ASSERT_TRUE(processor_->Commit().ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
   EXPECT_EQ((*store_->Get("bo"))->purchase_count, 1);
 }
 
@@ -125,7 +125,7 @@ TEST_F(RecordProcessorTest, RedeliveredEventIsAppliedOnce) {
   std::string json = PurchaseJson(7, "cy", "2024-01-01T00:00:00Z");
   ASSERT_TRUE(Feed(0, "cy", json).ok());
   ASSERT_TRUE(Feed(1, "cy", json).ok());  // the same event_id again
-  ASSERT_TRUE(processor_->Commit().ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
   EXPECT_EQ((*store_->Get("cy"))->purchase_count, 1);
 }
 
@@ -146,7 +146,7 @@ TEST_F(RecordProcessorTest, KeyMustEqualCustomerId) {
 TEST_F(RecordProcessorTest, SegmentCountsSurviveARestart) {
   ASSERT_TRUE(Feed(0, "ed", PurchaseJson(0, "ed", "2024-01-01T00:00:00Z")).ok());
   ASSERT_TRUE(Feed(1, "fay", PurchaseJson(1, "fay", "2024-01-02T00:00:00Z")).ok());
-  ASSERT_TRUE(processor_->Commit().ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
   auto counters = store_->Counters();
   ASSERT_TRUE(counters.ok());
   int64_t total = 0;
