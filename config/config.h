@@ -37,6 +37,11 @@ struct RuntimeConfig {
   // before processing the others without it. Waiting keeps the merge order of
   // the three inputs deterministic.
   int64_t max_task_idle_ms = 5000;
+  // Publish each commit's outputs in one Kafka transaction (transactional.id
+  // "<group_id>-<instance_id>", so every instance needs its own instance_id).
+  // read_committed consumers of a real cluster then never see the copies a
+  // crash can cause.
+  bool transactions = true;
 };
 
 struct StateConfig {

@@ -52,6 +52,15 @@ FieldSpec Str(std::string key, std::function<std::string&(Config&)> field) {
           }};
 }
 
+FieldSpec Bool(std::string key, std::function<bool&(Config&)> field) {
+  return {std::move(key), false, [field](const toml::node& n, Config& c) -> Problem {
+            auto v = n.value_exact<bool>();
+            if (!v) return "must be true or false, got " + TypeOf(n);
+            field(c) = *v;
+            return std::nullopt;
+          }};
+}
+
 FieldSpec Int(std::string key, std::function<int64_t&(Config&)> field, int64_t lo, int64_t hi) {
   return {std::move(key), false, [field, lo, hi](const toml::node& n, Config& c) -> Problem {
             auto v = n.value_exact<int64_t>();
@@ -182,6 +191,7 @@ const std::vector<FieldSpec>& ConfigFields() {
       Int("runtime.max_event_bytes", [](Config& c) -> int64_t& { return c.runtime.max_event_bytes; }, 1024, 10 << 20),
       Int("runtime.shutdown_deadline_ms", [](Config& c) -> int64_t& { return c.runtime.shutdown_deadline_ms; }, 100, 3600000),
       Int("runtime.max_task_idle_ms", [](Config& c) -> int64_t& { return c.runtime.max_task_idle_ms; }, 0, 3600000),
+      Bool("runtime.transactions", [](Config& c) -> bool& { return c.runtime.transactions; }),
       Str("state.dir", [](Config& c) -> std::string& { return c.state.dir; }),
       Int("state.memory_budget_bytes", [](Config& c) -> int64_t& { return c.state.memory_budget_bytes; }, 16LL << 20, kMaxInt),
       Int("state.cache_customers", [](Config& c) -> int64_t& { return c.state.cache_customers; }, 1000, kMaxInt),

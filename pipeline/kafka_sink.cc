@@ -2,7 +2,25 @@
 
 namespace crm::pipeline {
 
-Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(KafkaProperties properties) {
+namespace {
+
+// Takes ownership of a librdkafka error object and turns it into a Status:
+// retriable errors are Unavailable (call again), others IoError.
+Status FromKafkaError(rd_kafka_error_t* error, const std::string& what) {
+  if (error == nullptr) return Status::Ok();
+  Status s(rd_kafka_error_is_retriable(error) ? StatusCode::kUnavailable : StatusCode::kIoError,
+           what + ": " + rd_kafka_error_string(error));
+  rd_kafka_error_destroy(error);
+  return s;
+}
+
+constexpr int kInitTransactionsTimeoutMs = 30000;
+
+}  // namespace
+
+Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(KafkaProperties properties,
+                                                     const std::string& transactional_id) {
+  if (!transactional_id.empty()) properties["transactional.id"] = transactional_id;
   properties.try_emplace("enable.idempotence", "true");
   properties.try_emplace("partitioner", "murmur2_random");
   properties.try_emplace("linger.ms", "5");
@@ -16,11 +34,22 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(KafkaProperties properties)
   rd_kafka_conf_set_opaque(raw_conf, sink.get());
   ASSIGN_OR_RETURN(KafkaHandle producer, MakeKafkaClient(RD_KAFKA_PRODUCER, std::move(conf)));
   sink->producer_ = std::move(producer);
+  if (!transactional_id.empty()) {
+    // Also fences a previous incarnation with the same id, aborting its open
+    // transaction.
+    RETURN_IF_ERROR(FromKafkaError(
+        rd_kafka_init_transactions(sink->producer_.get(), kInitTransactionsTimeoutMs), "init transactions"));
+    RETURN_IF_ERROR(FromKafkaError(rd_kafka_begin_transaction(sink->producer_.get()), "begin transaction"));
+    sink->transactional_ = true;
+  }
   return sink;
 }
 
 KafkaSink::~KafkaSink() {
-  if (producer_) rd_kafka_flush(producer_.get(), 5000);
+  // An open transaction is left to be aborted by the next incarnation's
+  // init_transactions (or the transaction timeout): its state was never
+  // committed.
+  if (producer_ && !transactional_) rd_kafka_flush(producer_.get(), 5000);
 }
 
 void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
@@ -61,7 +90,28 @@ Status KafkaSink::Produce(const OutputRecord& record) {
   return Status::Ok();
 }
 
+Status KafkaSink::CommitTransaction(int timeout_ms) {
+  rd_kafka_error_t* error = rd_kafka_commit_transaction(producer_.get(), timeout_ms);
+  if (error != nullptr && rd_kafka_error_txn_requires_abort(error)) {
+    std::string reason = rd_kafka_error_string(error);
+    rd_kafka_error_destroy(error);
+    // The transaction's records will never be visible to read_committed
+    // consumers; the caller stops without committing state, and the replay
+    // after restart publishes them again.
+    FromKafkaError(rd_kafka_abort_transaction(producer_.get(), timeout_ms), "abort").IgnoreError();
+    FromKafkaError(rd_kafka_begin_transaction(producer_.get()), "begin").IgnoreError();
+    return Status::IoError("transaction aborted: " + reason);
+  }
+  RETURN_IF_ERROR(FromKafkaError(error, "commit transaction"));
+  return FromKafkaError(rd_kafka_begin_transaction(producer_.get()), "begin transaction");
+}
+
 Status KafkaSink::Flush(int timeout_ms) {
+  if (transactional_) {
+    Status committed = CommitTransaction(timeout_ms);
+    if (first_error_ != RD_KAFKA_RESP_ERR_NO_ERROR && committed.ok()) first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
+    return committed;
+  }
   rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), timeout_ms);
   if (first_error_ != RD_KAFKA_RESP_ERR_NO_ERROR) {
     std::string message = "delivery to '" + first_error_topic_ + "' failed: " +

@@ -4,7 +4,10 @@
 // idempotent librdkafka producer using the murmur2_random partitioner, so keys
 // land where Java and kafkajs producers put them. Produce() only enqueues;
 // Flush() waits until every enqueued record is acknowledged and reports the
-// first delivery failure since the previous Flush. One thread uses a sink.
+// first delivery failure since the previous Flush. With a transactional id,
+// records go out in Kafka transactions: Flush() commits the open transaction
+// (so read_committed consumers of a real cluster see each commit's outputs
+// once, or not at all) and begins the next. One thread uses a sink.
 #pragma once
 
 #include <atomic>
@@ -32,6 +35,7 @@ class RecordSink {
  public:
   virtual ~RecordSink() = default;
   virtual Status Produce(const OutputRecord& record) = 0;
+  // Unavailable: not everything was acknowledged in time; call again.
   virtual Status Flush(int timeout_ms) = 0;
 };
 
@@ -39,7 +43,9 @@ class KafkaSink : public RecordSink {
  public:
   // `properties` are the [kafka] table; producer settings crmstream relies on
   // (idempotence, partitioner) are added unless the user set them.
-  static Result<std::unique_ptr<KafkaSink>> Create(KafkaProperties properties);
+  // A non-empty `transactional_id` turns transactions on.
+  static Result<std::unique_ptr<KafkaSink>> Create(KafkaProperties properties,
+                                                   const std::string& transactional_id = "");
   ~KafkaSink() override;
 
   Status Produce(const OutputRecord& record) override;
@@ -50,8 +56,10 @@ class KafkaSink : public RecordSink {
  private:
   explicit KafkaSink(KafkaHandle producer) : producer_(std::move(producer)) {}
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  Status CommitTransaction(int timeout_ms);
 
   KafkaHandle producer_;
+  bool transactional_ = false;
   std::atomic<int64_t> delivered_{0};
   // Written by the delivery callback, which runs inside rd_kafka_poll/flush on
   // the owning thread.

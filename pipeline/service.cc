@@ -298,7 +298,9 @@ Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, M
                                     "queued.min.messages", "queued.max.messages.kbytes"}) {
     producer_props.erase(consumer_only);
   }
-  ASSIGN_OR_RETURN(impl->sink, KafkaSink::Create(producer_props));
+  const std::string transactional_id =
+      config.runtime.transactions ? config.runtime.group_id + "-" + config.runtime.instance_id : "";
+  ASSIGN_OR_RETURN(impl->sink, KafkaSink::Create(producer_props, transactional_id));
   impl->processor = std::make_unique<RecordProcessor>(config, *impl->store, *impl->sink, metrics);
   RETURN_IF_ERROR(impl->processor->Start());
 
@@ -342,8 +344,12 @@ Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
   rd_kafka_resp_err_t err = rd_kafka_subscribe(s.consumer.get(), subscription.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::IoError("subscribe: " + KafkaErrorText(err));
   s.health.running.store(true);
-  spdlog::info("consuming {}, {}, {} as group '{}'", s.topics[0], s.topics[1], s.topics[2],
-               s.config.runtime.group_id);
+  spdlog::info("consuming {}, {}, {} as group '{}'; outputs {}", s.topics[0], s.topics[1], s.topics[2],
+               s.config.runtime.group_id,
+               s.config.runtime.transactions
+                   ? "in Kafka transactions (transactional.id " + s.config.runtime.group_id + "-" +
+                         s.config.runtime.instance_id + ")"
+                   : std::string("without transactions"));
 
   const auto interval = std::chrono::milliseconds(s.config.runtime.commit_interval_ms);
   Status result;

@@ -39,6 +39,7 @@ TEST(Config, DocumentedDefaultFileEqualsTheBuiltInDefaults) {
   EXPECT_EQ(c->runtime.max_event_bytes, d.runtime.max_event_bytes);
   EXPECT_EQ(c->runtime.shutdown_deadline_ms, d.runtime.shutdown_deadline_ms);
   EXPECT_EQ(c->runtime.max_task_idle_ms, d.runtime.max_task_idle_ms);
+  EXPECT_EQ(c->runtime.transactions, d.runtime.transactions);
   EXPECT_EQ(c->state.dir, d.state.dir);
   EXPECT_EQ(c->state.memory_budget_bytes, d.state.memory_budget_bytes);
   EXPECT_EQ(c->state.cache_customers, d.state.cache_customers);
@@ -118,6 +119,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"UnknownTable", "[runtim]\nx = 1\n", {}, {"unknown key 'runtim'"}},
         ErrorCase{"WrongType", "[runtime]\ncommit_interval_ms = \"fast\"\n", {}, {"'runtime.commit_interval_ms' must be an integer, got string"}},
         ErrorCase{"OutOfRange", "[runtime]\ncommit_interval_ms = 1\n", {}, {"'runtime.commit_interval_ms'", "from 10 to 600000, got 1"}},
+        ErrorCase{"NotABool", "[runtime]\ntransactions = \"yes\"\n", {}, {"'runtime.transactions' must be true or false, got string"}},
         ErrorCase{"EmptyString", "[state]\ndir = \"\"\n", {}, {"'state.dir' must not be empty"}},
         ErrorCase{"NotAscending", "[model.rfm]\nfrequency = [1, 5, 3, 9]\n", {}, {"'model.rfm.frequency' must be strictly ascending"}},
         ErrorCase{"WrongLength", "[model.rfm]\nmonetary = [1, 2]\n", {}, {"'model.rfm.monetary' must have exactly 4 numbers, got 2"}},

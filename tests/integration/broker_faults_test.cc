@@ -1,6 +1,7 @@
 // Broker faults injected with the embedded broker's own fault API
 // (`crmstream broker` reads commands on stdin): the broker goes down for a
-// while, requests fail, the network is slow. The service retries with
+// while, requests fail (Produce, Fetch, transactional requests), the network
+// is slow. The service retries with
 // back-off and the guarantees hold: the final state equals that of a run
 // without faults and every output is there exactly as in that run.
 #include <gtest/gtest.h>
@@ -91,6 +92,17 @@ TEST_F(BrokerFaults, FetchErrorsAreRetried) {
   EXPECT_EQ(RunServiceToEnd(config), 0);
   ExpectSameAsReference(config, "fetch");
   ASSERT_TRUE(broker_->Command("clear Fetch"));
+}
+
+TEST_F(BrokerFaults, TransactionalRequestErrorsAreRetried) {
+  TempDir dir;
+  std::string config = Config(dir, broker_->bootstrap(), "txn");
+  ASSERT_TRUE(broker_->Command("errors AddPartitionsToTxn 3 COORDINATOR_LOAD_IN_PROGRESS"));
+  ASSERT_TRUE(broker_->Command("errors EndTxn 3 COORDINATOR_LOAD_IN_PROGRESS"));
+  EXPECT_EQ(RunServiceToEnd(config), 0);
+  ExpectSameAsReference(config, "txn");
+  ASSERT_TRUE(broker_->Command("clear AddPartitionsToTxn"));
+  ASSERT_TRUE(broker_->Command("clear EndTxn"));
 }
 
 TEST_F(BrokerFaults, SlowBrokerOnlySlowsDown) {
