@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake pkg-config
   librdkafka-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev
-  libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libcpp-httplib-dev
+  libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libcpp-httplib-dev libnlopt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat
 )

@@ -1,0 +1,38 @@
+// operators/gamma_gamma.h
+//
+// The Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV";
+// Fader & Hardie 2013) and customer lifetime value. A customer with x repeat
+// purchases of mean value m has expected spend per purchase
+//   E[M] = p (gamma + x m) / (p x + q - 1).
+// Pure functions.
+#pragma once
+
+#include "operators/bgnbd.h"
+
+namespace crm::operators {
+
+struct GammaGammaParams {
+  double p = 0;
+  double q = 0;
+  double gamma = 0;
+};
+
+// The customer's contribution to the log-likelihood (x > 0, m > 0).
+double GammaGammaLogLikelihood(const GammaGammaParams& g, double x, double mean_spend);
+
+// E[M | x, m]; for x = 0 the population mean p*gamma/(q-1).
+double ExpectedSpend(const GammaGammaParams& g, double x, double mean_spend);
+
+struct ClvOptions {
+  double horizon = 52;           // time units ahead
+  double margin = 1.0;           // share of spend that is profit
+  double annual_discount = 0.1;  // discount rate per year
+  double units_per_year = 52;    // 52 for weeks, 365 for days
+};
+
+// Sum over the horizon (in steps of one unit) of expected purchases in that
+// step x expected spend x margin, discounted to today.
+double CustomerLifetimeValue(const BgNbdParams& bg, const GammaGammaParams& gg,
+                             const PurchaseSummary& s, double mean_spend, const ClvOptions& options);
+
+}  // namespace crm::operators

@@ -1,0 +1,38 @@
+// pipeline/model_fit.h
+//
+// Maximum-likelihood fitting of the customer models with NLopt (the one
+// adapter over it): BG/NBD (r, alpha, a, b) from purchase summaries and
+// Gamma-Gamma (p, q, gamma) from repeat customers' mean spend. Parameters are
+// optimised in log space (they must be positive) with Nelder-Mead from
+// several starting points; the best log-likelihood wins.
+#pragma once
+
+#include <vector>
+
+#include "operators/bgnbd.h"
+#include "operators/gamma_gamma.h"
+#include "operators/status.h"
+
+namespace crm::pipeline {
+
+struct BgNbdFit {
+  operators::BgNbdParams params;
+  double log_likelihood = 0;
+  int evaluations = 0;
+};
+
+struct GammaGammaFit {
+  operators::GammaGammaParams params;
+  double log_likelihood = 0;
+  int customers = 0;  // those with x > 0 used in the fit
+};
+
+struct SpendSummary {
+  double x = 0;           // repeat purchases
+  double mean_spend = 0;  // mean value of the repeat purchases
+};
+
+Result<BgNbdFit> FitBgNbd(const std::vector<operators::PurchaseSummary>& customers);
+Result<GammaGammaFit> FitGammaGamma(const std::vector<SpendSummary>& customers);
+
+}  // namespace crm::pipeline
