@@ -49,6 +49,22 @@ int RunCli(int argc, char** argv, const CliContext& context) {
       ->check(CLI::Range(0, 65535))->capture_default_str();
   demo_cmd->add_option("--seed", demo.seed, "Traffic generator seed")->capture_default_str();
 
+  FitCommandOptions fit;
+  auto* fit_cmd = app.add_subcommand(
+      "fit", "Fit BG/NBD and Gamma-Gamma parameters by maximum likelihood from a transaction log");
+  fit_cmd->add_option("--transactions", fit.transactions, "Transaction log file")->required()->check(CLI::ExistingFile);
+  fit_cmd->add_option("--format", fit.format, "cdnow (whitespace: id [sample_id] yyyymmdd cds value) or csv "
+                                              "(customer_id,date,amount)")
+      ->check(CLI::IsMember({"cdnow", "csv"}))->capture_default_str();
+  fit_cmd->add_option("--calibration-end", fit.calibration_end, "Last day of the calibration period (yyyy-mm-dd)")
+      ->required();
+  fit_cmd->add_option("--time-unit", fit.time_unit, "Time unit of x, t_x, T")
+      ->check(CLI::IsMember({"weeks", "days"}))->capture_default_str();
+  fit_cmd->add_option("--output", fit.output, "Parameters file to write (JSON)")->required();
+  fit_cmd->add_option("--scores", fit.scores, "Per-customer scores to write (CSV)");
+  fit_cmd->add_option("--horizon", fit.horizon, "Horizon in time units for expected purchases and CLV")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+
   std::string dump_config;
   auto* state_cmd = app.add_subcommand("state", "Inspect the state store");
   state_cmd->require_subcommand(1);
@@ -67,6 +83,7 @@ int RunCli(int argc, char** argv, const CliContext& context) {
   if (broker_cmd->parsed()) return RunBrokerCommand(broker, context);
   if (demo_cmd->parsed()) return RunDemoCommand(demo, context);
   if (dump_cmd->parsed()) return RunStateDumpCommand(dump_config, context);
+  if (fit_cmd->parsed()) return RunFitCommand(fit, context);
   return kExitUsage;
 }
 

@@ -35,6 +35,17 @@ struct DemoCommandOptions {
 };
 int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context);
 
+struct FitCommandOptions {
+  std::string transactions;
+  std::string format = "cdnow";     // cdnow | csv
+  std::string calibration_end;      // yyyy-mm-dd, inclusive
+  std::string time_unit = "weeks";  // weeks | days
+  std::string output;               // parameters JSON
+  std::string scores;               // optional per-customer CSV
+  double horizon = 52;              // time units for expected purchases and CLV
+};
+int RunFitCommand(const FitCommandOptions& options, const CliContext& context);
+
 int RunStateDumpCommand(const std::string& config_path, const CliContext& context);
 
 // Sets up spdlog: logfmt-style lines on stderr with UTC timestamps.

@@ -63,11 +63,11 @@ bool ParseDay(const std::string& text, int64_t& day) {
   return true;
 }
 
-Result<std::vector<CustomerSummary>> SummariseTransactions(const std::string& path,
-                                                           const SummaryOptions& options) {
+Result<TransactionSummaries> SummariseTransactions(const std::string& path, const SummaryOptions& options) {
   std::ifstream in(path);
   if (!in) return Status::InvalidArgument("cannot read transactions file '" + path + "'");
   const bool csv = options.format == TransactionFormat::kCsv;
+  TransactionSummaries result;
   // customer -> day -> value of that day's purchases
   std::map<std::string, std::map<int64_t, double>> days;
   std::string line;
@@ -98,8 +98,10 @@ Result<std::vector<CustomerSummary>> SummariseTransactions(const std::string& pa
     }
     if (row.customer.empty()) return bad("empty customer id");
     days[row.customer][row.day] += row.amount;
+    ++result.rows;
+    result.last_day = std::max(result.last_day, row.day);
   }
-  std::vector<CustomerSummary> out;
+  std::vector<CustomerSummary>& out = result.customers;
   for (const auto& [customer, by_day] : days) {
     const int64_t first = by_day.begin()->first;
     if (first > options.calibration_end_day) continue;
@@ -119,9 +121,11 @@ Result<std::vector<CustomerSummary>> SummariseTransactions(const std::string& pa
     s.purchases.t_x = static_cast<double>(last - first) / options.days_per_unit;
     s.purchases.T = static_cast<double>(options.calibration_end_day - first) / options.days_per_unit;
     s.mean_spend = repeats > 0 ? repeat_spend / repeats : 0;
+    s.holdout_purchases = std::count_if(by_day.begin(), by_day.end(),
+                                        [&](const auto& d) { return d.first > options.calibration_end_day; });
     out.push_back(std::move(s));
   }
-  return out;
+  return result;
 }
 
 }  // namespace crm::pipeline

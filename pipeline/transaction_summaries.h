@@ -29,6 +29,13 @@ struct CustomerSummary {
   double mean_spend = 0;                 // mean value of repeat purchase days (0 if x = 0)
   double first_purchase_value = 0;
   int64_t first_purchase_day = 0;        // days since 1970-01-01
+  int64_t holdout_purchases = 0;         // purchase days after the calibration end
+};
+
+struct TransactionSummaries {
+  std::vector<CustomerSummary> customers;  // sorted by customer id
+  int64_t rows = 0;                        // transaction rows read
+  int64_t last_day = 0;                    // latest purchase day in the file
 };
 
 struct SummaryOptions {
@@ -43,8 +50,7 @@ struct SummaryOptions {
 bool ParseDay(const std::string& text, int64_t& day);
 
 // Summaries of every customer whose first purchase is on or before the
-// calibration end, sorted by customer id.
-Result<std::vector<CustomerSummary>> SummariseTransactions(const std::string& path,
-                                                           const SummaryOptions& options);
+// calibration end; purchases after it count as the holdout.
+Result<TransactionSummaries> SummariseTransactions(const std::string& path, const SummaryOptions& options);
 
 }  // namespace crm::pipeline

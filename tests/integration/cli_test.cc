@@ -1,12 +1,14 @@
 // The command line as a user meets it: help on every level, version, and the
 // documented exit codes for bad usage and bad configuration.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "tests/integration/harness.h"
@@ -86,6 +88,53 @@ TEST(Cli, BrokerListensOnTheRequestedPort) {
   if (code == 77) GTEST_SKIP() << "kcat is not installed (deploy/setup.sh installs it)";
   EXPECT_EQ(code, 0);
   EXPECT_NE(listing.find("topic \"crm.purchases\" with 2 partitions"), std::string::npos) << listing;
+}
+
+}  // namespace
+}  // namespace crm::testing
+
+namespace crm::testing {
+namespace {
+
+std::string CdnowSample() {
+  if (const char* env = std::getenv("CRM_CDNOW_DIR")) return std::string(env) + "/CDNOW_sample.txt";
+  return std::string(CRM_SOURCE_DIR) + "/../shared/data/cdnow/CDNOW_sample.txt";
+}
+
+TEST(CliFit, WritesParametersAndScoresForCdnow) {
+  if (!std::ifstream(CdnowSample()).good()) GTEST_SKIP() << "CDNOW sample not found at " << CdnowSample() << " (set CRM_CDNOW_DIR)";
+  TempDir dir;
+  const std::string params = dir.path() + "/params.json", scores = dir.path() + "/scores.csv";
+  ChildProcess fit({CrmstreamBinary(), "fit", "--transactions", CdnowSample(), "--format", "cdnow",
+                    "--calibration-end", "1997-09-30", "--time-unit", "weeks", "--output", params,
+                    "--scores", scores, "--horizon", "39"});
+  std::string out = fit.ReadAll();
+  ASSERT_EQ(fit.Wait(std::chrono::seconds(60)), 0) << out;
+  EXPECT_NE(out.find("r=0.2426 alpha=4.4136 a=0.7929 b=2.4259"), std::string::npos) << out;
+  auto j = nlohmann::json::parse(std::ifstream(params));
+  EXPECT_NEAR(j["bgnbd"]["log_likelihood"].get<double>(), -9582.4, 0.1);
+  EXPECT_NEAR(j["gamma_gamma"]["p"].get<double>(), 6.25, 0.01);
+  EXPECT_EQ(j["time_unit"], "weeks");
+  EXPECT_EQ(j["calibration_end"], "1997-09-30");
+  EXPECT_EQ(j["data"]["customers"], 2357);
+  std::ifstream in(scores);
+  std::string header, first;
+  std::getline(in, header);
+  std::getline(in, first);
+  EXPECT_EQ(header, "customer_id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv");
+  EXPECT_EQ(first.rfind("00004,2,30.4286,38.8571,", 0), 0u) << first;
+  EXPECT_NE(first.find(",1.22"), std::string::npos) << "the paper's 1.226 purchases in 39 weeks: " << first;
+}
+
+TEST(CliFit, BadRowStopsWithLineNumber) {
+  TempDir dir;
+  const std::string log = dir.path() + "/log.csv";
+  std::ofstream(log) << "customer_id,date,amount\nc1,2024-01-01,10\nc1,2024-01-05,ten\n";
+  ChildProcess fit({CrmstreamBinary(), "fit", "--transactions", log, "--format", "csv", "--calibration-end",
+                    "2024-02-01", "--output", dir.path() + "/p.json"}, {}, true);
+  std::string out = fit.ReadAll();
+  EXPECT_EQ(fit.Wait(std::chrono::seconds(30)), 2);
+  EXPECT_NE(out.find(":3: amount 'ten'"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ std::vector<CustomerSummary> CdnowCalibration() {
   options.days_per_unit = 7;
   auto summaries = SummariseTransactions(path, options);
   EXPECT_TRUE(summaries.ok()) << summaries.status().message();
-  return summaries.ok() ? *summaries : std::vector<CustomerSummary>{};
+  return summaries.ok() ? summaries->customers : std::vector<CustomerSummary>{};
 }
 
 TEST(CdnowFit, ReproducesThePublishedBgNbdEstimates) {
@@ -160,8 +160,10 @@ TEST(TransactionSummaries, SameDayPurchasesMergeAndRepeatSpendIsAveraged) {
   ASSERT_TRUE(ParseDay("2024-01-29", options.calibration_end_day));
   auto r = SummariseTransactions(path.string(), options);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  ASSERT_EQ(r->size(), 1u) << "c2 starts after the calibration period";
-  const auto& c1 = (*r)[0];
+  ASSERT_EQ(r->customers.size(), 1u) << "c2 starts after the calibration period";
+  EXPECT_EQ(r->rows, 7);
+  const auto& c1 = r->customers[0];
+  EXPECT_EQ(c1.holdout_purchases, 1);
   EXPECT_EQ(c1.purchases.x, 2);
   EXPECT_DOUBLE_EQ(c1.purchases.t_x, 2.0);
   EXPECT_DOUBLE_EQ(c1.purchases.T, 4.0);
