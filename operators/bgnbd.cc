@@ -45,6 +45,13 @@ double Hypergeometric2F1(double a, double b, double c, double z) {
   return std::exp(log_sum);
 }
 
+double ExpectedRepeatPurchasesUnconditional(const BgNbdParams& p, double t) {
+  if (t <= 0) return 0;
+  const double decay = std::exp(p.r * (std::log(p.alpha) - std::log(p.alpha + t)));
+  const double hyp = Hypergeometric2F1(p.r, p.b, p.a + p.b - 1, t / (p.alpha + t));
+  return (p.a + p.b - 1) / (p.a - 1) * (1 - decay * hyp);
+}
+
 double ExpectedPurchases(const BgNbdParams& p, const PurchaseSummary& s, double t) {
   if (t <= 0) return 0;
   const double z = t / (p.alpha + s.T + t);

@@ -33,6 +33,10 @@ double PAlive(const BgNbdParams& p, const PurchaseSummary& s);
 // E[number of purchases in the next `t` time units | x, t_x, T] (eq. 10).
 double ExpectedPurchases(const BgNbdParams& p, const PurchaseSummary& s, double t);
 
+// E[repeat purchases in (0, t]] of a customer picked at random from the
+// population (eq. 9): what a cohort is expected to do, for tracking plots.
+double ExpectedRepeatPurchasesUnconditional(const BgNbdParams& p, double t);
+
 // Gauss hypergeometric 2F1(a, b; c; z) for 0 <= z < 1 by its power series,
 // summed in log space; the series converges for the arguments BG/NBD uses.
 double Hypergeometric2F1(double a, double b, double c, double z);

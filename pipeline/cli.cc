@@ -62,6 +62,8 @@ int RunCli(int argc, char** argv, const CliContext& context) {
       ->check(CLI::IsMember({"weeks", "days"}))->capture_default_str();
   fit_cmd->add_option("--output", fit.output, "Parameters file to write (JSON)")->required();
   fit_cmd->add_option("--scores", fit.scores, "Per-customer scores to write (CSV)");
+  fit_cmd->add_option("--report", fit.report,
+                      "Chart to write (SVG): cumulative repeat purchases, actual vs BG/NBD expected");
   fit_cmd->add_option("--horizon", fit.horizon, "Horizon in time units for expected purchases and CLV")
       ->check(CLI::PositiveNumber)->capture_default_str();
 

@@ -1,7 +1,9 @@
 // `crmstream fit`: BG/NBD and Gamma-Gamma parameters from a transaction log.
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
+#include <map>
 #include <fstream>
 #include <iostream>
 
@@ -10,12 +12,48 @@
 #include "pipeline/commands.h"
 #include "pipeline/model_fit.h"
 #include "pipeline/output_encoder.h"
+#include "pipeline/tracking_report.h"
 #include "pipeline/transaction_summaries.h"
 
 namespace crm::pipeline {
 namespace {
 
 std::string DayText(int64_t day) { return FormatRfc3339(day * 86'400'000).substr(0, 10); }
+
+// Cumulative repeat purchases of the whole cohort, per time unit since its
+// first purchase: observed, and expected from the fitted BG/NBD (customers
+// grouped by the day they joined, so large logs stay cheap).
+TrackingSeries Tracking(const TransactionSummaries& data, const operators::BgNbdParams& params,
+                        const SummaryOptions& options, const std::string& unit) {
+  TrackingSeries series;
+  series.time_unit = unit;
+  series.title = "Cumulative repeat purchases: actual vs BG/NBD";
+  std::map<int64_t, int64_t> joined;  // first purchase day -> customers
+  for (const auto& c : data.customers) ++joined[c.first_purchase_day];
+  if (joined.empty()) return series;
+  const int64_t start = joined.begin()->first;
+  const double dpu = options.days_per_unit;
+  series.calibration_end = static_cast<double>(options.calibration_end_day - start) / dpu;
+  const int steps = static_cast<int>(std::ceil(static_cast<double>(data.last_day - start) / dpu));
+  auto observed = data.repeat_purchases_by_day.begin();
+  double cumulative = 0;
+  for (int step = 0; step <= steps; ++step) {
+    const double day = static_cast<double>(start) + step * dpu;
+    while (observed != data.repeat_purchases_by_day.end() && static_cast<double>(observed->first) <= day) {
+      cumulative += static_cast<double>(observed->second);
+      ++observed;
+    }
+    double expected = 0;
+    for (const auto& [first_day, count] : joined) {
+      const double age = (day - static_cast<double>(first_day)) / dpu;
+      if (age > 0) expected += static_cast<double>(count) * operators::ExpectedRepeatPurchasesUnconditional(params, age);
+    }
+    series.time.push_back(step);
+    series.actual.push_back(cumulative);
+    series.expected.push_back(expected);
+  }
+  return series;
+}
 
 }  // namespace
 
@@ -77,6 +115,14 @@ int RunFitCommand(const FitCommandOptions& o, const CliContext&) {
   if (!out) {
     std::cerr << "crmstream: cannot write '" << o.output << "'\n";
     return kExitFailure;
+  }
+
+  if (!o.report.empty()) {
+    Status written = WriteTrackingChart(Tracking(*summaries, bg->params, options, o.time_unit), o.report);
+    if (!written.ok()) {
+      std::cerr << "crmstream: " << written.message() << "\n";
+      return kExitFailure;
+    }
   }
 
   if (!o.scores.empty()) {

@@ -42,6 +42,7 @@ struct FitCommandOptions {
   std::string time_unit = "weeks";  // weeks | days
   std::string output;               // parameters JSON
   std::string scores;               // optional per-customer CSV
+  std::string report;               // optional SVG chart: actual vs expected repeat purchases
   double horizon = 52;              // time units for expected purchases and CLV
 };
 int RunFitCommand(const FitCommandOptions& options, const CliContext& context);

@@ -121,6 +121,7 @@ Result<TransactionSummaries> SummariseTransactions(const std::string& path, cons
     s.purchases.t_x = static_cast<double>(last - first) / options.days_per_unit;
     s.purchases.T = static_cast<double>(options.calibration_end_day - first) / options.days_per_unit;
     s.mean_spend = repeats > 0 ? repeat_spend / repeats : 0;
+    for (auto it = std::next(by_day.begin()); it != by_day.end(); ++it) ++result.repeat_purchases_by_day[it->first];
     s.holdout_purchases = std::count_if(by_day.begin(), by_day.end(),
                                         [&](const auto& d) { return d.first > options.calibration_end_day; });
     out.push_back(std::move(s));

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct TransactionSummaries {
   std::vector<CustomerSummary> customers;  // sorted by customer id
   int64_t rows = 0;                        // transaction rows read
   int64_t last_day = 0;                    // latest purchase day in the file
+  // Repeat purchase days (after each customer's first) per calendar day,
+  // summed over the customers above, calibration and holdout alike.
+  std::map<int64_t, int64_t> repeat_purchases_by_day;
 };
 
 struct SummaryOptions {

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -107,7 +108,7 @@ TEST(CliFit, WritesParametersAndScoresForCdnow) {
   const std::string params = dir.path() + "/params.json", scores = dir.path() + "/scores.csv";
   ChildProcess fit({CrmstreamBinary(), "fit", "--transactions", CdnowSample(), "--format", "cdnow",
                     "--calibration-end", "1997-09-30", "--time-unit", "weeks", "--output", params,
-                    "--scores", scores, "--horizon", "39"});
+                    "--scores", scores, "--horizon", "39", "--report", dir.path() + "/tracking.svg"});
   std::string out = fit.ReadAll();
   ASSERT_EQ(fit.Wait(std::chrono::seconds(60)), 0) << out;
   EXPECT_NE(out.find("r=0.2426 alpha=4.4136 a=0.7929 b=2.4259"), std::string::npos) << out;
@@ -124,6 +125,12 @@ TEST(CliFit, WritesParametersAndScoresForCdnow) {
   EXPECT_EQ(header, "customer_id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv");
   EXPECT_EQ(first.rfind("00004,2,30.4286,38.8571,", 0), 0u) << first;
   EXPECT_NE(first.find(",1.22"), std::string::npos) << "the paper's 1.226 purchases in 39 weeks: " << first;
+  std::ifstream chart(dir.path() + "/tracking.svg");
+  std::string svg((std::istreambuf_iterator<char>(chart)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_EQ(std::count(svg.begin(), svg.end(), '\n') > 10, true);
+  EXPECT_NE(svg.find("BG/NBD expected"), std::string::npos);
+  EXPECT_NE(svg.find("end of calibration"), std::string::npos);
 }
 
 TEST(CliFit, BadRowStopsWithLineNumber) {

@@ -38,6 +38,15 @@ TEST(BgNbd, PAliveBehavesAsTheModelSays) {
   EXPECT_NEAR(PAlive(kCdnow, {3, 10, 10}), 1.0 / (1.0 + 0.793 / (2.426 + 2)), 1e-12) << "t_x = T";
 }
 
+TEST(BgNbd, UnconditionalExpectationIsANewCustomersConditionalOne) {
+  // A customer with no history at age 0 is a random member of the population.
+  for (double t : {1.0, 10.0, 39.0, 78.0}) {
+    EXPECT_NEAR(ExpectedRepeatPurchasesUnconditional(kCdnow, t), ExpectedPurchases(kCdnow, {0, 0, 0}, t), 1e-9) << t;
+  }
+  EXPECT_EQ(ExpectedRepeatPurchasesUnconditional(kCdnow, 0), 0.0);
+  EXPECT_LT(ExpectedRepeatPurchasesUnconditional(kCdnow, 39), ExpectedRepeatPurchasesUnconditional(kCdnow, 78));
+}
+
 TEST(BgNbd, StableForLargeCounts) {
   const PurchaseSummary heavy{5000, 9999, 10000};
   const double ll = BgNbdLogLikelihood(kCdnow, heavy);
