@@ -2,222 +2,354 @@
 
 #include <simdjson.h>
 
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <cstring>
-#include <optional>
-#include <vector>
+#include <limits>
 
 namespace crm::pipeline {
 namespace {
 
+namespace ondemand = simdjson::ondemand;
 using operators::Event;
-using simdjson::dom::element;
-using simdjson::dom::element_type;
 
-constexpr size_t kMaxIdBytes = 256;
+constexpr size_t kMaxIdChars = 256;          // event_id, complaint_id, order_id
+constexpr size_t kMaxTextChars = 256;        // currency, channel, category
 constexpr size_t kMaxCustomerIdChars = 64;
-constexpr size_t kMaxTextBytes = 1024;
 constexpr int64_t kMaxEpochMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+constexpr int64_t kMaxQuantity = std::numeric_limits<int32_t>::max();
+constexpr int64_t kMinScore = 1;  // severity and rating
+constexpr int64_t kMaxScore = 5;
+constexpr int64_t kDefaultSeverity = 3;
+// Nesting allowed inside unknown fields. Validation recurses once per level,
+// so this also bounds the stack the decoder uses.
+constexpr int kMaxNestingDepth = 128;
+// Longest excerpt of an offending string value quoted in a reason.
+constexpr size_t kMaxQuotedBytes = 64;
 
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
+// ---------------------------------------------------------------------------
+// Raw field values, captured during the single pass over the message and
+// validated afterwards in a fixed order, so that the reported error does not
+// depend on the order of keys in the message.
 
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+enum class JsonKind { kAbsent, kNull, kBool, kString, kInt, kUint, kDouble, kArray, kObject };
 
-unsigned DaysInMonth(int64_t y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
-}
-
-bool Digits(std::string_view s, size_t pos, size_t n, int64_t& out) {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
+const char* KindName(JsonKind k) {
+  switch (k) {
+    case JsonKind::kAbsent: return "nothing";
+    case JsonKind::kNull: return "null";
+    case JsonKind::kBool: return "boolean";
+    case JsonKind::kString: return "string";
+    case JsonKind::kInt:
+    case JsonKind::kUint:
+    case JsonKind::kDouble: return "number";
+    case JsonKind::kArray: return "array";
+    case JsonKind::kObject: return "object";
   }
-  return true;
+  return "value";
 }
 
+struct RawValue {
+  JsonKind kind = JsonKind::kAbsent;
+  bool boolean = false;
+  int64_t int_value = 0;    // kInt
+  uint64_t uint_value = 0;  // kUint (above INT64_MAX)
+  double double_value = 0;  // kDouble
+  std::string_view text;    // kString; lives in the parser's string buffer
+
+  bool is_number() const {
+    return kind == JsonKind::kInt || kind == JsonKind::kUint || kind == JsonKind::kDouble;
+  }
+  double AsDouble() const {
+    switch (kind) {
+      case JsonKind::kInt: return static_cast<double>(int_value);
+      case JsonKind::kUint: return static_cast<double>(uint_value);
+      default: return double_value;
+    }
+  }
+};
+
+enum class FieldId {
+  kEventId, kCustomerId, kTs,
+  kAmount, kCurrency, kQuantity, kChannel, kOrderId,
+  kComplaintId, kStatus, kSeverity, kCategory,
+  kRating, kResolved, kWaitSeconds,
+  kCount,
+};
+
+constexpr size_t kFieldCount = static_cast<size_t>(FieldId::kCount);
+
+constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
+    "event_id", "customer_id", "ts",
+    "amount", "currency", "quantity", "channel", "order_id",
+    "complaint_id", "status", "severity", "category",
+    "rating", "resolved", "wait_seconds",
+};
+
+constexpr uint32_t Bit(FieldId id) { return 1u << static_cast<unsigned>(id); }
+
+constexpr uint32_t kCommonFields = Bit(FieldId::kEventId) | Bit(FieldId::kCustomerId) | Bit(FieldId::kTs);
+
+// The fields each kind reads; every other key is unknown (validated as JSON,
+// then ignored).
+uint32_t KnownFields(InputKind kind) {
+  switch (kind) {
+    case InputKind::kPurchase:
+      return kCommonFields | Bit(FieldId::kAmount) | Bit(FieldId::kCurrency) | Bit(FieldId::kQuantity) |
+             Bit(FieldId::kChannel) | Bit(FieldId::kOrderId);
+    case InputKind::kComplaint:
+      return kCommonFields | Bit(FieldId::kComplaintId) | Bit(FieldId::kStatus) | Bit(FieldId::kSeverity) |
+             Bit(FieldId::kCategory);
+    case InputKind::kService:
+      return kCommonFields | Bit(FieldId::kChannel) | Bit(FieldId::kRating) | Bit(FieldId::kResolved) |
+             Bit(FieldId::kWaitSeconds);
+  }
+  return kCommonFields;
+}
+
+using Fields = std::array<RawValue, kFieldCount>;
+
+// Consumes `value` completely, so that every byte of the message is checked
+// as JSON (on-demand parsing otherwise skips what it is not asked for), and
+// summarises it into `out` when given.
+simdjson::error_code Consume(ondemand::value value, int depth, RawValue* out) {
+  if (depth > kMaxNestingDepth) return simdjson::DEPTH_ERROR;
+  ondemand::json_type type;
+  if (auto error = value.type().get(type)) return error;
+  RawValue scratch;
+  RawValue& raw = out ? *out : scratch;
+  switch (type) {
+    case ondemand::json_type::array: {
+      raw.kind = JsonKind::kArray;
+      ondemand::array array;
+      if (auto error = value.get_array().get(array)) return error;
+      for (auto element : array) {
+        ondemand::value child;
+        if (auto error = std::move(element).get(child)) return error;
+        if (auto error = Consume(child, depth + 1, nullptr)) return error;
+      }
+      return simdjson::SUCCESS;
+    }
+    case ondemand::json_type::object: {
+      raw.kind = JsonKind::kObject;
+      ondemand::object object;
+      if (auto error = value.get_object().get(object)) return error;
+      for (auto field : object) {
+        ondemand::field f;
+        if (auto error = std::move(field).get(f)) return error;
+        std::string_view key;
+        if (auto error = f.unescaped_key().get(key)) return error;
+        if (auto error = Consume(f.value(), depth + 1, nullptr)) return error;
+      }
+      return simdjson::SUCCESS;
+    }
+    case ondemand::json_type::number: {
+      ondemand::number number;
+      if (auto error = value.get_number().get(number)) return error;
+      switch (number.get_number_type()) {
+        case ondemand::number_type::signed_integer:
+          raw.kind = JsonKind::kInt;
+          raw.int_value = number.get_int64();
+          break;
+        case ondemand::number_type::unsigned_integer:
+          raw.kind = JsonKind::kUint;
+          raw.uint_value = number.get_uint64();
+          break;
+        case ondemand::number_type::floating_point_number:
+          raw.kind = JsonKind::kDouble;
+          raw.double_value = number.get_double();
+          break;
+      }
+      return simdjson::SUCCESS;
+    }
+    case ondemand::json_type::string:
+      raw.kind = JsonKind::kString;
+      return value.get_string().get(raw.text);
+    case ondemand::json_type::boolean:
+      raw.kind = JsonKind::kBool;
+      return value.get_bool().get(raw.boolean);
+    case ondemand::json_type::null: {
+      raw.kind = JsonKind::kNull;
+      bool is_null = false;
+      if (auto error = value.is_null().get(is_null)) return error;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+  }
+  return simdjson::TAPE_ERROR;
+}
+
+// ---------------------------------------------------------------------------
+// Validation of captured fields.
+
+std::string Name(FieldId id) { return "field '" + std::string(kFieldNames[static_cast<size_t>(id)]) + "'"; }
+
+DecodeError Error(DecodeErrorCode code, std::string reason) { return DecodeError{code, std::move(reason)}; }
+
+DecodeError Missing(FieldId id) { return Error(DecodeErrorCode::kMissingField, Name(id) + ": required but missing"); }
+
+DecodeError WrongType(FieldId id, const char* expected, const RawValue& v) {
+  return Error(DecodeErrorCode::kWrongType,
+               Name(id) + ": must be " + expected + ", got " + KindName(v.kind));
+}
+
+std::string FormatNumber(const RawValue& v) {
+  switch (v.kind) {
+    case JsonKind::kInt: return std::to_string(v.int_value);
+    case JsonKind::kUint: return std::to_string(v.uint_value);
+    case JsonKind::kDouble: {
+      char buffer[32];
+      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v.double_value);
+      return ec == std::errc() ? std::string(buffer, end) : std::string("?");
+    }
+    default: return KindName(v.kind);
+  }
+}
+
+// A bounded, quoted excerpt of a string value, cut on a UTF-8 boundary.
+std::string Quote(std::string_view s) {
+  if (s.size() <= kMaxQuotedBytes) return "\"" + std::string(s) + "\"";
+  size_t cut = kMaxQuotedBytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return "\"" + std::string(s.substr(0, cut)) + "...\"";
+}
+
+// Code points in valid UTF-8 (the parser has checked it).
 size_t Utf8Chars(std::string_view s) {
   size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
   return n;
 }
 
-DecodeError Error(DecodeErrorCode code, std::string reason) { return DecodeError{code, std::move(reason)}; }
-
-std::string TypeName(element_type t) {
-  switch (t) {
-    case element_type::ARRAY: return "array";
-    case element_type::OBJECT: return "object";
-    case element_type::INT64:
-    case element_type::UINT64:
-    case element_type::DOUBLE: return "number";
-    case element_type::STRING: return "string";
-    case element_type::BOOL: return "boolean";
-    case element_type::NULL_VALUE: return "null";
-  }
-  return "value";
-}
-
-// The fields of one message, first occurrence of each key; unknown keys are
-// ignored as the contract says.
-class Fields {
- public:
-  explicit Fields(simdjson::dom::object object) {
-    for (auto field : object) {
-      std::string_view key = field.key;
-      bool seen = false;
-      for (const auto& [k, v] : fields_) seen |= k == key;
-      if (!seen) fields_.emplace_back(key, field.value);
-    }
-  }
-  std::optional<element> Get(std::string_view key) const {
-    for (const auto& [k, v] : fields_) {
-      if (k == key) return v;
-    }
+// A string of `min_chars`..`max_chars` code points. `required` decides
+// whether absence (or null) is an error; optional fields leave `out` as is.
+std::optional<DecodeError> ReadString(const Fields& f, FieldId id, bool required, size_t min_chars,
+                                      size_t max_chars, std::string& out) {
+  const RawValue& v = f[static_cast<size_t>(id)];
+  if (v.kind == JsonKind::kAbsent || (v.kind == JsonKind::kNull && !required)) {
+    if (required) return Missing(id);
     return std::nullopt;
   }
-
- private:
-  std::vector<std::pair<std::string_view, element>> fields_;
-};
-
-std::string Field(std::string_view name) { return "field '" + std::string(name) + "'"; }
-
-// Required or optional string with a byte limit.
-std::optional<DecodeError> ReadString(const Fields& f, std::string_view name, bool required,
-                                      size_t max_bytes, std::string& out) {
-  auto v = f.Get(name);
-  if (!v) {
-    if (required) return Error(DecodeErrorCode::kMissingField, Field(name) + " is required");
-    return std::nullopt;
+  if (v.kind != JsonKind::kString) return WrongType(id, "a string", v);
+  const size_t chars = Utf8Chars(v.text);
+  if (chars < min_chars || chars > max_chars) {
+    std::string range = min_chars == 0 ? "at most " + std::to_string(max_chars)
+                                       : std::to_string(min_chars) + " to " + std::to_string(max_chars);
+    return Error(DecodeErrorCode::kOutOfRange,
+                 Name(id) + ": must be " + range + " characters, got " + std::to_string(chars));
   }
-  if (!v->is_string()) {
-    return Error(DecodeErrorCode::kWrongType, Field(name) + ": must be a string, got " + TypeName(v->type()));
-  }
-  std::string_view s = v->get_string().value_unsafe();
-  if (s.size() > max_bytes) {
-    return Error(DecodeErrorCode::kOutOfRange, Field(name) + ": longer than " + std::to_string(max_bytes) + " bytes");
-  }
-  out.assign(s);
+  out.assign(v.text);
   return std::nullopt;
 }
 
-std::optional<DecodeError> ReadInteger(const Fields& f, std::string_view name, int64_t lo, int64_t hi,
+// An optional JSON integer in [lo, hi]; null counts as absent.
+std::optional<DecodeError> ReadInteger(const Fields& f, FieldId id, int64_t lo, int64_t hi,
                                        std::optional<int64_t>& out) {
-  auto v = f.Get(name);
-  if (!v || v->is_null()) return std::nullopt;
-  if (!v->is_int64()) {
-    if (v->is_number()) {
-      return Error(DecodeErrorCode::kOutOfRange, Field(name) + ": must be an integer from " +
-                                                     std::to_string(lo) + " to " + std::to_string(hi));
-    }
-    return Error(DecodeErrorCode::kWrongType, Field(name) + ": must be an integer, got " + TypeName(v->type()));
+  const RawValue& v = f[static_cast<size_t>(id)];
+  if (v.kind == JsonKind::kAbsent || v.kind == JsonKind::kNull) return std::nullopt;
+  if (!v.is_number()) return WrongType(id, "an integer", v);
+  if (v.kind != JsonKind::kInt || v.int_value < lo || v.int_value > hi) {
+    return Error(DecodeErrorCode::kOutOfRange, Name(id) + ": must be an integer from " + std::to_string(lo) +
+                                                   " to " + std::to_string(hi) + ", got " + FormatNumber(v));
   }
-  int64_t n = v->get_int64().value_unsafe();
-  if (n < lo || n > hi) {
-    return Error(DecodeErrorCode::kOutOfRange, Field(name) + ": must be from " + std::to_string(lo) +
-                                                   " to " + std::to_string(hi) + ", got " + std::to_string(n));
-  }
-  out = n;
+  out = v.int_value;
   return std::nullopt;
 }
 
-std::optional<DecodeError> ReadNonNegative(const Fields& f, std::string_view name, bool required,
-                                           std::optional<double>& out) {
-  auto v = f.Get(name);
-  if (!v) {
-    if (required) return Error(DecodeErrorCode::kMissingField, Field(name) + " is required");
+// A finite number >= 0. Optional fields treat null as absent.
+std::optional<DecodeError> ReadNonNegative(const Fields& f, FieldId id, bool required, double& out) {
+  const RawValue& v = f[static_cast<size_t>(id)];
+  if (v.kind == JsonKind::kAbsent || (v.kind == JsonKind::kNull && !required)) {
+    if (required) return Missing(id);
     return std::nullopt;
   }
-  if (!v->is_number()) {
-    return Error(DecodeErrorCode::kWrongType, Field(name) + ": must be a number, got " + TypeName(v->type()));
-  }
-  double d = v->get_double().value_unsafe();
+  if (!v.is_number()) return WrongType(id, "a number", v);
+  const double d = v.AsDouble();
   if (!std::isfinite(d) || d < 0) {
-    return Error(DecodeErrorCode::kOutOfRange, Field(name) + ": must be a number >= 0, got " + std::to_string(d));
+    return Error(DecodeErrorCode::kOutOfRange, Name(id) + ": must be a number >= 0, got " + FormatNumber(v));
   }
-  out = d;
+  out = d + 0.0;  // -0 becomes +0, so equal inputs give equal state bytes
   return std::nullopt;
 }
 
 std::optional<DecodeError> ReadTimestamp(const Fields& f, int64_t& out) {
-  auto v = f.Get("ts");
-  if (!v) return Error(DecodeErrorCode::kMissingField, "field 'ts' is required");
-  if (v->is_string()) {
-    std::string_view s = v->get_string().value_unsafe();
-    if (!ParseRfc3339(s, out) || out < 0 || out > kMaxEpochMs) {
+  constexpr FieldId id = FieldId::kTs;
+  const RawValue& v = f[static_cast<size_t>(id)];
+  if (v.kind == JsonKind::kAbsent) return Missing(id);
+  if (v.kind == JsonKind::kString) {
+    if (!ParseRfc3339(v.text, out)) {
       return Error(DecodeErrorCode::kOutOfRange,
-                   "field 'ts': not an RFC 3339 time from 1970 to 9999: '" + std::string(s.substr(0, 64)) + "'");
+                   Name(id) + ": must be an RFC 3339 time such as \"2024-03-01T12:00:00Z\", got " + Quote(v.text));
+    }
+    if (out < 0 || out > kMaxEpochMs) {
+      return Error(DecodeErrorCode::kOutOfRange,
+                   Name(id) + ": must be from 1970 to year 9999 (UTC), got " + Quote(v.text));
     }
     return std::nullopt;
   }
-  if (v->is_int64() || v->is_uint64()) {
-    if (!v->is_int64() || v->get_int64().value_unsafe() < 0 || v->get_int64().value_unsafe() > kMaxEpochMs) {
-      return Error(DecodeErrorCode::kOutOfRange, "field 'ts': epoch milliseconds must be from 0 to year 9999");
+  if (v.is_number()) {
+    if (v.kind != JsonKind::kInt || v.int_value < 0 || v.int_value > kMaxEpochMs) {
+      return Error(DecodeErrorCode::kOutOfRange, Name(id) + ": epoch milliseconds must be an integer from 0 to " +
+                                                     std::to_string(kMaxEpochMs) + ", got " + FormatNumber(v));
     }
-    out = v->get_int64().value_unsafe();
+    out = v.int_value;
     return std::nullopt;
   }
-  return Error(DecodeErrorCode::kWrongType,
-               "field 'ts': must be an RFC 3339 string or integer epoch milliseconds, got " + TypeName(v->type()));
+  return WrongType(id, "an RFC 3339 string or integer epoch milliseconds", v);
 }
 
 std::optional<DecodeError> DecodePurchase(const Fields& f, operators::Purchase& p) {
-  std::optional<double> amount;
-  if (auto e = ReadNonNegative(f, "amount", true, amount)) return e;
-  p.amount = *amount;
+  if (auto e = ReadNonNegative(f, FieldId::kAmount, /*required=*/true, p.amount)) return e;
   std::optional<int64_t> quantity;
-  if (auto e = ReadInteger(f, "quantity", 1, 1'000'000'000, quantity)) return e;
-  p.quantity = static_cast<int32_t>(quantity.value_or(1));
-  if (auto e = ReadString(f, "currency", false, kMaxTextBytes, p.currency)) return e;
-  if (auto e = ReadString(f, "channel", false, kMaxTextBytes, p.channel)) return e;
-  if (auto e = ReadString(f, "order_id", false, kMaxIdBytes, p.order_id)) return e;
+  if (auto e = ReadInteger(f, FieldId::kQuantity, 1, kMaxQuantity, quantity)) return e;
+  if (quantity) p.quantity = static_cast<int32_t>(*quantity);
+  if (auto e = ReadString(f, FieldId::kCurrency, false, 0, kMaxTextChars, p.currency)) return e;
+  if (auto e = ReadString(f, FieldId::kChannel, false, 0, kMaxTextChars, p.channel)) return e;
+  if (auto e = ReadString(f, FieldId::kOrderId, false, 0, kMaxIdChars, p.order_id)) return e;
   return std::nullopt;
 }
 
 std::optional<DecodeError> DecodeComplaint(const Fields& f, operators::Complaint& c) {
-  if (auto e = ReadString(f, "complaint_id", true, kMaxIdBytes, c.complaint_id)) return e;
-  if (c.complaint_id.empty()) return Error(DecodeErrorCode::kOutOfRange, "field 'complaint_id': must not be empty");
-  std::string status = "opened";
-  if (auto e = ReadString(f, "status", false, kMaxTextBytes, status)) return e;
-  if (status == "opened") {
-    c.status = operators::ComplaintStatus::kOpened;
-  } else if (status == "resolved") {
-    c.status = operators::ComplaintStatus::kResolved;
-  } else {
-    return Error(DecodeErrorCode::kOutOfRange, "field 'status': must be \"opened\" or \"resolved\"");
+  if (auto e = ReadString(f, FieldId::kComplaintId, true, 1, kMaxIdChars, c.complaint_id)) return e;
+  const RawValue& status = f[static_cast<size_t>(FieldId::kStatus)];
+  if (status.kind != JsonKind::kAbsent && status.kind != JsonKind::kNull) {
+    if (status.kind != JsonKind::kString) return WrongType(FieldId::kStatus, "a string", status);
+    if (status.text == "opened") {
+      c.status = operators::ComplaintStatus::kOpened;
+    } else if (status.text == "resolved") {
+      c.status = operators::ComplaintStatus::kResolved;
+    } else {
+      return Error(DecodeErrorCode::kOutOfRange,
+                   Name(FieldId::kStatus) + ": must be \"opened\" or \"resolved\", got " + Quote(status.text));
+    }
   }
   std::optional<int64_t> severity;
-  if (auto e = ReadInteger(f, "severity", 1, 5, severity)) return e;
-  c.severity = static_cast<int32_t>(severity.value_or(3));
-  if (auto e = ReadString(f, "category", false, kMaxTextBytes, c.category)) return e;
+  if (auto e = ReadInteger(f, FieldId::kSeverity, kMinScore, kMaxScore, severity)) return e;
+  c.severity = static_cast<int32_t>(severity.value_or(kDefaultSeverity));
+  if (auto e = ReadString(f, FieldId::kCategory, false, 0, kMaxTextChars, c.category)) return e;
   return std::nullopt;
 }
 
 std::optional<DecodeError> DecodeService(const Fields& f, operators::ServiceInteraction& s) {
-  if (auto e = ReadString(f, "channel", false, kMaxTextBytes, s.channel)) return e;
+  if (auto e = ReadString(f, FieldId::kChannel, false, 0, kMaxTextChars, s.channel)) return e;
   std::optional<int64_t> rating;
-  if (auto e = ReadInteger(f, "rating", 1, 5, rating)) return e;
+  if (auto e = ReadInteger(f, FieldId::kRating, kMinScore, kMaxScore, rating)) return e;
   if (rating) s.rating = static_cast<int32_t>(*rating);
-  if (auto v = f.Get("resolved")) {
-    if (!v->is_bool()) {
-      return Error(DecodeErrorCode::kWrongType, "field 'resolved': must be a boolean, got " + TypeName(v->type()));
-    }
-    s.resolved = v->get_bool().value_unsafe();
+  const RawValue& resolved = f[static_cast<size_t>(FieldId::kResolved)];
+  if (resolved.kind != JsonKind::kAbsent && resolved.kind != JsonKind::kNull) {
+    if (resolved.kind != JsonKind::kBool) return WrongType(FieldId::kResolved, "a boolean", resolved);
+    s.resolved = resolved.boolean;
   }
-  std::optional<double> wait;
-  if (auto e = ReadNonNegative(f, "wait_seconds", false, wait)) return e;
-  s.wait_seconds = wait.value_or(0);
+  if (auto e = ReadNonNegative(f, FieldId::kWaitSeconds, false, s.wait_seconds)) return e;
   return std::nullopt;
+}
+
+DecodeError InvalidJson(simdjson::error_code error) {
+  if (error == simdjson::DEPTH_ERROR) {
+    return Error(DecodeErrorCode::kInvalidJson,
+                 "JSON nested too deep: more than " + std::to_string(kMaxNestingDepth) + " levels");
+  }
+  return Error(DecodeErrorCode::kInvalidJson, std::string("not valid JSON: ") + simdjson::error_message(error));
 }
 
 }  // namespace
@@ -233,57 +365,13 @@ const char* DecodeErrorCodeName(DecodeErrorCode code) {
   return "invalid";
 }
 
-bool ParseRfc3339(std::string_view s, int64_t& epoch_ms) {
-  int64_t year, month, day, hour, minute, second;
-  if (s.size() < 20 || !Digits(s, 0, 4, year) || s[4] != '-' || !Digits(s, 5, 2, month) || s[7] != '-' ||
-      !Digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, hour) ||
-      s[13] != ':' || !Digits(s, 14, 2, minute) || s[16] != ':' || !Digits(s, 17, 2, second)) {
-    return false;
-  }
-  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, static_cast<unsigned>(month)) ||
-      hour > 23 || minute > 59 || second > 60) {
-    return false;
-  }
-  size_t pos = 19;
-  int64_t millis = 0;
-  if (s[pos] == '.') {
-    size_t start = ++pos;
-    int64_t scale = 100;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      millis += (s[pos] - '0') * scale;
-      scale /= 10;
-      ++pos;
-    }
-    if (pos == start || pos - start > 9) return false;
-  }
-  int64_t offset_minutes = 0;
-  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
-    ++pos;
-  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    int64_t oh, om;
-    if (!Digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !Digits(s, pos + 4, 2, om) ||
-        oh > 23 || om > 59) {
-      return false;
-    }
-    offset_minutes = (s[pos] == '+' ? 1 : -1) * (oh * 60 + om);
-    pos += 6;
-  } else {
-    return false;
-  }
-  if (pos != s.size()) return false;
-  const int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  epoch_ms = ((days * 24 + hour) * 60 + minute) * 60'000 + second * 1000 + millis - offset_minutes * 60'000;
-  return true;
-}
-
 struct EventDecoder::Impl {
   explicit Impl(size_t max) : max_event_bytes(max) {}
   size_t max_event_bytes;
-  // DOM parsing validates the whole message (structure and UTF-8), so a
-  // message is either fully valid JSON or dead-lettered; at ~170 bytes per
-  // event it costs far less than the state access that follows.
-  simdjson::dom::parser parser;
-  std::vector<char> padded;
+  ondemand::parser parser;
+  // The message plus SIMDJSON_PADDING zero bytes; grows to the largest
+  // message seen and is reused.
+  std::string padded;
 };
 
 EventDecoder::EventDecoder(size_t max_event_bytes) : impl_(std::make_unique<Impl>(max_event_bytes)) {}
@@ -293,29 +381,62 @@ DecodeResult EventDecoder::Decode(InputKind kind, std::string_view bytes) {
   if (bytes.size() > impl_->max_event_bytes) {
     return Error(DecodeErrorCode::kTooLarge, "message of " + std::to_string(bytes.size()) +
                                                  " bytes exceeds the limit of " +
-                                                 std::to_string(impl_->max_event_bytes));
+                                                 std::to_string(impl_->max_event_bytes) + " bytes");
   }
-  if (impl_->padded.size() < bytes.size() + simdjson::SIMDJSON_PADDING) {
-    impl_->padded.resize(bytes.size() + simdjson::SIMDJSON_PADDING);
+  std::string& buffer = impl_->padded;
+  buffer.resize(bytes.size() + simdjson::SIMDJSON_PADDING);
+  if (!bytes.empty()) std::memcpy(buffer.data(), bytes.data(), bytes.size());
+  std::memset(buffer.data() + bytes.size(), 0, simdjson::SIMDJSON_PADDING);
+
+  ondemand::document doc;
+  if (auto error = impl_->parser.iterate(simdjson::padded_string_view(buffer.data(), bytes.size(), buffer.size()))
+                       .get(doc)) {
+    return InvalidJson(error);
   }
-  if (!bytes.empty()) std::memcpy(impl_->padded.data(), bytes.data(), bytes.size());
-  std::memset(impl_->padded.data() + bytes.size(), 0, simdjson::SIMDJSON_PADDING);
-  element doc;
-  auto error = impl_->parser.parse(impl_->padded.data(), bytes.size(), false).get(doc);
-  if (error) return Error(DecodeErrorCode::kInvalidJson, std::string("not valid JSON: ") + simdjson::error_message(error));
-  if (!doc.is_object()) {
-    return Error(DecodeErrorCode::kInvalidJson, "the message must be a JSON object, got " + TypeName(doc.type()));
+  ondemand::json_type top;
+  if (auto error = doc.type().get(top)) return InvalidJson(error);
+  if (top != ondemand::json_type::object) {
+    const char* got = top == ondemand::json_type::array    ? "array"
+                      : top == ondemand::json_type::string ? "string"
+                      : top == ondemand::json_type::number ? "number"
+                      : top == ondemand::json_type::boolean ? "boolean"
+                                                            : "null";
+    return Error(DecodeErrorCode::kInvalidJson, std::string("the message must be a JSON object, got ") + got);
   }
-  Fields fields(doc.get_object().value_unsafe());
+  ondemand::object object;
+  if (auto error = doc.get_object().get(object)) return InvalidJson(error);
+
+  // One pass over every field. Duplicate keys: the first occurrence wins,
+  // later ones are only checked as JSON, like unknown keys.
+  const uint32_t known = KnownFields(kind);
+  uint32_t seen = 0;
+  Fields fields;
+  for (auto field : object) {
+    ondemand::field f;
+    if (auto error = std::move(field).get(f)) return InvalidJson(error);
+    std::string_view key;
+    if (auto error = f.unescaped_key().get(key)) return InvalidJson(error);
+    RawValue* slot = nullptr;
+    for (size_t i = 0; i < kFieldCount; ++i) {
+      const uint32_t bit = 1u << i;
+      if ((known & bit) && !(seen & bit) && kFieldNames[i] == key) {
+        seen |= bit;
+        slot = &fields[i];
+        break;
+      }
+    }
+    if (auto error = Consume(f.value(), 1, slot)) return InvalidJson(error);
+  }
+  // Anything after the closing brace is trailing garbage.
+  const char* location = nullptr;
+  if (auto error = doc.current_location().get(location); error != simdjson::OUT_OF_BOUNDS) {
+    return Error(DecodeErrorCode::kInvalidJson, "not valid JSON: content after the top-level object");
+  }
 
   Event event;
-  if (auto e = ReadString(fields, "event_id", true, kMaxIdBytes, event.event_id)) return *e;
-  if (event.event_id.empty()) return Error(DecodeErrorCode::kOutOfRange, "field 'event_id': must not be empty");
-  if (auto e = ReadString(fields, "customer_id", true, 4 * kMaxCustomerIdChars, event.customer_id)) return *e;
-  const size_t chars = Utf8Chars(event.customer_id);
-  if (chars < 1 || chars > kMaxCustomerIdChars) {
-    return Error(DecodeErrorCode::kOutOfRange, "field 'customer_id': must be 1 to 64 characters, got " +
-                                                   std::to_string(chars));
+  if (auto e = ReadString(fields, FieldId::kEventId, true, 1, kMaxIdChars, event.event_id)) return *e;
+  if (auto e = ReadString(fields, FieldId::kCustomerId, true, 1, kMaxCustomerIdChars, event.customer_id)) {
+    return *e;
   }
   int64_t ts = 0;
   if (auto e = ReadTimestamp(fields, ts)) return *e;
@@ -342,7 +463,7 @@ DecodeResult EventDecoder::Decode(InputKind kind, std::string_view bytes) {
       break;
     }
   }
-  if (body_error) return *body_error;
+  if (body_error) return *std::move(body_error);
   return event;
 }
 

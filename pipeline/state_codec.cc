@@ -1,15 +1,102 @@
 #include "pipeline/state_codec.h"
 
+#include <array>
 #include <cstring>
+#include <optional>
 
 namespace crm::pipeline {
 namespace {
 
 using operators::CustomerState;
 using operators::EventTime;
+using operators::kDedupWindow;
+
+// Layout (version 2):
+//   u8      version
+//   varint  presence: one bit per field below that differs from its default
+//           (absent fields take no bytes), plus kTimesInSeconds
+//   then, in bit order, each present field:
+//     counts, rfm, severities  zigzag varint
+//     doubles                  8 bytes, little-endian IEEE 754 bits
+//     times                    zigzag varint delta from the previous present
+//                              time (the first from 0), in seconds when every
+//                              present time is a whole second
+//     segment, loyalty         varint tag: < kDictionary.size() names a common
+//                              value, else a literal of (tag - size) bytes
+//     open complaints          varint count, then (varint length, bytes,
+//                              zigzag severity) each
+//     dedup ring               varint: bitmap of non-zero slots, with
+//                              recent_next above it; then each non-zero slot
+//                              as 8 bytes little-endian
+// Decoding accepts exactly the bytes EncodeState produces (canonical varints,
+// no present-but-default fields, no literal that the dictionary names), so
+// that decode-then-encode returns the same bytes.
+enum Bit : uint32_t {
+  kPurchaseCount,
+  kTotalSpend,
+  kLastEvent,
+  kLastPurchase,
+  kFirstPurchase,
+  kSatisfaction,
+  kSatisfactionWeight,
+  kSatisfactionAt,
+  kRfm,
+  kSegment,
+  kLoyalty,
+  kChurnRisk,
+  kDedup,
+  kTimesInSeconds,
+  // Rarely set: kept in the high bits so a typical presence varint is 2 bytes.
+  kOpenComplaints,
+  kAlertDisarmed,
+  kLastAlert,
+  kAlertsSent,
+  kBitCount,
+};
+
+constexpr uint64_t Mask(Bit b) { return uint64_t{1} << b; }
+constexpr uint64_t kKnownBits = (uint64_t{1} << kBitCount) - 1;
+constexpr int64_t kMsPerSecond = 1000;
+
+static_assert(kDedupWindow <= 32, "the dedup ring's bitmap and position share one varint");
+
+// Segment and loyalty names that most customers carry: the default segment
+// rules and the loyalty classes. Append only: an index, once written, keeps
+// its meaning within an encoding version.
+constexpr std::array<std::string_view, 16> kDictionary = {
+    "Champions", "Loyal",          "Can't Lose Them", "At Risk",      "Potential Loyalist", "New",
+    "Promising", "Need Attention", "About to Sleep",  "Hibernating",  "Lost",               "Unclassified",
+    "loyal",     "latent",         "spurious",        "none",
+};
+
+std::optional<size_t> DictionaryIndex(std::string_view s) {
+  for (size_t i = 0; i < kDictionary.size(); ++i) {
+    if (kDictionary[i] == s) return i;
+  }
+  return std::nullopt;
+}
 
 uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
+
+uint64_t DoubleBits(double d) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof bits);
+  return bits;
+}
+
+double BitsToDouble(uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+// The time fields in encoding order; deltas chain through them.
+std::array<int64_t, 5> Times(const CustomerState& s) {
+  return {s.last_event.epoch_ms, s.last_purchase.epoch_ms, s.first_purchase.epoch_ms, s.satisfaction_at.epoch_ms,
+          s.last_alert.epoch_ms};
+}
+constexpr std::array<Bit, 5> kTimeBits = {kLastEvent, kLastPurchase, kFirstPurchase, kSatisfactionAt, kLastAlert};
 
 class Writer {
  public:
@@ -23,18 +110,10 @@ class Writer {
     Byte(static_cast<uint8_t>(v));
   }
   void Signed(int64_t v) { Varint(ZigZag(v)); }
-  void Double(double d) {
-    uint64_t bits;
-    std::memcpy(&bits, &d, sizeof bits);
-    for (int i = 0; i < 8; ++i) Byte(static_cast<uint8_t>(bits >> (8 * i)));
-  }
   void Fixed64(uint64_t v) {
     for (int i = 0; i < 8; ++i) Byte(static_cast<uint8_t>(v >> (8 * i)));
   }
-  void String(const std::string& s) {
-    Varint(s.size());
-    out_.append(s);
-  }
+  void Bytes(std::string_view s) { out_.append(s); }
 
  private:
   std::string& out_;
@@ -48,13 +127,16 @@ class Reader {
     b = static_cast<uint8_t>(in_[pos_++]);
     return true;
   }
+  // Canonical varints only: no redundant trailing zero groups, at most 64 bits.
   bool Varint(uint64_t& v) {
     v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
+    constexpr int kMaxShift = 63;
+    for (int shift = 0; shift <= kMaxShift; shift += 7) {
       uint8_t b;
       if (!Byte(b)) return false;
+      if (shift == kMaxShift && b > 1) return false;
       v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return true;
+      if ((b & 0x80) == 0) return b != 0 || shift == 0;
     }
     return false;
   }
@@ -64,6 +146,12 @@ class Reader {
     v = UnZigZag(u);
     return true;
   }
+  bool Int32(int32_t& v) {
+    int64_t w;
+    if (!Signed(w) || w < INT32_MIN || w > INT32_MAX) return false;
+    v = static_cast<int32_t>(w);
+    return true;
+  }
   bool Fixed64(uint64_t& v) {
     if (in_.size() - pos_ < 8) return false;
     v = 0;
@@ -71,124 +159,211 @@ class Reader {
     pos_ += 8;
     return true;
   }
-  bool Double(double& d) {
-    uint64_t bits;
-    if (!Fixed64(bits)) return false;
-    std::memcpy(&d, &bits, sizeof d);
-    return true;
-  }
-  bool String(std::string& s) {
-    uint64_t n;
-    if (!Varint(n) || n > in_.size() - pos_) return false;
+  bool Bytes(uint64_t n, std::string& s) {
+    if (n > in_.size() - pos_) return false;
     s.assign(in_.substr(pos_, n));
     pos_ += n;
     return true;
   }
   bool Done() const { return pos_ == in_.size(); }
+  size_t pos() const { return pos_; }
 
  private:
   std::string_view in_;
   size_t pos_ = 0;
 };
 
+void WriteName(Writer& w, const std::string& s) {
+  if (auto index = DictionaryIndex(s)) {
+    w.Varint(*index);
+    return;
+  }
+  w.Varint(kDictionary.size() + s.size());
+  w.Bytes(s);
+}
+
+bool ReadName(Reader& r, std::string& s) {
+  uint64_t tag;
+  if (!r.Varint(tag)) return false;
+  if (tag < kDictionary.size()) {
+    s.assign(kDictionary[tag]);
+    return true;
+  }
+  // A literal is never empty (empty is absent) nor a dictionary word.
+  return tag > kDictionary.size() && r.Bytes(tag - kDictionary.size(), s) && !DictionaryIndex(s);
+}
+
+Status Corrupt(const Reader& r, const char* what) {
+  return Status::Corruption("customer state: bad or truncated " + std::string(what) + " at byte " +
+                            std::to_string(r.pos()));
+}
+
 }  // namespace
 
 void EncodeState(const CustomerState& s, std::string& out) {
   out.clear();
+  const std::array<int64_t, 5> times = Times(s);
+  const CustomerState defaults;
+  uint64_t presence = 0;
+  auto set_if = [&presence](bool cond, Bit b) { presence |= cond ? Mask(b) : 0; };
+  set_if(s.purchase_count != 0, kPurchaseCount);
+  set_if(DoubleBits(s.total_spend) != 0, kTotalSpend);
+  set_if(DoubleBits(s.satisfaction) != 0, kSatisfaction);
+  set_if(DoubleBits(s.satisfaction_weight) != 0, kSatisfactionWeight);
+  set_if(s.rfm != defaults.rfm, kRfm);
+  set_if(!s.segment.empty(), kSegment);
+  set_if(!s.loyalty.empty(), kLoyalty);
+  set_if(DoubleBits(s.churn_risk) != 0, kChurnRisk);
+  set_if(s.recent_event_hashes != defaults.recent_event_hashes || s.recent_next != 0, kDedup);
+  set_if(!s.open_complaints.empty(), kOpenComplaints);
+  set_if(!s.alert_armed, kAlertDisarmed);
+  set_if(s.alerts_sent != 0, kAlertsSent);
+  bool any_time = false;
+  bool whole_seconds = true;
+  for (size_t i = 0; i < times.size(); ++i) {
+    if (times[i] == 0) continue;
+    presence |= Mask(kTimeBits[i]);
+    any_time = true;
+    whole_seconds &= times[i] % kMsPerSecond == 0;
+  }
+  const bool in_seconds = any_time && whole_seconds;
+  set_if(in_seconds, kTimesInSeconds);
+
   Writer w(out);
   w.Byte(kStateEncodingVersion);
-  // Times are stored relative to the first purchase (small varints).
-  const int64_t base = s.first_purchase.epoch_ms;
-  w.Varint(static_cast<uint64_t>(s.purchase_count));
-  w.Double(s.total_spend);
-  w.Signed(base);
-  w.Signed(s.last_purchase.epoch_ms - base);
-  w.Signed(s.last_event.epoch_ms - base);
-  w.Double(s.satisfaction);
-  w.Double(s.satisfaction_weight);
-  w.Signed(s.satisfaction_at.epoch_ms - base);
-  w.Varint(s.open_complaints.size());
-  for (const auto& c : s.open_complaints) {
-    w.String(c.complaint_id);
-    w.Signed(c.severity);
+  w.Varint(presence);
+  // Time deltas use wrapping arithmetic so any pair of int64 values round-trips.
+  uint64_t previous_time = 0;
+  auto write_time = [&](size_t i) {
+    if (times[i] == 0) return;
+    const uint64_t t = static_cast<uint64_t>(in_seconds ? times[i] / kMsPerSecond : times[i]);
+    w.Signed(static_cast<int64_t>(t - previous_time));
+    previous_time = t;
+  };
+  if (presence & Mask(kPurchaseCount)) w.Signed(s.purchase_count);
+  if (presence & Mask(kTotalSpend)) w.Fixed64(DoubleBits(s.total_spend));
+  write_time(0);
+  write_time(1);
+  write_time(2);
+  if (presence & Mask(kSatisfaction)) w.Fixed64(DoubleBits(s.satisfaction));
+  if (presence & Mask(kSatisfactionWeight)) w.Fixed64(DoubleBits(s.satisfaction_weight));
+  write_time(3);
+  if (presence & Mask(kRfm)) {
+    w.Signed(s.rfm.r);
+    w.Signed(s.rfm.f);
+    w.Signed(s.rfm.m);
   }
-  w.Signed(s.rfm.r);
-  w.Signed(s.rfm.f);
-  w.Signed(s.rfm.m);
-  w.String(s.segment);
-  w.String(s.loyalty);
-  w.Double(s.churn_risk);
-  w.Byte(s.alert_armed ? 1 : 0);
-  w.Signed(s.last_alert.epoch_ms - base);
-  w.Varint(static_cast<uint64_t>(s.alerts_sent));
-  // Dedup ring: a bitmap of occupied slots, then those hashes.
-  uint8_t occupied = 0;
-  for (size_t i = 0; i < operators::kDedupWindow; ++i) {
-    if (s.recent_event_hashes[i] != 0) occupied |= static_cast<uint8_t>(1u << i);
+  if (presence & Mask(kSegment)) WriteName(w, s.segment);
+  if (presence & Mask(kLoyalty)) WriteName(w, s.loyalty);
+  if (presence & Mask(kChurnRisk)) w.Fixed64(DoubleBits(s.churn_risk));
+  if (presence & Mask(kDedup)) {
+    uint64_t occupied = 0;
+    for (size_t i = 0; i < kDedupWindow; ++i) {
+      if (s.recent_event_hashes[i] != 0) occupied |= uint64_t{1} << i;
+    }
+    w.Varint(occupied | (uint64_t{s.recent_next} << kDedupWindow));
+    for (uint64_t hash : s.recent_event_hashes) {
+      if (hash != 0) w.Fixed64(hash);
+    }
   }
-  w.Byte(occupied);
-  for (size_t i = 0; i < operators::kDedupWindow; ++i) {
-    if (s.recent_event_hashes[i] != 0) w.Fixed64(s.recent_event_hashes[i]);
+  if (presence & Mask(kOpenComplaints)) {
+    w.Varint(s.open_complaints.size());
+    for (const auto& c : s.open_complaints) {
+      w.Varint(c.complaint_id.size());
+      w.Bytes(c.complaint_id);
+      w.Signed(c.severity);
+    }
   }
-  w.Varint(s.recent_next);
+  write_time(4);
+  if (presence & Mask(kAlertsSent)) w.Signed(s.alerts_sent);
 }
 
 Result<CustomerState> DecodeState(std::string_view bytes) {
-  static_assert(operators::kDedupWindow <= 8, "the dedup bitmap is one byte");
   Reader r(bytes);
-  auto corrupt = [](const char* what) {
-    return Status::Corruption(std::string("customer state: bad ") + what);
-  };
   uint8_t version;
-  if (!r.Byte(version)) return corrupt("length");
+  if (!r.Byte(version)) return Corrupt(r, "version");
   if (version != kStateEncodingVersion) {
-    return Status::Corruption("customer state: unknown encoding version " + std::to_string(version));
+    return Status::Corruption("customer state: unknown encoding version " + std::to_string(version) +
+                              " (expected " + std::to_string(kStateEncodingVersion) + ")");
   }
+  uint64_t presence;
+  if (!r.Varint(presence) || (presence & ~kKnownBits) != 0) return Corrupt(r, "presence bits");
+  auto has = [presence](Bit b) { return (presence & Mask(b)) != 0; };
+  const bool in_seconds = has(kTimesInSeconds);
+
   CustomerState s;
-  uint64_t u;
-  int64_t base, v;
-  if (!r.Varint(u)) return corrupt("purchase_count");
-  s.purchase_count = static_cast<int64_t>(u);
-  if (!r.Double(s.total_spend)) return corrupt("total_spend");
-  if (!r.Signed(base)) return corrupt("first_purchase");
-  s.first_purchase = EventTime{base};
-  if (!r.Signed(v)) return corrupt("last_purchase");
-  s.last_purchase = EventTime{base + v};
-  if (!r.Signed(v)) return corrupt("last_event");
-  s.last_event = EventTime{base + v};
-  if (!r.Double(s.satisfaction) || !r.Double(s.satisfaction_weight)) return corrupt("satisfaction");
-  if (!r.Signed(v)) return corrupt("satisfaction_at");
-  s.satisfaction_at = EventTime{base + v};
-  uint64_t complaints;
-  if (!r.Varint(complaints) || complaints > bytes.size()) return corrupt("open_complaints");
-  for (uint64_t i = 0; i < complaints; ++i) {
-    operators::OpenComplaint c;
-    if (!r.String(c.complaint_id) || !r.Signed(v)) return corrupt("open complaint");
-    c.severity = static_cast<int32_t>(v);
-    s.open_complaints.push_back(std::move(c));
+  uint64_t previous_time = 0;
+  bool any_time = false;
+  bool whole_seconds = true;
+  // Reads a present time; false on malformed or non-canonical bytes.
+  auto read_time = [&](Bit b, EventTime& t) {
+    if (!has(b)) return true;
+    int64_t delta;
+    if (!r.Signed(delta)) return false;
+    previous_time += static_cast<uint64_t>(delta);
+    int64_t value = static_cast<int64_t>(previous_time);
+    if (in_seconds && __builtin_mul_overflow(value, kMsPerSecond, &value)) return false;
+    if (value == 0) return false;
+    any_time = true;
+    whole_seconds &= value % kMsPerSecond == 0;
+    t = EventTime{value};
+    return true;
+  };
+  // Reads a present double; its bits must not be the default +0.
+  auto read_double = [&](Bit b, double& d) {
+    if (!has(b)) return true;
+    uint64_t bits;
+    if (!r.Fixed64(bits) || bits == 0) return false;
+    d = BitsToDouble(bits);
+    return true;
+  };
+
+  if (has(kPurchaseCount) && (!r.Signed(s.purchase_count) || s.purchase_count == 0)) {
+    return Corrupt(r, "purchase_count");
   }
-  int64_t rr, ff, mm;
-  if (!r.Signed(rr) || !r.Signed(ff) || !r.Signed(mm)) return corrupt("rfm");
-  s.rfm = {static_cast<int32_t>(rr), static_cast<int32_t>(ff), static_cast<int32_t>(mm)};
-  if (!r.String(s.segment) || !r.String(s.loyalty)) return corrupt("segment");
-  if (!r.Double(s.churn_risk)) return corrupt("churn_risk");
-  uint8_t armed;
-  if (!r.Byte(armed) || armed > 1) return corrupt("alert_armed");
-  s.alert_armed = armed == 1;
-  if (!r.Signed(v)) return corrupt("last_alert");
-  s.last_alert = EventTime{base + v};
-  if (!r.Varint(u)) return corrupt("alerts_sent");
-  s.alerts_sent = static_cast<int64_t>(u);
-  uint8_t occupied;
-  if (!r.Byte(occupied) || (occupied >> operators::kDedupWindow) != 0) return corrupt("dedup bitmap");
-  for (size_t i = 0; i < operators::kDedupWindow; ++i) {
-    if ((occupied >> i) & 1) {
-      if (!r.Fixed64(s.recent_event_hashes[i]) || s.recent_event_hashes[i] == 0) return corrupt("dedup hash");
+  if (!read_double(kTotalSpend, s.total_spend)) return Corrupt(r, "total_spend");
+  if (!read_time(kLastEvent, s.last_event)) return Corrupt(r, "last_event");
+  if (!read_time(kLastPurchase, s.last_purchase)) return Corrupt(r, "last_purchase");
+  if (!read_time(kFirstPurchase, s.first_purchase)) return Corrupt(r, "first_purchase");
+  if (!read_double(kSatisfaction, s.satisfaction)) return Corrupt(r, "satisfaction");
+  if (!read_double(kSatisfactionWeight, s.satisfaction_weight)) return Corrupt(r, "satisfaction_weight");
+  if (!read_time(kSatisfactionAt, s.satisfaction_at)) return Corrupt(r, "satisfaction_at");
+  if (has(kRfm)) {
+    if (!r.Int32(s.rfm.r) || !r.Int32(s.rfm.f) || !r.Int32(s.rfm.m) || s.rfm == operators::RfmScores{}) {
+      return Corrupt(r, "rfm");
     }
   }
-  if (!r.Varint(u) || u >= operators::kDedupWindow) return corrupt("dedup position");
-  s.recent_next = static_cast<uint32_t>(u);
-  if (!r.Done()) return corrupt("trailing bytes");
+  if (has(kSegment) && !ReadName(r, s.segment)) return Corrupt(r, "segment");
+  if (has(kLoyalty) && !ReadName(r, s.loyalty)) return Corrupt(r, "loyalty");
+  if (!read_double(kChurnRisk, s.churn_risk)) return Corrupt(r, "churn_risk");
+  if (has(kDedup)) {
+    uint64_t ring;
+    if (!r.Varint(ring) || ring == 0 || (ring >> kDedupWindow) > UINT32_MAX) return Corrupt(r, "dedup ring");
+    s.recent_next = static_cast<uint32_t>(ring >> kDedupWindow);
+    for (size_t i = 0; i < kDedupWindow; ++i) {
+      if (((ring >> i) & 1) == 0) continue;
+      if (!r.Fixed64(s.recent_event_hashes[i]) || s.recent_event_hashes[i] == 0) return Corrupt(r, "dedup hash");
+    }
+  }
+  if (has(kOpenComplaints)) {
+    uint64_t count;
+    if (!r.Varint(count) || count == 0) return Corrupt(r, "open_complaints");
+    // Each complaint takes at least two bytes, which bounds the loop by the input.
+    for (uint64_t i = 0; i < count; ++i) {
+      operators::OpenComplaint c;
+      uint64_t length;
+      if (!r.Varint(length) || !r.Bytes(length, c.complaint_id) || !r.Int32(c.severity)) {
+        return Corrupt(r, "open complaint");
+      }
+      s.open_complaints.push_back(std::move(c));
+    }
+  }
+  s.alert_armed = !has(kAlertDisarmed);
+  if (!read_time(kLastAlert, s.last_alert)) return Corrupt(r, "last_alert");
+  if (has(kAlertsSent) && (!r.Signed(s.alerts_sent) || s.alerts_sent == 0)) return Corrupt(r, "alerts_sent");
+  // The seconds flag is set exactly when there are times and all are whole seconds.
+  if (in_seconds != (any_time && whole_seconds)) return Corrupt(r, "time unit");
+  if (!r.Done()) return Corrupt(r, "length (trailing bytes)");
   return s;
 }
 

@@ -1,11 +1,16 @@
 // pipeline/state_codec.h
 //
 // Versioned binary encoding of operators::CustomerState for RocksDB and the
-// changelog. Layout: one version byte, then fields in a fixed order as
-// little-endian fixed-width integers/doubles and length-prefixed (varint)
-// strings. Encoding is deterministic (the same state gives the same bytes),
-// so state dumps and replays can be compared byte for byte. Decoding checks
-// every length and rejects unknown versions and trailing bytes as corruption.
+// changelog. Layout (state_codec.cc has the details): one version byte, a
+// varint bitmap of the fields that differ from their defaults, then those
+// fields in a fixed order: zigzag varints for integers, chained deltas for
+// times, 8 little-endian bytes for doubles and dedup hashes, varint-prefixed
+// strings (common segment/loyalty names as a one-byte index). A typical
+// customer takes well under 100 bytes. Encoding is deterministic (the same
+// state gives the same bytes), so state dumps and replays can be compared
+// byte for byte. Decoding checks every length, rejects unknown versions,
+// trailing bytes and any non-canonical form as corruption, so a decoded
+// state re-encodes to the same bytes. Stateless functions: any thread.
 #pragma once
 
 #include <string>
@@ -16,7 +21,8 @@
 
 namespace crm::pipeline {
 
-inline constexpr uint8_t kStateEncodingVersion = 1;
+// 2: presence bitmap and varints (1 was fixed-width fields).
+inline constexpr uint8_t kStateEncodingVersion = 2;
 
 // Appends the encoding of `state` to `out` (cleared first).
 void EncodeState(const operators::CustomerState& state, std::string& out);

@@ -4,106 +4,212 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <iostream>
+#include <limits>
+
 namespace crm::pipeline {
 namespace {
 
 using operators::CustomerState;
 using operators::EventTime;
 
+// A customer a few months in, no open complaints, a full dedup ring, times
+// with millisecond precision (the less compact case).
 CustomerState Typical() {
   CustomerState s;
   s.purchase_count = 12;
-  s.total_spend = 734.25;
-  s.first_purchase = EventTime{1'700'000'000'000};
-  s.last_purchase = EventTime{1'709'000'000'000};
-  s.last_event = EventTime{1'709'100'000'000};
-  s.satisfaction = 81.5;
-  s.satisfaction_weight = 2.25;
-  s.satisfaction_at = EventTime{1'708'000'000'000};
+  s.total_spend = 734.27 + 1e-9;  // a running sum: full mantissa
+  s.first_purchase = EventTime{1'700'000'000'123};
+  s.last_purchase = EventTime{1'709'000'000'456};
+  s.last_event = EventTime{1'709'100'000'789};
+  s.satisfaction = 81.53719;
+  s.satisfaction_weight = 2.2518;
+  s.satisfaction_at = EventTime{1'709'100'000'789};
   s.rfm = {5, 5, 4};
   s.segment = "Champions";
   s.loyalty = "loyal";
   s.churn_risk = 0.0123;
-  s.recent_event_hashes = {11, 22, 33, 0};
-  s.recent_next = 3;
+  s.recent_event_hashes = {0x9e3779b97f4a7c15ULL, 0xbf58476d1ce4e5b9ULL, 0x94d049bb133111ebULL,
+                           0x2545f4914f6cdd1dULL};
+  s.recent_next = 1;
   return s;
 }
 
-TEST(StateCodec, RoundTripsExactly) {
-  for (CustomerState s : {CustomerState{}, Typical()}) {
-    std::string bytes;
-    EncodeState(s, bytes);
-    auto decoded = DecodeState(bytes);
-    ASSERT_TRUE(decoded.ok()) << decoded.status().message();
-    EXPECT_EQ(*decoded, s);
-  }
-  CustomerState alerted = Typical();
-  alerted.open_complaints = {{"k-1", 4}, {"k-2", 1}};
-  alerted.alert_armed = false;
-  alerted.last_alert = EventTime{1'709'050'000'000};
-  alerted.alerts_sent = 3;
-  alerted.recent_event_hashes = {0xffffffffffffffffULL, 1, 2, 3};
-  alerted.recent_next = 0;
-  std::string bytes;
-  EncodeState(alerted, bytes);
-  EXPECT_EQ(*DecodeState(bytes), alerted);
+// Everything set, including values no operator produces, to show the
+// encoding is exact for any state.
+CustomerState Extreme() {
+  CustomerState s = Typical();
+  s.purchase_count = std::numeric_limits<int64_t>::min();
+  s.total_spend = -0.0;
+  s.first_purchase = EventTime{std::numeric_limits<int64_t>::min()};
+  s.last_purchase = EventTime{std::numeric_limits<int64_t>::max()};
+  s.last_event = EventTime{-1};
+  s.satisfaction = std::numeric_limits<double>::infinity();
+  s.satisfaction_weight = std::numeric_limits<double>::denorm_min();
+  s.open_complaints = {{"k-1", 4}, {"", std::numeric_limits<int32_t>::min()}, {std::string(300, 'z'), 5}};
+  s.rfm = {0, -1, std::numeric_limits<int32_t>::max()};
+  s.segment = "A custom segment name";
+  s.loyalty = "none";
+  s.alert_armed = false;
+  s.last_alert = EventTime{1'709'050'000'000};
+  s.alerts_sent = std::numeric_limits<int64_t>::max();
+  s.recent_event_hashes = {0xffffffffffffffffULL, 0, 2, 0};
+  s.recent_next = std::numeric_limits<uint32_t>::max();
+  return s;
 }
 
-TEST(StateCodec, IsDeterministicAndCompact) {
-  std::string a, b;
-  EncodeState(Typical(), a);
-  EncodeState(Typical(), b);
-  EXPECT_EQ(a, b);
-  ::testing::Test::RecordProperty("typical_state_bytes", static_cast<int>(a.size()));
-  // ~110 bytes before RocksDB's block compression; the throughput benchmark
-  // reports the on-disk bytes per customer.
-  EXPECT_LT(a.size(), 120u) << "typical customer encodes to " << a.size() << " bytes";
-  EXPECT_EQ(static_cast<uint8_t>(a[0]), kStateEncodingVersion);
+std::string Encode(const CustomerState& s) {
+  std::string bytes = "stale content that EncodeState must clear";
+  EncodeState(s, bytes);
+  return bytes;
+}
+
+struct RoundTripCase {
+  const char* name;
+  CustomerState state;
+};
+
+std::vector<RoundTripCase> RoundTripCases() {
+  std::vector<RoundTripCase> cases;
+  cases.push_back({"Default", CustomerState{}});
+  cases.push_back({"Typical", Typical()});
+  cases.push_back({"Extreme", Extreme()});
+  CustomerState seconds = Typical();
+  seconds.first_purchase = EventTime{1'700'000'000'000};
+  seconds.last_purchase = EventTime{1'709'000'000'000};
+  seconds.last_event = seconds.satisfaction_at = EventTime{1'709'100'000'000};
+  cases.push_back({"WholeSeconds", seconds});
+  CustomerState one_time;
+  one_time.last_event = EventTime{5};
+  cases.push_back({"OneTime", one_time});
+  CustomerState ring_position_only;
+  ring_position_only.recent_next = 3;
+  cases.push_back({"RingPositionOnly", ring_position_only});
+  CustomerState nan;
+  nan.churn_risk = std::numeric_limits<double>::quiet_NaN();
+  cases.push_back({"NaN", nan});
+  return cases;
+}
+
+TEST(StateCodec, RoundTripsExactly) {
+  for (const auto& [name, state] : RoundTripCases()) {
+    SCOPED_TRACE(name);
+    const std::string bytes = Encode(state);
+    auto decoded = DecodeState(bytes);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+    if (std::isnan(state.churn_risk)) {
+      EXPECT_TRUE(std::isnan(decoded->churn_risk));
+    } else {
+      EXPECT_EQ(*decoded, state);
+    }
+    EXPECT_EQ(Encode(*decoded), bytes) << "re-encoding must give the same bytes";
+    EXPECT_EQ(std::signbit(decoded->total_spend), std::signbit(state.total_spend));
+  }
+}
+
+TEST(StateCodec, IsDeterministic) {
+  for (const auto& [name, state] : RoundTripCases()) {
+    CustomerState copy = state;
+    EXPECT_EQ(Encode(state), Encode(copy)) << name;
+  }
+}
+
+TEST(StateCodec, DefaultStateIsTwoBytes) {
+  const std::string bytes = Encode(CustomerState{});
+  EXPECT_EQ(bytes, std::string({static_cast<char>(kStateEncodingVersion), '\0'}));
+}
+
+TEST(StateCodec, TypicalStateIsCompact) {
+  const size_t typical = Encode(Typical()).size();
+  CustomerState seconds = RoundTripCases()[3].state;
+  const size_t whole_seconds = Encode(seconds).size();
+  ::testing::Test::RecordProperty("typical_state_bytes", static_cast<int>(typical));
+  ::testing::Test::RecordProperty("typical_state_bytes_whole_seconds", static_cast<int>(whole_seconds));
+  std::cout << "typical state: " << typical << " bytes (" << whole_seconds << " with whole-second times)\n";
+  EXPECT_LT(typical, 100u);
+  EXPECT_LE(whole_seconds, typical);
 }
 
 TEST(StateCodec, EveryTruncationIsRejected) {
-  CustomerState s = Typical();
-  s.open_complaints = {{"k-1", 4}};
-  std::string bytes;
-  EncodeState(s, bytes);
-  for (size_t n = 0; n < bytes.size(); ++n) {
-    auto decoded = DecodeState(std::string_view(bytes).substr(0, n));
-    EXPECT_FALSE(decoded.ok()) << "prefix of " << n << " bytes accepted";
-    if (!decoded.ok()) {
+  for (const auto& [name, state] : RoundTripCases()) {
+    const std::string bytes = Encode(state);
+    for (size_t n = 0; n < bytes.size(); ++n) {
+      auto decoded = DecodeState(std::string_view(bytes).substr(0, n));
+      ASSERT_FALSE(decoded.ok()) << name << ": prefix of " << n << " bytes accepted";
       EXPECT_EQ(decoded.status().code(), StatusCode::kCorruption);
+      EXPECT_FALSE(decoded.status().message().empty());
     }
   }
 }
 
 TEST(StateCodec, UnknownVersionAndTrailingBytesAreRejected) {
-  std::string bytes;
-  EncodeState(Typical(), bytes);
-  std::string future = bytes;
-  future[0] = static_cast<char>(kStateEncodingVersion + 1);
-  auto v = DecodeState(future);
-  ASSERT_FALSE(v.ok());
-  EXPECT_NE(v.status().message().find("unknown encoding version"), std::string::npos);
-  EXPECT_FALSE(DecodeState(bytes + "x").ok());
+  const std::string bytes = Encode(Typical());
+  for (uint8_t version : {uint8_t{0}, uint8_t{1}, static_cast<uint8_t>(kStateEncodingVersion + 1), uint8_t{255}}) {
+    std::string other = bytes;
+    other[0] = static_cast<char>(version);
+    auto decoded = DecodeState(other);
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(decoded.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(decoded.status().message().find("unknown encoding version " + std::to_string(version)),
+              std::string::npos)
+        << decoded.status().message();
+  }
+  auto trailing = DecodeState(bytes + "x");
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_NE(trailing.status().message().find("trailing"), std::string::npos);
+}
+
+TEST(StateCodec, NonCanonicalFormsAreRejected) {
+  const char v = static_cast<char>(kStateEncodingVersion);
+  for (const std::string& bad : {
+           std::string{v, '\x80', '\x00'},          // overlong presence varint
+           std::string{v, '\x01', '\x00'},          // purchase_count present but 0
+           std::string{v, '\x01'},                  // purchase_count missing
+           std::string{v, '\x00', '\x00'},          // trailing byte
+           std::string{v, '\x80', '\x80', '\x80', '\x80', '\x01'},  // unknown presence bits
+       }) {
+    auto decoded = DecodeState(bad);
+    EXPECT_FALSE(decoded.ok()) << testing::PrintToString(bad);
+  }
+}
+
+TEST(StateCodec, SingleByteCorruptionNeverCrashes) {
+  for (const auto& [name, state] : RoundTripCases()) {
+    const std::string bytes = Encode(state);
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string flipped = bytes;
+        flipped[i] = static_cast<char>(flipped[i] ^ (1 << bit));
+        auto decoded = DecodeState(flipped);
+        if (decoded.ok()) {
+          EXPECT_EQ(Encode(*decoded), flipped) << "accepted bytes must be canonical";
+        }
+      }
+    }
+  }
 }
 
 TEST(StateCodec, ArbitraryBytesNeverCrash) {
   uint64_t x = 88172645463325252ULL;
-  for (int i = 0; i < 20000; ++i) {
-    std::string junk;
-    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-    size_t n = x % 120;
-    for (size_t j = 0; j < n; ++j) {
-      x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-      junk.push_back(static_cast<char>(x));
-    }
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  int accepted = 0;
+  for (int i = 0; i < 50000; ++i) {
+    std::string junk(next() % 64, '\0');
+    for (char& c : junk) c = static_cast<char>(next() % 4 == 0 ? 0 : next());
     if (!junk.empty()) junk[0] = static_cast<char>(kStateEncodingVersion);
     auto decoded = DecodeState(junk);
     if (decoded.ok()) {
-      std::string again;
-      EncodeState(*decoded, again);
-      EXPECT_EQ(again, junk) << "a decodable input must be the canonical encoding";
+      ++accepted;
+      EXPECT_EQ(Encode(*decoded), junk) << "a decodable input must be the canonical encoding";
     }
   }
+  ::testing::Test::RecordProperty("random_inputs_accepted", accepted);
 }
 
 }  // namespace
