@@ -1,26 +1,12 @@
 #include "pipeline/output_encoder.h"
 
+#include "pipeline/civil_date.h"
 #include "pipeline/json_writer.h"
 
 #include <cmath>
 
 namespace crm::pipeline {
 namespace {
-
-// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm): no
-// locale or time-zone state involved.
-void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += (m <= 2);
-}
 
 // Rounds to 6 decimals so the JSON text is stable and readable.
 double Round6(double v) { return std::round(v * 1e6) / 1e6; }
@@ -75,16 +61,14 @@ void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
 std::string FormatRfc3339(int64_t epoch_ms) {
   int64_t days = epoch_ms >= 0 ? epoch_ms / 86'400'000 : -((-epoch_ms + 86'399'999) / 86'400'000);
   int64_t ms_of_day = epoch_ms - days * 86'400'000;
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, y, m, d);
+  const CivilDate date = CivilFromDays(days);
   std::string out;
   out.reserve(24);
-  AppendDigits(out, y, 4);
+  AppendDigits(out, date.year, 4);
   out.push_back('-');
-  AppendDigits(out, m, 2);
+  AppendDigits(out, date.month, 2);
   out.push_back('-');
-  AppendDigits(out, d, 2);
+  AppendDigits(out, date.day, 2);
   out.push_back('T');
   AppendDigits(out, ms_of_day / 3'600'000, 2);
   out.push_back(':');

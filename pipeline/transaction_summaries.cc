@@ -1,5 +1,7 @@
 #include "pipeline/transaction_summaries.h"
 
+#include "pipeline/civil_date.h"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -8,15 +10,6 @@
 
 namespace crm::pipeline {
 namespace {
-
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 bool ParseAmount(const std::string& text, double& value) {
   if (text.empty()) return false;
@@ -54,11 +47,9 @@ bool ParseDay(const std::string& text, int64_t& day) {
   if (text.size() == 10 && (text[4] != '-' || text[7] != '-')) return false;
   if (text.size() != 8 && text.size() != 10) return false;
   const int64_t y = std::stoll(digits.substr(0, 4));
-  const unsigned m = static_cast<unsigned>(std::stoi(digits.substr(4, 2)));
-  const unsigned d = static_cast<unsigned>(std::stoi(digits.substr(6, 2)));
-  static constexpr unsigned kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || d < 1 || d > kDays[m - 1]) return false;
-  if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return false;
+  const int64_t m = std::stoll(digits.substr(4, 2));
+  const int64_t d = std::stoll(digits.substr(6, 2));
+  if (m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m)) return false;
   day = DaysFromCivil(y, m, d);
   return true;
 }
