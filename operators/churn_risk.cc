@@ -17,7 +17,10 @@ Duration UsualGap(const ChurnConfig& config, const CustomerState& state) {
   const double gaps = static_cast<double>(state.purchase_count - 1);
   const double span = static_cast<double>((state.last_purchase - state.first_purchase).ms);
   const double prior = config.gap_prior_weight * static_cast<double>(config.default_gap.ms);
-  return Duration{static_cast<int64_t>((span + prior) / (gaps + config.gap_prior_weight))};
+  const Duration gap{static_cast<int64_t>((span + prior) / (gaps + config.gap_prior_weight))};
+  // Without a prior, purchases at one instant give no rhythm at all; a zero
+  // gap would make the customer never overdue.
+  return gap.ms > 0 ? gap : config.default_gap;
 }
 
 ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,

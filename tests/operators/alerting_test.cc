@@ -64,6 +64,24 @@ TEST(DecideAlert, CustomersBelowMinimumValueAreNotAlerted) {
   EXPECT_TRUE(DecideAlert(config, "c", Risk(0.95), 100, 40, Day(0), s));
 }
 
+TEST(DecideAlert, PriorityAndActionFollowValueAtRisk) {
+  AlertConfig config;  // high >= 500, medium >= 100
+  struct Case { double value; Priority priority; const char* action; };
+  for (const Case& c : {Case{1000, Priority::kHigh, "call within 24 hours with a retention offer"},
+                        Case{200, Priority::kMedium, "call this week"},
+                        Case{50, Priority::kLow, "send a win-back email"}}) {
+    CustomerState s;
+    auto alert = DecideAlert(config, "c", Risk(0.8), c.value, 40, Day(0), s);
+    ASSERT_TRUE(alert) << c.value;
+    EXPECT_DOUBLE_EQ(alert->value_at_risk, c.value * 0.8);
+    EXPECT_DOUBLE_EQ(alert->clv, c.value);
+    EXPECT_DOUBLE_EQ(alert->p_alive, 1 - 0.8);
+    EXPECT_DOUBLE_EQ(alert->satisfaction, 40);
+    EXPECT_EQ(alert->priority, c.priority) << c.value;
+    EXPECT_EQ(alert->recommended_action, c.action) << c.value;
+  }
+}
+
 TEST(PriorityFor, FollowsValueAtRisk) {
   AlertConfig config;  // high >= 500, medium >= 100
   EXPECT_EQ(PriorityFor(config, 99.99), Priority::kLow);
@@ -71,6 +89,8 @@ TEST(PriorityFor, FollowsValueAtRisk) {
   EXPECT_EQ(PriorityFor(config, 499), Priority::kMedium);
   EXPECT_EQ(PriorityFor(config, 500), Priority::kHigh);
   EXPECT_STREQ(PriorityName(Priority::kHigh), "high");
+  EXPECT_STREQ(PriorityName(Priority::kMedium), "medium");
+  EXPECT_STREQ(PriorityName(Priority::kLow), "low");
 }
 
 }  // namespace

@@ -31,6 +31,19 @@ TEST(UsualGap, TwoQuickPurchasesDoNotMakeAOneDayRhythm) {
   EXPECT_EQ(UsualGap(ChurnConfig{}, s), DaysF(15.5));
 }
 
+TEST(UsualGap, PurchasesAtOneInstantWithoutPriorUseTheDefault) {
+  ChurnConfig config;
+  config.gap_prior_weight = 0;
+  CustomerState s;
+  s.purchase_count = 2;
+  s.first_purchase = EventTime{Days(5).ms};
+  s.last_purchase = EventTime{Days(5).ms};
+  EXPECT_EQ(UsualGap(config, s), config.default_gap);
+  auto a = AssessChurn(config, 70, s, s.last_purchase + Days(365));
+  EXPECT_NEAR(a.overdue_ratio, 365.0 / 30.0, 1e-9) << "a year of silence is overdue";
+  EXPECT_GT(a.risk, 0.99);
+}
+
 TEST(AssessChurn, RiskRisesWithSilence) {
   ChurnConfig config;
   CustomerState s = WeeklyBuyer(5);

@@ -111,13 +111,51 @@ TEST(ProcessEvent, LapsedUnhappyCustomerRaisesOneAlert) {
 TEST(ProcessEvent, SameScriptTwiceGivesTheSameStateAndOutputs) {
   ModelConfig config;
   std::vector<Event> script = {Buy("a", 0, 20), Rate("b", 3, 2), Buy("c", 9, 80), Complain("d", 50, 3),
-                               Buy("e", 51, 10)};
+                               Buy("e", 51, 10), Rate("f", 120, 1), Complain("g", 121, 5)};
   CustomerState s1, s2;
-  std::vector<size_t> outputs1, outputs2;
-  for (const Event& e : script) outputs1.push_back(ProcessEvent(config, e, s1).outputs.size());
-  for (const Event& e : script) outputs2.push_back(ProcessEvent(config, e, s2).outputs.size());
+  std::vector<Output> outputs1, outputs2;
+  for (const Event& e : script) {
+    for (Output& o : ProcessEvent(config, e, s1).outputs) outputs1.push_back(std::move(o));
+  }
+  for (const Event& e : script) {
+    for (Output& o : ProcessEvent(config, e, s2).outputs) outputs2.push_back(std::move(o));
+  }
   EXPECT_EQ(s1, s2);
-  EXPECT_EQ(outputs1, outputs2);
+  ASSERT_EQ(outputs1.size(), outputs2.size());
+  ASSERT_GE(outputs1.size(), 2u) << "the script should produce outputs to compare";
+  for (size_t i = 0; i < outputs1.size(); ++i) {
+    EXPECT_EQ(outputs1[i].rule, outputs2[i].rule) << i;
+    EXPECT_EQ(outputs1[i].time, outputs2[i].time) << i;
+    EXPECT_TRUE(outputs1[i].payload == outputs2[i].payload) << i;
+  }
+}
+
+TEST(ProcessEvent, NonPurchasersGetNoSegmentAndNoAlert) {
+  ModelConfig config;
+  CustomerState s;
+  Effects rated = ProcessEvent(config, Rate("r1", 0, 1), s);
+  Effects complained = ProcessEvent(config, Complain("k1", 1, 5), s);
+  EXPECT_TRUE(rated.outputs.empty());
+  EXPECT_TRUE(complained.outputs.empty()) << "no segment, and min_value keeps never-buyers quiet";
+  EXPECT_EQ(s.segment, "");
+  EXPECT_EQ(s.open_complaints.size(), 1u);
+  EXPECT_LT(s.satisfaction, config.satisfaction.prior);
+  // The first purchase gives the first segment, from "".
+  auto changes = Changes(ProcessEvent(config, Buy("p1", 2, 30), s));
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].from, "");
+  EXPECT_EQ(changes[0].to, "New");
+}
+
+TEST(ProcessEvent, DedupWindowForgetsOldEventIds) {
+  ModelConfig config;
+  CustomerState s;
+  ProcessEvent(config, Buy("first", 0, 10), s);
+  for (size_t i = 0; i < kDedupWindow; ++i) ProcessEvent(config, Buy("x" + std::to_string(i), 1, 10), s);
+  EXPECT_FALSE(ProcessEvent(config, Buy("first", 2, 10), s).duplicate)
+      << "outside the window an id is applied again";
+  EXPECT_TRUE(ProcessEvent(config, Buy("first", 3, 10), s).duplicate);
+  EXPECT_EQ(s.purchase_count, static_cast<int64_t>(kDedupWindow) + 2);
 }
 
 TEST(StableHash64, IsFnv1aAndNeverZero) {
