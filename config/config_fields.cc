@@ -1,27 +1,22 @@
+// The schema: one FieldSpec per key, each checking type and range the same
+// way for the file and the environment, plus the rules spanning several keys.
 #include "config/config_fields.h"
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
+#include <string_view>
 
+#include "config/config_keys.h"
 #include "operators/segment.h"
 
 namespace crm::config {
 namespace {
 
 using Problem = std::optional<std::string>;
-
-std::string TypeOf(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::string: return "string";
-    case toml::node_type::integer: return "integer";
-    case toml::node_type::floating_point: return "float";
-    case toml::node_type::boolean: return "boolean";
-    case toml::node_type::array: return "array";
-    case toml::node_type::table: return "table";
-    default: return "date/time";
-  }
-}
 
 std::string Num(double v) {
   std::string s = std::to_string(v);
@@ -36,7 +31,7 @@ Problem AsNumber(const toml::node& n, double& out) {
   } else if (auto i = n.value_exact<int64_t>()) {
     out = static_cast<double>(*i);
   } else {
-    return "must be a number, got " + TypeOf(n);
+    return "must be a number, got " + TomlTypeName(n);
   }
   if (!std::isfinite(out)) return std::string("must be a finite number");
   return std::nullopt;
@@ -45,8 +40,30 @@ Problem AsNumber(const toml::node& n, double& out) {
 FieldSpec Str(std::string key, std::function<std::string&(Config&)> field) {
   return {std::move(key), true, [field](const toml::node& n, Config& c) -> Problem {
             auto v = n.value_exact<std::string>();
-            if (!v) return "must be a string, got " + TypeOf(n);
+            if (!v) return "must be a string, got " + TomlTypeName(n);
             if (v->empty()) return std::string("must not be empty");
+            field(c) = *v;
+            return std::nullopt;
+          }};
+}
+
+// Kafka's own rule for topic names, checked here so that a typo stops
+// start-up instead of surfacing as a broker error later.
+constexpr size_t kMaxTopicLength = 249;
+bool IsTopicName(const std::string& s) {
+  if (s.empty() || s.size() > kMaxTopicLength || s == "." || s == "..") return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+FieldSpec Topic(std::string key, std::function<std::string&(Config&)> field) {
+  return {std::move(key), true, [field](const toml::node& n, Config& c) -> Problem {
+            auto v = n.value_exact<std::string>();
+            if (!v) return "must be a string, got " + TomlTypeName(n);
+            if (!IsTopicName(*v)) {
+              return "must be a Kafka topic name (1 to 249 of a-z A-Z 0-9 . _ -), got \"" + *v + "\"";
+            }
             field(c) = *v;
             return std::nullopt;
           }};
@@ -55,7 +72,7 @@ FieldSpec Str(std::string key, std::function<std::string&(Config&)> field) {
 FieldSpec Bool(std::string key, std::function<bool&(Config&)> field) {
   return {std::move(key), false, [field](const toml::node& n, Config& c) -> Problem {
             auto v = n.value_exact<bool>();
-            if (!v) return "must be true or false, got " + TypeOf(n);
+            if (!v) return "must be true or false, got " + TomlTypeName(n);
             field(c) = *v;
             return std::nullopt;
           }};
@@ -64,7 +81,7 @@ FieldSpec Bool(std::string key, std::function<bool&(Config&)> field) {
 FieldSpec Int(std::string key, std::function<int64_t&(Config&)> field, int64_t lo, int64_t hi) {
   return {std::move(key), false, [field, lo, hi](const toml::node& n, Config& c) -> Problem {
             auto v = n.value_exact<int64_t>();
-            if (!v) return "must be an integer, got " + TypeOf(n);
+            if (!v) return "must be an integer, got " + TomlTypeName(n);
             if (*v < lo || *v > hi) {
               return "must be from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " +
                      std::to_string(*v);
@@ -105,7 +122,7 @@ FieldSpec Numbers(std::string key, std::function<std::vector<double>&(Config&)> 
                   double lo, double hi, bool ascending) {
   return {std::move(key), false, [=](const toml::node& n, Config& c) -> Problem {
             const toml::array* a = n.as_array();
-            if (a == nullptr) return "must be an array of " + std::to_string(count) + " numbers, got " + TypeOf(n);
+            if (a == nullptr) return "must be an array of " + std::to_string(count) + " numbers, got " + TomlTypeName(n);
             if (a->size() != count) {
               return "must have exactly " + std::to_string(count) + " numbers, got " + std::to_string(a->size());
             }
@@ -126,51 +143,87 @@ FieldSpec Numbers(std::string key, std::function<std::vector<double>&(Config&)> 
 
 constexpr int64_t kMaxInt = INT64_MAX;
 
+std::optional<int> ParseScore(std::string_view text) {
+  int value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// A score 4 (integer or "4") or an inclusive range "3-5". Whether it lies in
+// 1..5 is ValidateSegmentRules' business.
 std::optional<operators::ScoreRange> ParseRange(const toml::node& n, std::string& problem) {
-  if (auto i = n.value_exact<int64_t>()) return operators::ScoreRange{static_cast<int>(*i), static_cast<int>(*i)};
+  const std::string expected = "must be a score like 4 or a range like \"3-5\", got ";
+  if (auto i = n.value_exact<int64_t>()) {
+    if (*i < INT_MIN || *i > INT_MAX) {
+      problem = expected + std::to_string(*i);
+      return std::nullopt;
+    }
+    return operators::ScoreRange{static_cast<int>(*i), static_cast<int>(*i)};
+  }
   auto s = n.value_exact<std::string>();
   if (!s) {
-    problem = "must be a score like 4 or a range like \"3-5\", got " + TypeOf(n);
+    problem = expected + TomlTypeName(n);
     return std::nullopt;
   }
-  int lo = 0, hi = 0;
-  char dash = 0;
-  int fields = std::sscanf(s->c_str(), "%d%c%d", &lo, &dash, &hi);
-  if (fields == 1) return operators::ScoreRange{lo, lo};
-  if (fields == 3 && dash == '-') return operators::ScoreRange{lo, hi};
-  problem = "must be a score like 4 or a range like \"3-5\", got \"" + *s + "\"";
+  const std::string_view text = *s;
+  const size_t dash = text.find('-', 1);  // from 1: "-1" is a (bad) score, not a range
+  auto lo = ParseScore(text.substr(0, dash));
+  auto hi = dash == std::string_view::npos ? lo : ParseScore(text.substr(dash + 1));
+  if (!lo || !hi) {
+    problem = expected + "\"" + *s + "\"";
+    return std::nullopt;
+  }
+  return operators::ScoreRange{*lo, *hi};
+}
+
+// One [[model.segments]] table; every rule names all four keys.
+Problem ParseRule(const toml::node& node, const std::string& where, operators::SegmentRule& rule) {
+  const toml::table* t = node.as_table();
+  if (t == nullptr) return where + " must be a table with name, r, f, m, got " + TomlTypeName(node);
+  for (const char* required : {"name", "r", "f", "m"}) {
+    if (!t->contains(required)) return where + ": '" + required + "' is missing (every rule needs name, r, f, m)";
+  }
+  for (const auto& [k, v] : *t) {
+    std::string problem;
+    if (k == "name") {
+      auto s = v.value_exact<std::string>();
+      if (!s) return where + ": 'name' must be a string, got " + TomlTypeName(v);
+      rule.name = *s;
+    } else if (k == "r" || k == "f" || k == "m") {
+      auto range = ParseRange(v, problem);
+      if (!range) return where + ": '" + std::string(k.str()) + "' " + problem;
+      (k == "r" ? rule.r : k == "f" ? rule.f : rule.m) = *range;
+    } else {
+      return where + ": unknown key '" + std::string(k.str()) + "' (expected name, r, f, m)";
+    }
+  }
   return std::nullopt;
 }
 
 }  // namespace
 
+std::string TomlTypeName(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "string";
+    case toml::node_type::integer: return "integer";
+    case toml::node_type::floating_point: return "float";
+    case toml::node_type::boolean: return "boolean";
+    case toml::node_type::array: return "array";
+    case toml::node_type::table: return "table";
+    default: return "date/time";
+  }
+}
+
 Problem SetSegments(const toml::node& node, Config& config) {
   const toml::array* rules = node.as_array();
-  if (rules == nullptr) return "must be an array of tables ([[model.segments]]), got " + TypeOf(node);
-  std::vector<operators::SegmentRule> parsed;
+  if (rules == nullptr) return "must be an array of tables ([[model.segments]]), got " + TomlTypeName(node);
+  std::vector<operators::SegmentRule> parsed(rules->size());
   for (size_t i = 0; i < rules->size(); ++i) {
-    const std::string where = "rule " + std::to_string(i + 1);
-    const toml::table* t = (*rules)[i].as_table();
-    if (t == nullptr) return where + " must be a table with name, r, f, m";
-    operators::SegmentRule rule;
-    for (const auto& [k, v] : *t) {
-      std::string problem;
-      if (k == "name") {
-        auto s = v.value_exact<std::string>();
-        if (!s) return where + ": 'name' must be a string";
-        rule.name = *s;
-      } else if (k == "r" || k == "f" || k == "m") {
-        auto range = ParseRange(v, problem);
-        if (!range) return where + ": '" + std::string(k.str()) + "' " + problem;
-        (k == "r" ? rule.r : k == "f" ? rule.f : rule.m) = *range;
-      } else {
-        return where + ": unknown key '" + std::string(k.str()) + "' (expected name, r, f, m)";
-      }
-    }
-    parsed.push_back(rule);
+    if (auto problem = ParseRule((*rules)[i], "rule " + std::to_string(i + 1), parsed[i])) return problem;
   }
   Status valid = operators::ValidateSegmentRules(parsed);
-  if (!valid.ok()) return valid.message();
+  if (!valid.ok()) return "is not a usable rule list: " + valid.message();
   config.model.segments = std::move(parsed);
   return std::nullopt;
 }
@@ -178,12 +231,12 @@ Problem SetSegments(const toml::node& node, Config& config) {
 const std::vector<FieldSpec>& ConfigFields() {
   // Built once; immutable afterwards.
   static const std::vector<FieldSpec> fields = {
-      Str("topics.purchases", [](Config& c) -> std::string& { return c.topics.purchases; }),
-      Str("topics.complaints", [](Config& c) -> std::string& { return c.topics.complaints; }),
-      Str("topics.service", [](Config& c) -> std::string& { return c.topics.service; }),
-      Str("topics.churn_alerts", [](Config& c) -> std::string& { return c.topics.churn_alerts; }),
-      Str("topics.segment_changes", [](Config& c) -> std::string& { return c.topics.segment_changes; }),
-      Str("topics.deadletter", [](Config& c) -> std::string& { return c.topics.deadletter; }),
+      Topic("topics.purchases", [](Config& c) -> std::string& { return c.topics.purchases; }),
+      Topic("topics.complaints", [](Config& c) -> std::string& { return c.topics.complaints; }),
+      Topic("topics.service", [](Config& c) -> std::string& { return c.topics.service; }),
+      Topic("topics.churn_alerts", [](Config& c) -> std::string& { return c.topics.churn_alerts; }),
+      Topic("topics.segment_changes", [](Config& c) -> std::string& { return c.topics.segment_changes; }),
+      Topic("topics.deadletter", [](Config& c) -> std::string& { return c.topics.deadletter; }),
       Str("runtime.instance_id", [](Config& c) -> std::string& { return c.runtime.instance_id; }),
       Str("runtime.group_id", [](Config& c) -> std::string& { return c.runtime.group_id; }),
       Int("runtime.commit_interval_ms", [](Config& c) -> int64_t& { return c.runtime.commit_interval_ms; }, 10, 600000),
@@ -209,7 +262,7 @@ const std::vector<FieldSpec>& ConfigFields() {
       {"model.satisfaction.max_open_complaints", false,
        [](const toml::node& n, Config& c) -> Problem {
          auto v = n.value_exact<int64_t>();
-         if (!v) return "must be an integer, got " + TypeOf(n);
+         if (!v) return "must be an integer, got " + TomlTypeName(n);
          if (*v < 1 || *v > 1000) return "must be from 1 to 1000, got " + std::to_string(*v);
          c.model.satisfaction.max_open_complaints = static_cast<size_t>(*v);
          return std::nullopt;
@@ -232,17 +285,27 @@ const std::vector<FieldSpec>& ConfigFields() {
   return fields;
 }
 
-Problem CheckCrossFieldRules(const Config& c) {
-  if (c.model.alert.rearm_threshold >= c.model.alert.alert_threshold) {
-    return "model.alert.rearm_threshold: must be below model.alert.alert_threshold (" +
-           Num(c.model.alert.alert_threshold) + "), got " + Num(c.model.alert.rearm_threshold);
+std::vector<std::string> ConfigKeys() {
+  std::vector<std::string> keys;
+  for (const FieldSpec& f : ConfigFields()) keys.push_back(f.key);
+  return keys;
+}
+
+std::optional<CrossFieldProblem> CheckCrossFieldRules(const Config& c) {
+  const operators::AlertConfig& alert = c.model.alert;
+  if (alert.rearm_threshold >= alert.alert_threshold) {
+    return CrossFieldProblem{"model.alert.rearm_threshold", "model.alert.alert_threshold",
+                             "must be below model.alert.alert_threshold (" + Num(alert.alert_threshold) +
+                                 "), got " + Num(alert.rearm_threshold)};
   }
-  if (c.model.alert.medium_value_at_risk > c.model.alert.high_value_at_risk) {
-    return "model.alert.medium_value_at_risk: must not exceed model.alert.high_value_at_risk (" +
-           Num(c.model.alert.high_value_at_risk) + "), got " + Num(c.model.alert.medium_value_at_risk);
+  if (alert.medium_value_at_risk > alert.high_value_at_risk) {
+    return CrossFieldProblem{"model.alert.medium_value_at_risk", "model.alert.high_value_at_risk",
+                             "must not exceed model.alert.high_value_at_risk (" + Num(alert.high_value_at_risk) +
+                                 "), got " + Num(alert.medium_value_at_risk)};
   }
-  if (c.kafka.find("bootstrap.servers") == c.kafka.end() || c.kafka.at("bootstrap.servers").empty()) {
-    return std::string("kafka.bootstrap.servers: must be set");
+  auto servers = c.kafka.find("bootstrap.servers");
+  if (servers == c.kafka.end() || servers->second.empty()) {
+    return CrossFieldProblem{"kafka.bootstrap.servers", "kafka.bootstrap.servers", "must be set"};
   }
   return std::nullopt;
 }
