@@ -54,9 +54,7 @@ KafkaSink::~KafkaSink() {
 
 void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   auto* sink = static_cast<KafkaSink*>(opaque);
-  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    sink->delivered_.fetch_add(1, std::memory_order_relaxed);
-  } else if (sink->first_error_ == RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR && sink->first_error_ == RD_KAFKA_RESP_ERR_NO_ERROR) {
     sink->first_error_ = msg->err;
     sink->first_error_topic_ = rd_kafka_topic_name(msg->rkt);
   }

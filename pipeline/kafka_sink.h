@@ -10,7 +10,6 @@
 // once, or not at all) and begins the next. One thread uses a sink.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -51,8 +50,6 @@ class KafkaSink : public RecordSink {
   Status Produce(const OutputRecord& record) override;
   Status Flush(int timeout_ms) override;
 
-  int64_t delivered() const { return delivered_.load(); }
-
  private:
   explicit KafkaSink(KafkaHandle producer) : producer_(std::move(producer)) {}
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
@@ -60,7 +57,6 @@ class KafkaSink : public RecordSink {
 
   KafkaHandle producer_;
   bool transactional_ = false;
-  std::atomic<int64_t> delivered_{0};
   // Written by the delivery callback, which runs inside rd_kafka_poll/flush on
   // the owning thread.
   rd_kafka_resp_err_t first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;

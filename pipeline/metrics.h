@@ -22,7 +22,6 @@ class Metrics {
  public:
   Metrics();
 
-  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
   // Text exposition format of every metric.
   std::string Serialize() const;
 

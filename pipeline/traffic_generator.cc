@@ -181,6 +181,4 @@ TrafficGenerator::~TrafficGenerator() = default;
 
 GeneratedEvent TrafficGenerator::Next() { return impl_->Next(); }
 
-int64_t TrafficGenerator::generated() const { return impl_->generated; }
-
 }  // namespace crm::pipeline

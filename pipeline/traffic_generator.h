@@ -43,8 +43,6 @@ class TrafficGenerator {
   // are replaced by new ones joining).
   GeneratedEvent Next();
 
-  int64_t generated() const;
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -16,11 +16,7 @@ namespace {
 const char* const kOutputKinds[] = {"alerts-", "segments-", "dead-"};
 
 std::string Config(const TempDir& dir, const std::string& bootstrap, const std::string& name) {
-  return WriteServiceConfig(dir.path(), bootstrap, dir.path() + "/state",
-                            "group_id = \"faults-" + name + "\"\n\n[topics]\n"
-                            "churn_alerts = \"alerts-" + name + "\"\n"
-                            "segment_changes = \"segments-" + name + "\"\n"
-                            "deadletter = \"dead-" + name + "\"\n");
+  return WriteRunConfig(dir, bootstrap, "faults-" + name, name);
 }
 
 class BrokerFaults : public ::testing::Test {

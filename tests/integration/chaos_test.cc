@@ -22,11 +22,7 @@ namespace {
 constexpr int kKills = 10;
 
 std::string Config(const TempDir& dir, const std::string& bootstrap, const std::string& name) {
-  return WriteServiceConfig(dir.path(), bootstrap, dir.path() + "/state",
-                            "group_id = \"chaos-" + name + "\"\n\n[topics]\n"
-                            "churn_alerts = \"alerts-" + name + "\"\n"
-                            "segment_changes = \"segments-" + name + "\"\n"
-                            "deadletter = \"dead-" + name + "\"\n");
+  return WriteRunConfig(dir, bootstrap, "chaos-" + name, name);
 }
 
 // Distinct records and how many copies were seen.

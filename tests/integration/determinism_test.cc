@@ -12,11 +12,7 @@ namespace crm::testing {
 namespace {
 
 std::string RunConfig(const TempDir& dir, const std::string& bootstrap, const std::string& name) {
-  return WriteServiceConfig(dir.path(), bootstrap, dir.path() + "/state",
-                            "group_id = \"det-" + name + "\"\n\n[topics]\n"
-                            "churn_alerts = \"alerts-" + name + "\"\n"
-                            "segment_changes = \"segments-" + name + "\"\n"
-                            "deadletter = \"dead-" + name + "\"\n");
+  return WriteRunConfig(dir, bootstrap, "det-" + name, name);
 }
 
 std::vector<std::string> Contents(const std::vector<ConsumedRecord>& records) {

@@ -285,6 +285,15 @@ std::string WriteServiceConfig(const std::string& dir, const std::string& bootst
   return path;
 }
 
+std::string WriteRunConfig(const TempDir& dir, const std::string& bootstrap, const std::string& group_id,
+                           const std::string& name) {
+  return WriteServiceConfig(dir.path(), bootstrap, dir.path() + "/state",
+                            "group_id = \"" + group_id + "\"\n\n[topics]\n"
+                            "churn_alerts = \"alerts-" + name + "\"\n"
+                            "segment_changes = \"segments-" + name + "\"\n"
+                            "deadletter = \"dead-" + name + "\"\n");
+}
+
 std::vector<InputMessage> GeneratedLog(int64_t events, int64_t customers, uint64_t seed) {
   pipeline::GeneratorOptions options;
   options.customers = customers;

@@ -117,6 +117,12 @@ void ProduceAll(const std::string& bootstrap, const std::vector<InputMessage>& m
 std::string WriteServiceConfig(const std::string& dir, const std::string& bootstrap,
                                const std::string& state_dir, const std::string& extra = "");
 
+// A service config for one of several runs against the same broker: state
+// under dir/state, consumer group `group_id`, and output topics of its own
+// (alerts-<name>, segments-<name>, dead-<name>) so runs can be compared.
+std::string WriteRunConfig(const TempDir& dir, const std::string& bootstrap, const std::string& group_id,
+                           const std::string& name);
+
 // A deterministic generated event log (TrafficGenerator) as input messages.
 std::vector<InputMessage> GeneratedLog(int64_t events, int64_t customers, uint64_t seed);
 
