@@ -23,16 +23,22 @@ Priority PriorityFor(const AlertConfig& config, double value_at_risk) {
 std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const std::string& customer_id,
                                       const ChurnAssessment& churn, double value,
                                       double satisfaction, EventTime now, CustomerState& state) {
+  return DecideAlert(config, customer_id, churn, [value] { return value; }, satisfaction, now, state);
+}
+
+std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const std::string& customer_id,
+                                      const ChurnAssessment& churn, const std::function<double()>& value_of,
+                                      double satisfaction, EventTime now, CustomerState& state) {
   if (churn.risk < config.rearm_threshold) state.alert_armed = true;
-  if (!state.alert_armed || churn.risk < config.alert_threshold || value < config.min_value) {
-    return std::nullopt;
-  }
+  if (!state.alert_armed || churn.risk < config.alert_threshold) return std::nullopt;
   if (state.alerts_sent > 0 && now - state.last_alert < config.cooldown) return std::nullopt;
+  const double value = value_of();
+  if (value < config.min_value) return std::nullopt;
 
   ChurnAlert alert;
   alert.customer_id = customer_id;
   alert.risk = churn.risk;
-  alert.p_alive = 1.0 - churn.behavioural_risk;
+  alert.p_alive = churn.p_alive;
   alert.clv = value;
   alert.value_at_risk = value * churn.risk;
   alert.priority = PriorityFor(config, alert.value_at_risk);

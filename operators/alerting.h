@@ -5,6 +5,7 @@
 // (alert_armed, last_alert, alerts_sent).
 #pragma once
 
+#include <functional>
 #include <optional>
 
 #include "operators/churn_risk.h"
@@ -22,7 +23,17 @@ Priority PriorityFor(const AlertConfig& config, double value_at_risk);
 // - risk < rearm_threshold re-arms the customer;
 // - an armed customer with risk >= alert_threshold, value >= min_value and no
 //   alert within the cooldown gets one; it is then disarmed.
-// `value` is the customer's value estimate (CLV once fitted).
+// `value` gives the customer's value estimate (CLV once the models are
+// fitted, historical spend until then); it is called only when the risk and
+// the policy memory would allow an alert, because CLV is costly.
+std::optional<ChurnAlert> DecideAlert(const AlertConfig& config,
+                                      const std::string& customer_id,
+                                      const ChurnAssessment& churn,
+                                      const std::function<double()>& value,
+                                      double satisfaction, EventTime now,
+                                      CustomerState& state);
+
+// The same with a value known in advance.
 std::optional<ChurnAlert> DecideAlert(const AlertConfig& config,
                                       const std::string& customer_id,
                                       const ChurnAssessment& churn, double value,

@@ -24,7 +24,7 @@ Duration UsualGap(const ChurnConfig& config, const CustomerState& state) {
 }
 
 ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
-                            const CustomerState& state, EventTime now) {
+                            const CustomerState& state, EventTime now, std::optional<double> p_alive) {
   ChurnAssessment a;
   const Duration gap = UsualGap(config, state);
   double silent_days = 0;
@@ -32,7 +32,12 @@ ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
     silent_days = std::max(0.0, (now - state.last_purchase).days());
     a.overdue_ratio = silent_days / gap.days();
   }
-  const double overdue_term = config.weight_overdue * (a.overdue_ratio - config.overdue_midpoint);
+  double behaviour_term = config.weight_overdue * (a.overdue_ratio - config.overdue_midpoint);
+  if (p_alive) {
+    // Clamped so that a certain verdict stays a finite logit.
+    const double p_dead = std::clamp(1.0 - *p_alive, 1e-9, 1.0 - 1e-9);
+    behaviour_term = config.weight_p_dead * std::log(p_dead / (1.0 - p_dead));
+  }
   const double satisfaction_term = config.weight_satisfaction * (50.0 - satisfaction) / 50.0;
   int severity_sum = 0, max_severity = 0;
   for (const OpenComplaint& c : state.open_complaints) {
@@ -41,13 +46,22 @@ ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
   }
   const double complaint_term = config.weight_complaints * severity_sum / 5.0;
 
-  a.behavioural_risk = Logistic(overdue_term);
-  a.risk = Logistic(overdue_term + satisfaction_term + complaint_term);
+  a.behavioural_risk = Logistic(behaviour_term);
+  a.p_alive = p_alive ? *p_alive : 1.0 - a.behavioural_risk;
+  a.risk = Logistic(behaviour_term + satisfaction_term + complaint_term);
 
   // Reasons that raised the risk, largest contribution first.
   std::vector<std::pair<double, Reason>> reasons;
+  if (p_alive && state.purchase_count > 0 && *p_alive < 0.5) {
+    reasons.push_back({behaviour_term, {"low_p_alive", "only " + WholeDays(100 * *p_alive) +
+                                                          "% likely to still be an active customer"}});
+  }
   if (state.purchase_count > 0 && a.overdue_ratio >= 1.0) {
-    reasons.push_back({overdue_term + config.weight_overdue * config.overdue_midpoint,
+    // Without parameters the overdue term is the behavioural one; with them,
+    // silence is still the plainest explanation, ranked just after P(alive).
+    const double share = p_alive ? behaviour_term - 1e-9
+                                 : behaviour_term + config.weight_overdue * config.overdue_midpoint;
+    reasons.push_back({share,
                        {"overdue", "no purchase for " + WholeDays(silent_days) + " days; usual gap " +
                                        WholeDays(gap.days()) + " days"}});
   }

@@ -1,15 +1,17 @@
 // operators/churn_risk.h
 //
-// Churn risk 0..1 (DESIGN.md "Churn risk"), first version: the behavioural
-// signal is the overdue ratio (time since last purchase over the customer's
-// usual gap); attitude adds low satisfaction and open complaints; a logistic
-// blend with the configured weights combines them:
-//   z = w_overdue * (ratio - midpoint) + w_sat * (50 - sat)/50
-//       + w_complaints * (sum of open severities)/5
+// Churn risk 0..1 (DESIGN.md "Churn risk"): a logistic blend of a
+// behavioural term with attitude (low satisfaction, open complaints):
+//   z = behaviour + w_sat * (50 - sat)/50 + w_complaints * (sum of open severities)/5
 //   risk = 1 / (1 + exp(-z))
-// Reasons list what raised the risk, in plain words.
+// The behavioural term is w_p_dead * logit(1 - P(alive)) once BG/NBD
+// parameters are loaded, and until then the overdue ratio (time since the
+// last purchase over the customer's usual gap):
+//   behaviour = w_overdue * (ratio - midpoint).
+// Reasons list what raised the risk, in plain words, largest share first.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "operators/customer_state.h"
@@ -21,8 +23,9 @@ namespace crm::operators {
 
 struct ChurnAssessment {
   double risk = 0;
-  double behavioural_risk = 0;  // logistic of the overdue term alone
+  double behavioural_risk = 0;  // logistic of the behavioural term alone
   double overdue_ratio = 0;
+  double p_alive = 0;           // P(alive) when fitted, else 1 - behavioural_risk
   std::vector<Reason> reasons;  // most important first
 };
 
@@ -31,7 +34,10 @@ struct ChurnAssessment {
 // default itself for customers with fewer than two purchases.
 Duration UsualGap(const ChurnConfig& config, const CustomerState& state);
 
+// `p_alive`: the BG/NBD probability that the customer is still active, when
+// parameters are loaded (nullopt: the overdue fallback).
 ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
-                            const CustomerState& state, EventTime now);
+                            const CustomerState& state, EventTime now,
+                            std::optional<double> p_alive = std::nullopt);
 
 }  // namespace crm::operators

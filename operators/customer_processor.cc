@@ -48,6 +48,11 @@ uint64_t StableHash64(std::string_view bytes) {
 }
 
 Effects ProcessEvent(const ModelConfig& config, const Event& event, CustomerState& state) {
+  return ProcessEvent(config, ModelContext{}, event, state);
+}
+
+Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, const Event& event,
+                     CustomerState& state) {
   Effects effects;
   const uint64_t hash = StableHash64(event.event_id);
   if (SeenRecently(state, hash)) {
@@ -58,6 +63,11 @@ Effects ProcessEvent(const ModelConfig& config, const Event& event, CustomerStat
   const EventTime now = std::max(state.last_event, event.ts);
   state.last_event = now;
 
+  // Only what the population histograms hold matters for its update.
+  CustomerState before_purchase;
+  before_purchase.purchase_count = state.purchase_count;
+  before_purchase.total_spend = state.total_spend;
+  before_purchase.last_purchase = state.last_purchase;
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
@@ -71,11 +81,15 @@ Effects ProcessEvent(const ModelConfig& config, const Event& event, CustomerStat
       },
       event.body);
 
+  if (context.population != nullptr) context.population->Update(config.rfm, before_purchase, state);
+
   const double satisfaction = CurrentSatisfaction(config.satisfaction, state);
-  state.rfm = ScoreRfm(config.rfm, state, now);
+  state.rfm = ScoreRfm(config.rfm, state, now, context.population);
   const std::string segment = ClassifySegment(config.segments, state.rfm);
   state.loyalty = ClassifyLoyalty(config.loyalty, satisfaction, state.purchase_count);
-  const ChurnAssessment churn = AssessChurn(config.churn, satisfaction, state, now);
+  std::optional<double> p_alive;
+  if (context.params != nullptr && state.purchase_count > 0) p_alive = PAliveAt(*context.params, state, now);
+  const ChurnAssessment churn = AssessChurn(config.churn, satisfaction, state, now, p_alive);
   state.churn_risk = churn.risk;
 
   // Segments describe purchasing customers: someone who has only called or
@@ -84,11 +98,17 @@ Effects ProcessEvent(const ModelConfig& config, const Event& event, CustomerStat
     effects.outputs.push_back(Output{
         "segment-change", event.ts,
         SegmentChange{event.customer_id, state.segment, segment, state.rfm, state.loyalty,
+                      ClassifyRelationship(config.loyalty, satisfaction, state.purchase_count,
+                                           state.open_complaints.size()),
                       event.event_id}});
     state.segment = segment;
   }
-  if (auto alert = DecideAlert(config.alert, event.customer_id, churn, state.total_spend,
-                               satisfaction, now, state)) {
+  // Value: CLV from the fitted models, historical spend until then.
+  auto value = [&]() -> double {
+    if (context.params == nullptr) return state.total_spend;
+    return ValueAt(*context.params, config.value, state, now).clv;
+  };
+  if (auto alert = DecideAlert(config.alert, event.customer_id, churn, value, satisfaction, now, state)) {
     effects.outputs.push_back(Output{"churn-alert", event.ts, std::move(*alert)});
   }
   return effects;

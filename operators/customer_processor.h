@@ -14,6 +14,8 @@
 #include "operators/effects.h"
 #include "operators/events.h"
 #include "operators/model_config.h"
+#include "operators/model_params.h"
+#include "operators/rfm_population.h"
 
 namespace crm::operators {
 
@@ -25,10 +27,24 @@ uint64_t StableHash64(std::string_view bytes);
 // the state but never moves recency backwards. A repeated event_id within the
 // dedup window returns Effects{.duplicate = true} and leaves state unchanged.
 // Outputs: a SegmentChange when the segment name differs from the stored one
-// (from = "" for a customer's first segment, given with their first purchase; the loyalty class is carried along and stored
-// but a loyalty change alone emits nothing), and a ChurnAlert when the alert
+// (from = "" for a customer's first segment, given with their first
+// purchase; both loyalty classes are carried along, the Dick & Basu one is
+// stored, and a loyalty change alone emits nothing), and a ChurnAlert when the alert
 // policy says so. Alerts and segment changes are evaluated on every event,
 // so complaints and service calls can raise them too.
+//
+// The context holds what the runtime keeps beside the customer: the fitted
+// model parameters (null until loaded: churn risk then uses the overdue
+// fallback and value is historical spend) and the partition's RFM population
+// (null: breakpoints only), which the call updates with the customer's move.
+struct ModelContext {
+  const ModelParams* params = nullptr;
+  RfmPopulation* population = nullptr;
+};
+Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, const Event& event,
+                     CustomerState& state);
+
+// Without parameters or population.
 Effects ProcessEvent(const ModelConfig& config, const Event& event, CustomerState& state);
 
 }  // namespace crm::operators

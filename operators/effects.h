@@ -27,8 +27,8 @@ const char* PriorityName(Priority p);
 struct ChurnAlert {
   std::string customer_id;
   double risk = 0;
-  double p_alive = 0;       // 1 - behavioural risk until BG/NBD is fitted
-  double clv = 0;           // value estimate (historical spend until fitted)
+  double p_alive = 0;       // BG/NBD P(alive); 1 - behavioural risk until fitted
+  double clv = 0;           // BG/NBD x Gamma-Gamma CLV; historical spend until fitted
   double value_at_risk = 0;
   Priority priority = Priority::kLow;
   std::string segment;
@@ -43,7 +43,8 @@ struct SegmentChange {
   std::string from;  // empty for a customer's first segment
   std::string to;
   RfmScores rfm;
-  std::string loyalty;
+  std::string loyalty;       // Dick & Basu class
+  std::string relationship;  // Jones & Sasser class
   std::string cause;  // event id, or "timer"
   bool operator==(const SegmentChange&) const = default;
 };

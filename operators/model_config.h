@@ -12,8 +12,17 @@
 
 namespace crm::operators {
 
-// Scores 5..1 from ascending breakpoints: four values b1 < b2 < b3 < b4.
+// How a score is computed: against the population (quintiles of the
+// partition's customers, rfm_population.h) or against fixed breakpoints.
+enum class RfmScoring { kQuantiles, kBreakpoints };
+
+// Scores 5..1. Breakpoints are four ascending values b1 < b2 < b3 < b4; they
+// also score while the population is smaller than min_population.
 struct RfmConfig {
+  RfmScoring frequency_monetary = RfmScoring::kQuantiles;
+  RfmScoring recency = RfmScoring::kBreakpoints;  // days mean something to a business
+  int64_t min_population = 200;  // fewer purchasing customers: breakpoints
+  int64_t refresh_every = 1000;  // population changes between rank refreshes
   // Recency in days: <= b1 -> 5, <= b2 -> 4, <= b3 -> 3, <= b4 -> 2, else 1.
   std::vector<double> recency_days = {14, 30, 60, 120};
   // Frequency (purchase count): >= b4 -> 5, >= b3 -> 4, ... , < b1 -> 1.
@@ -48,9 +57,10 @@ struct SatisfactionConfig {
   size_t max_open_complaints = 16;
 };
 
+// Both loyalty typologies split customers on the same two axes.
 struct LoyaltyConfig {
-  double satisfied_at = 60;     // satisfaction >= this is "high attitude"
-  int64_t repeat_purchases_at = 3;  // purchase_count >= this is "high patronage"
+  double satisfied_at = 60;     // satisfaction >= this is "high attitude" / satisfied
+  int64_t repeat_purchases_at = 3;  // purchase_count >= this is "high patronage" / loyal
 };
 
 struct ChurnConfig {
@@ -63,6 +73,17 @@ struct ChurnConfig {
   double weight_overdue = 2.0;      // logistic weight per unit of overdue ratio
   double weight_satisfaction = 1.5; // per (50 - satisfaction)/50
   double weight_complaints = 0.8;   // per unit of summed open severity / 5
+  // Once BG/NBD parameters are loaded, the behavioural term is this weight
+  // times logit(1 - P(alive)) instead of the overdue term: with weight 1 and
+  // a neutral attitude the risk is exactly 1 - P(alive).
+  double weight_p_dead = 1.0;
+};
+
+// Customer lifetime value (DESIGN.md "CLV"), used once parameters are loaded.
+struct ValueConfig {
+  double horizon_days = 365;    // how far ahead CLV sums expected purchases
+  double margin = 1.0;          // share of spend that is profit (1 = revenue)
+  double annual_discount = 0.1; // discount rate per year
 };
 
 struct AlertConfig {
@@ -80,6 +101,7 @@ struct ModelConfig {
   SatisfactionConfig satisfaction;
   LoyaltyConfig loyalty;
   ChurnConfig churn;
+  ValueConfig value;
   AlertConfig alert;
 };
 

@@ -18,11 +18,14 @@ double RecencyDays(const CustomerState& state, EventTime now) {
   return std::max(0.0, (now - state.last_purchase).days());
 }
 
-RfmScores ScoreRfm(const RfmConfig& config, const CustomerState& state, EventTime now) {
+RfmScores ScoreRfm(const RfmConfig& config, const CustomerState& state, EventTime now,
+                   const RfmPopulation* population) {
   if (state.purchase_count == 0) return RfmScores{1, 1, 1};
-  return RfmScores{ScoreAgainst(config.recency_days, RecencyDays(state, now), false),
-                   ScoreAgainst(config.frequency, static_cast<double>(state.purchase_count), true),
-                   ScoreAgainst(config.monetary, state.total_spend, true)};
+  const RfmPopulation::Ranks ranks = population ? population->Score(config, state) : RfmPopulation::Ranks{};
+  return RfmScores{
+      ranks.r.value_or(ScoreAgainst(config.recency_days, RecencyDays(state, now), false)),
+      ranks.f.value_or(ScoreAgainst(config.frequency, static_cast<double>(state.purchase_count), true)),
+      ranks.m.value_or(ScoreAgainst(config.monetary, state.total_spend, true))};
 }
 
 }  // namespace crm::operators

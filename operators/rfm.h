@@ -1,11 +1,14 @@
 // operators/rfm.h
 //
-// RFM: recency, frequency and monetary scores 1..5 from the configured
-// breakpoints (DESIGN.md "RFM"). Pure functions of the state and event time.
+// RFM: recency, frequency and monetary scores 1..5 (DESIGN.md "RFM"), as
+// quintiles of the partition's population (rfm_population.h) where
+// configured and the population is large enough, else from the configured
+// breakpoints. Pure functions of the state, the population and event time.
 #pragma once
 
 #include "operators/customer_state.h"
 #include "operators/model_config.h"
+#include "operators/rfm_population.h"
 #include "operators/time.h"
 
 namespace crm::operators {
@@ -19,7 +22,8 @@ int ScoreAgainst(const std::vector<double>& breakpoints, double value, bool high
 double RecencyDays(const CustomerState& state, EventTime now);
 
 // Scores of `state` at event time `now`. A customer without purchases scores
-// {1, 1, 1}.
-RfmScores ScoreRfm(const RfmConfig& config, const CustomerState& state, EventTime now);
+// {1, 1, 1}. Without a population every score uses the breakpoints.
+RfmScores ScoreRfm(const RfmConfig& config, const CustomerState& state, EventTime now,
+                   const RfmPopulation* population = nullptr);
 
 }  // namespace crm::operators

@@ -52,6 +52,7 @@ void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
   w.Key("to").Value(c.to);
   w.Key("rfm").BeginObject().Key("r").Value(c.rfm.r).Key("f").Value(c.rfm.f).Key("m").Value(c.rfm.m).EndObject();
   w.Key("loyalty").Value(c.loyalty);
+  w.Key("relationship").Value(c.relationship);
   w.Key("cause").Value(c.cause);
   w.EndObject();
 }

@@ -9,6 +9,7 @@ ChurnAssessment Risk(double r) {
   ChurnAssessment a;
   a.risk = r;
   a.behavioural_risk = r;
+  a.p_alive = 1 - r;
   a.reasons = {{"overdue", "no purchase for 60 days; usual gap 10 days"}};
   return a;
 }
@@ -80,6 +81,22 @@ TEST(DecideAlert, PriorityAndActionFollowValueAtRisk) {
     EXPECT_EQ(alert->priority, c.priority) << c.value;
     EXPECT_EQ(alert->recommended_action, c.action) << c.value;
   }
+}
+
+TEST(DecideAlert, ValueIsComputedOnlyWhenAnAlertIsPossible) {
+  AlertConfig config;
+  int calls = 0;
+  auto value = [&calls] {
+    ++calls;
+    return 300.0;
+  };
+  CustomerState s;
+  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.3), value, 50, Day(0), s));
+  EXPECT_EQ(calls, 0) << "risk below the threshold needs no value";
+  ASSERT_TRUE(DecideAlert(config, "c", Risk(0.9), value, 50, Day(0), s));
+  EXPECT_EQ(calls, 1);
+  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.9), value, 50, Day(1), s));
+  EXPECT_EQ(calls, 1) << "a disarmed customer needs no value";
 }
 
 TEST(PriorityFor, FollowsValueAtRisk) {

@@ -91,5 +91,36 @@ TEST(AssessChurn, ReasonsInPlainWordsLargestFirst) {
   EXPECT_GT(a.behavioural_risk, 0.99);
 }
 
+TEST(AssessChurn, FittedModelMakesBehaviourOneMinusPAlive) {
+  ChurnConfig config;  // weight_p_dead 1
+  CustomerState s = WeeklyBuyer(4);
+  const EventTime now = s.last_purchase + Days(3);
+  for (double p_alive : {0.9, 0.5, 0.1}) {
+    // Neutral attitude (satisfaction 50, no complaints): risk is exactly 1 - P(alive).
+    auto a = AssessChurn(config, 50, s, now, p_alive);
+    EXPECT_NEAR(a.risk, 1 - p_alive, 1e-12) << p_alive;
+    EXPECT_DOUBLE_EQ(a.p_alive, p_alive);
+  }
+  // Attitude still adds on top of the model.
+  EXPECT_GT(AssessChurn(config, 20, s, now, 0.5).risk, 0.5);
+  // Certain verdicts stay finite.
+  EXPECT_GT(AssessChurn(config, 50, s, now, 0.0).risk, 0.999);
+  EXPECT_LT(AssessChurn(config, 50, s, now, 1.0).risk, 0.001);
+  // Without a fitted model p_alive reports 1 - behavioural risk.
+  auto fallback = AssessChurn(config, 50, s, now);
+  EXPECT_DOUBLE_EQ(fallback.p_alive, 1 - fallback.behavioural_risk);
+}
+
+TEST(AssessChurn, LowPAliveIsAReasonAheadOfSilence) {
+  ChurnConfig config;
+  CustomerState s = WeeklyBuyer(4);
+  auto a = AssessChurn(config, 80, s, s.last_purchase + Days(60), 0.23);
+  ASSERT_EQ(a.reasons.size(), 2u);
+  EXPECT_EQ(a.reasons[0], (Reason{"low_p_alive", "only 23% likely to still be an active customer"}));
+  EXPECT_EQ(a.reasons[1].code, "overdue");
+  // A likely-active customer gets no P(alive) reason.
+  EXPECT_TRUE(AssessChurn(config, 80, s, s.last_purchase + Days(3), 0.8).reasons.empty());
+}
+
 }  // namespace
 }  // namespace crm::operators

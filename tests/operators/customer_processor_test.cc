@@ -158,6 +158,68 @@ TEST(ProcessEvent, DedupWindowForgetsOldEventIds) {
   EXPECT_EQ(s.purchase_count, static_cast<int64_t>(kDedupWindow) + 2);
 }
 
+TEST(ProcessEvent, FittedModelsDriveRiskValueAndAlerts) {
+  ModelConfig config;
+  ModelParams params;
+  params.bgnbd = {0.243, 4.414, 0.793, 2.426};
+  params.gamma_gamma = {6.25, 3.74, 15.44};
+  const ModelContext context{&params, nullptr};
+  CustomerState s;
+  for (int i = 0; i < 6; ++i) ProcessEvent(config, context, Buy("p" + std::to_string(i), i * 7, 120), s);
+  const CustomerState before_silence = s;
+  // Six weeks of silence after a weekly rhythm, and a bad call: slipping
+  // away but still worth something.
+  Effects e = ProcessEvent(config, context, Rate("r1", 80, 1), s);
+  auto alerts = Alerts(e);
+  ASSERT_EQ(alerts.size(), 1u);
+  const EventTime now = Day(80);
+  EXPECT_DOUBLE_EQ(alerts[0].p_alive, PAliveAt(params, before_silence, now));
+  EXPECT_DOUBLE_EQ(alerts[0].clv, ValueAt(params, config.value, s, now).clv);
+  EXPECT_DOUBLE_EQ(alerts[0].value_at_risk, alerts[0].clv * alerts[0].risk);
+  EXPECT_EQ(alerts[0].reasons[0].code, "low_p_alive");
+  EXPECT_DOUBLE_EQ(s.churn_risk, alerts[0].risk);
+  EXPECT_GT(alerts[0].clv, 0);
+  // A year later the model says the customer is gone: worth (almost)
+  // nothing, so no call even though the policy re-armed.
+  CustomerState gone = before_silence;
+  EXPECT_TRUE(Alerts(ProcessEvent(config, context, Rate("r2", 400, 1), gone)).empty());
+  EXPECT_GT(gone.churn_risk, 0.99);
+}
+
+TEST(ProcessEvent, SegmentChangesCarryBothLoyaltyClasses) {
+  ModelConfig config;
+  CustomerState s;
+  Effects first = ProcessEvent(config, Complain("k1", 0, 5), s);
+  EXPECT_TRUE(Changes(first).empty());
+  auto changes = Changes(ProcessEvent(config, Buy("p1", 1, 10), s));
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].loyalty, "none");
+  EXPECT_EQ(changes[0].relationship, "terrorist") << "dissatisfied one-time buyer with an open complaint";
+}
+
+TEST(ProcessEvent, PopulationScoresRelativeToOtherCustomers) {
+  ModelConfig config;
+  config.rfm.min_population = 3;
+  config.rfm.refresh_every = 1;
+  RfmPopulation population;
+  const ModelContext context{nullptr, &population};
+  // Three small spenders, then one who spends 40: a breakpoint M1, but the
+  // population's top spender.
+  for (int i = 0; i < 3; ++i) {
+    CustomerState other;
+    Event e = Buy("o" + std::to_string(i), 0, 5);
+    e.customer_id = "o" + std::to_string(i);
+    ProcessEvent(config, context, e, other);
+  }
+  CustomerState s;
+  ProcessEvent(config, context, Buy("p1", 0, 40), s);
+  EXPECT_EQ(s.rfm.m, 4) << "beats three of four";
+  EXPECT_EQ(population.live().monetary.count(), 4);
+  CustomerState alone;
+  ProcessEvent(config, Buy("p1", 0, 40), alone);
+  EXPECT_EQ(alone.rfm.m, 1);
+}
+
 TEST(StableHash64, IsFnv1aAndNeverZero) {
   EXPECT_EQ(StableHash64(""), 14695981039346656037ULL);
   EXPECT_EQ(StableHash64("a"), 0xaf63dc4c8601ec8cULL);

@@ -16,7 +16,7 @@ TEST(FormatRfc3339, FormatsUtcWithMilliseconds) {
 
 TEST(OutputEncoder, SegmentChangeIsACloudEventKeyedByCustomer) {
   OutputEncoder encoder(config::TopicsConfig{}, "unit");
-  operators::SegmentChange change{"c1", "", "New", {5, 1, 2}, "none", "e-9"};
+  operators::SegmentChange change{"c1", "", "New", {5, 1, 2}, "none", "defector", "e-9"};
   operators::Output output{"segment-change", operators::EventTime{1'709'294'400'000}, change};
   OutputRecord r = encoder.Encode(output, {"crm.purchases", 3, 41});
   EXPECT_EQ(r.topic, "crm.segment-changes");
@@ -31,6 +31,8 @@ TEST(OutputEncoder, SegmentChangeIsACloudEventKeyedByCustomer) {
   EXPECT_TRUE(j["data"]["from"].is_null());
   EXPECT_EQ(j["data"]["to"], "New");
   EXPECT_EQ(j["data"]["rfm"], (nlohmann::json{{"r", 5}, {"f", 1}, {"m", 2}}));
+  EXPECT_EQ(j["data"]["loyalty"], "none");
+  EXPECT_EQ(j["data"]["relationship"], "defector");
   EXPECT_EQ(j["data"]["cause"], "e-9");
   // Deterministic: the same output twice gives the same bytes.
   EXPECT_EQ(encoder.Encode(output, {"crm.purchases", 3, 41}).value, r.value);

@@ -1,0 +1,64 @@
+#include "operators/model_params.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace crm::operators {
+namespace {
+
+Status MustBePositive(const char* name, double value) {
+  if (std::isfinite(value) && value > 0) return Status::Ok();
+  return Status::InvalidArgument(std::string(name) + " must be a positive finite number, got " +
+                                 std::to_string(value));
+}
+
+}  // namespace
+
+Status ValidateModelParams(const ModelParams& p) {
+  RETURN_IF_ERROR(MustBePositive("bgnbd.r", p.bgnbd.r));
+  RETURN_IF_ERROR(MustBePositive("bgnbd.alpha", p.bgnbd.alpha));
+  RETURN_IF_ERROR(MustBePositive("bgnbd.a", p.bgnbd.a));
+  RETURN_IF_ERROR(MustBePositive("bgnbd.b", p.bgnbd.b));
+  RETURN_IF_ERROR(MustBePositive("gamma_gamma.p", p.gamma_gamma.p));
+  RETURN_IF_ERROR(MustBePositive("gamma_gamma.q", p.gamma_gamma.q));
+  RETURN_IF_ERROR(MustBePositive("gamma_gamma.gamma", p.gamma_gamma.gamma));
+  RETURN_IF_ERROR(MustBePositive("time unit (days)", p.days_per_unit));
+  if (p.gamma_gamma.q <= 1) {
+    return Status::InvalidArgument("gamma_gamma.q must be above 1 (expected spend is infinite otherwise), got " +
+                                   std::to_string(p.gamma_gamma.q));
+  }
+  return Status::Ok();
+}
+
+PurchaseSummary PurchaseSummaryAt(const CustomerState& state, EventTime now, double days_per_unit) {
+  PurchaseSummary s;
+  if (state.purchase_count == 0) return s;
+  s.x = static_cast<double>(state.purchase_count - 1);
+  s.t_x = (state.last_purchase - state.first_purchase).days() / days_per_unit;
+  s.T = std::max(s.t_x, (now - state.first_purchase).days() / days_per_unit);
+  return s;
+}
+
+double PAliveAt(const ModelParams& params, const CustomerState& state, EventTime now) {
+  return PAlive(params.bgnbd, PurchaseSummaryAt(state, now, params.days_per_unit));
+}
+
+CustomerValue ValueAt(const ModelParams& params, const ValueConfig& config, const CustomerState& state,
+                      EventTime now) {
+  const PurchaseSummary s = PurchaseSummaryAt(state, now, params.days_per_unit);
+  const double mean_spend = state.purchase_count > 0 ? state.total_spend / static_cast<double>(state.purchase_count) : 0;
+  ClvOptions clv;
+  clv.horizon = config.horizon_days / params.days_per_unit;
+  clv.margin = config.margin;
+  clv.annual_discount = config.annual_discount;
+  clv.units_per_year = 365.0 / params.days_per_unit;
+  CustomerValue v;
+  v.p_alive = PAlive(params.bgnbd, s);
+  v.expected_purchases = ExpectedPurchases(params.bgnbd, s, clv.horizon);
+  v.expected_spend = ExpectedSpend(params.gamma_gamma, s.x, mean_spend);
+  v.clv = CustomerLifetimeValue(params.bgnbd, params.gamma_gamma, s, mean_spend, clv);
+  return v;
+}
+
+}  // namespace crm::operators

@@ -1,0 +1,50 @@
+// operators/model_params.h
+//
+// Fitted population parameters of the purchase (BG/NBD) and spend
+// (Gamma-Gamma) models, as `crmstream fit` writes them and the service loads
+// them, and the bridge from a stored customer to the models' summary
+// (x, t_x, T in the parameters' time unit). Pure functions.
+#pragma once
+
+#include "operators/bgnbd.h"
+#include "operators/customer_state.h"
+#include "operators/gamma_gamma.h"
+#include "operators/model_config.h"
+#include "operators/status.h"
+#include "operators/time.h"
+
+namespace crm::operators {
+
+struct ModelParams {
+  BgNbdParams bgnbd;
+  GammaGammaParams gamma_gamma;
+  double days_per_unit = 7;  // the time unit the parameters were fitted in
+};
+
+// Ok when every parameter is finite and positive, q > 1 (so that expected
+// spend is finite) and the time unit is positive; otherwise names the first
+// offending parameter.
+Status ValidateModelParams(const ModelParams& params);
+
+// x = purchases after the first, t_x = first to last purchase, T = first
+// purchase to `now` (never below t_x), in units of `days_per_unit` days.
+PurchaseSummary PurchaseSummaryAt(const CustomerState& state, EventTime now, double days_per_unit);
+
+// What the fitted models say about one customer at event time `now`.
+struct CustomerValue {
+  double p_alive = 0;             // P(alive | x, t_x, T)
+  double expected_purchases = 0;  // over the configured horizon
+  double expected_spend = 0;      // per purchase (Gamma-Gamma)
+  double clv = 0;                 // discounted, with margin, over the horizon
+};
+
+// Only P(alive): cheap enough for every event.
+double PAliveAt(const ModelParams& params, const CustomerState& state, EventTime now);
+
+// Everything, CLV included (sums the horizon in steps of one time unit: call
+// it when a decision needs the value, not on every event). The customer's
+// mean spend stands in for the mean of their repeat purchases.
+CustomerValue ValueAt(const ModelParams& params, const ValueConfig& config,
+                      const CustomerState& state, EventTime now);
+
+}  // namespace crm::operators
