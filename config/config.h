@@ -64,6 +64,9 @@ struct Config {
   StateConfig state;
   HttpConfig http;
   operators::ModelConfig model;
+  // Fitted BG/NBD and Gamma-Gamma parameters (`crmstream fit --output`),
+  // loaded at start and on SIGHUP; empty: the fallback models.
+  std::string model_params_file;
 };
 
 // Environment given as name -> value (main passes the process environment;

@@ -201,6 +201,20 @@ Problem ParseRule(const toml::node& node, const std::string& where, operators::S
   return std::nullopt;
 }
 
+// "quantiles" or "breakpoints".
+Problem SetScoring(const toml::node& n, operators::RfmScoring& out) {
+  auto v = n.value_exact<std::string>();
+  if (!v) return "must be \"quantiles\" or \"breakpoints\", got " + TomlTypeName(n);
+  if (*v == "quantiles") {
+    out = operators::RfmScoring::kQuantiles;
+  } else if (*v == "breakpoints") {
+    out = operators::RfmScoring::kBreakpoints;
+  } else {
+    return "must be \"quantiles\" or \"breakpoints\", got \"" + *v + "\"";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string TomlTypeName(const toml::node& n) {
@@ -250,6 +264,12 @@ const std::vector<FieldSpec>& ConfigFields() {
       Int("state.cache_customers", [](Config& c) -> int64_t& { return c.state.cache_customers; }, 1000, kMaxInt),
       Str("http.listen_address", [](Config& c) -> std::string& { return c.http.listen_address; }),
       Int("http.port", [](Config& c) -> int64_t& { return c.http.port; }, 0, 65535),
+      {"model.rfm.scoring", true,
+       [](const toml::node& n, Config& c) -> Problem { return SetScoring(n, c.model.rfm.frequency_monetary); }},
+      {"model.rfm.recency_scoring", true,
+       [](const toml::node& n, Config& c) -> Problem { return SetScoring(n, c.model.rfm.recency); }},
+      Int("model.rfm.min_population", [](Config& c) -> int64_t& { return c.model.rfm.min_population; }, 1, kMaxInt),
+      Int("model.rfm.refresh_every", [](Config& c) -> int64_t& { return c.model.rfm.refresh_every; }, 1, kMaxInt),
       Numbers("model.rfm.recency_days", [](Config& c) -> std::vector<double>& { return c.model.rfm.recency_days; }, 4, 0, 1e9, true),
       Numbers("model.rfm.frequency", [](Config& c) -> std::vector<double>& { return c.model.rfm.frequency; }, 4, 0, 1e12, true),
       Numbers("model.rfm.monetary", [](Config& c) -> std::vector<double>& { return c.model.rfm.monetary; }, 4, 0, 1e15, true),
@@ -275,6 +295,17 @@ const std::vector<FieldSpec>& ConfigFields() {
       Real("model.churn.weight_overdue", [](Config& c) -> double& { return c.model.churn.weight_overdue; }, 0, 1e6),
       Real("model.churn.weight_satisfaction", [](Config& c) -> double& { return c.model.churn.weight_satisfaction; }, 0, 1e6),
       Real("model.churn.weight_complaints", [](Config& c) -> double& { return c.model.churn.weight_complaints; }, 0, 1e6),
+      Real("model.churn.weight_p_dead", [](Config& c) -> double& { return c.model.churn.weight_p_dead; }, 0, 1e6),
+      {"model.params_file", true,
+       [](const toml::node& n, Config& c) -> Problem {
+         auto v = n.value_exact<std::string>();
+         if (!v) return "must be a string (a path, or \"\" for none), got " + TomlTypeName(n);
+         c.model_params_file = *v;
+         return std::nullopt;
+       }},
+      Real("model.value.horizon_days", [](Config& c) -> double& { return c.model.value.horizon_days; }, 1, 36500),
+      Real("model.value.margin", [](Config& c) -> double& { return c.model.value.margin; }, 0, 1),
+      Real("model.value.annual_discount", [](Config& c) -> double& { return c.model.value.annual_discount; }, 0, 10),
       Real("model.alert.alert_threshold", [](Config& c) -> double& { return c.model.alert.alert_threshold; }, 0, 1),
       Real("model.alert.rearm_threshold", [](Config& c) -> double& { return c.model.alert.rearm_threshold; }, 0, 1),
       Days("model.alert.cooldown_days", [](Config& c) -> operators::Duration& { return c.model.alert.cooldown; }, false),

@@ -50,7 +50,8 @@ int RunServiceCommand(const RunCommandOptions& options, const CliContext& contex
   if (!LoadConfigOrReport(options.config_path, context, config)) return kExitUsage;
 
   std::atomic<bool> stop{false};
-  ShutdownSignals signals(stop);
+  std::atomic<bool> reload{false};
+  ShutdownSignals signals(stop, &reload);
   Metrics metrics;
   ServiceHealth health;
   auto service = Service::Create(config, metrics, health);
@@ -71,7 +72,7 @@ int RunServiceCommand(const RunCommandOptions& options, const CliContext& contex
                  config.http.listen_address, http->port());
   }
   metrics.up().Set(1);
-  Status status = (*service)->Run(RunOptions{options.stop_at_end}, stop);
+  Status status = (*service)->Run(RunOptions{options.stop_at_end, &reload}, stop);
   metrics.up().Set(0);
   if (!status.ok()) {
     spdlog::error("stopped: {}", status.message());

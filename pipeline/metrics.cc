@@ -65,6 +65,13 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                               .Help("Input partitions assigned to this instance")
                               .Register(r)
                               .Add({});
+  model_params_loads_ = &BuildCounter().Name("crmstream_model_params_loads_total")
+                            .Help("Loads of the model parameters file (start and SIGHUP), by result (ok, rejected)")
+                            .Register(r);
+  model_params_loaded_ = &BuildGauge().Name("crmstream_model_params_loaded")
+                             .Help("1 while fitted BG/NBD and Gamma-Gamma parameters are in use, 0 on the fallback")
+                             .Register(r)
+                             .Add({});
   up_ = &BuildGauge().Name("crmstream_up")
              .Help("1 while the processing loop runs")
              .Register(r)
@@ -73,6 +80,10 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 
 std::string Metrics::Serialize() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+prometheus::Counter& Metrics::ModelParamsLoads(const std::string& result) {
+  return model_params_loads_->Add({{"result", result}});
 }
 
 prometheus::Counter& Metrics::EventsConsumed(const std::string& topic, const std::string& result) {

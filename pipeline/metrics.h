@@ -33,6 +33,7 @@ class Metrics {
   prometheus::Gauge& CustomersInSegment(const std::string& segment);
   prometheus::Gauge& ConsumerLag(const std::string& topic, int32_t partition);
   prometheus::Counter& Commits(const std::string& result);  // "ok", "failed"
+  prometheus::Counter& ModelParamsLoads(const std::string& result);  // "ok", "rejected"
 
   prometheus::Histogram& processing_latency() { return *processing_latency_; }
   prometheus::Histogram& commit_duration() { return *commit_duration_; }
@@ -42,6 +43,7 @@ class Metrics {
   prometheus::Gauge& hot_customers() { return *hot_customers_; }
   prometheus::Gauge& assigned_partitions() { return *assigned_partitions_; }
   prometheus::Gauge& up() { return *up_; }
+  prometheus::Gauge& model_params_loaded() { return *model_params_loaded_; }
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -52,6 +54,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>* customers_in_segment_;
   prometheus::Family<prometheus::Gauge>* consumer_lag_;
   prometheus::Family<prometheus::Counter>* commits_;
+  prometheus::Family<prometheus::Counter>* model_params_loads_;
   prometheus::Histogram* processing_latency_;
   prometheus::Histogram* commit_duration_;
   prometheus::Gauge* event_time_lag_;
@@ -60,6 +63,7 @@ class Metrics {
   prometheus::Gauge* hot_customers_;
   prometheus::Gauge* assigned_partitions_;
   prometheus::Gauge* up_;
+  prometheus::Gauge* model_params_loaded_;
 };
 
 }  // namespace crm::pipeline

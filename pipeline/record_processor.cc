@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "operators/customer_processor.h"
+#include "pipeline/population_codec.h"
 
 namespace crm::pipeline {
 namespace {
@@ -18,7 +19,9 @@ RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store
       sink_(sink),
       metrics_(metrics),
       decoder_(static_cast<size_t>(config.runtime.max_event_bytes)),
-      encoder_(config.topics, config.runtime.instance_id) {}
+      encoder_(config.topics, config.runtime.instance_id),
+      quantile_scoring_(config.model.rfm.frequency_monetary == operators::RfmScoring::kQuantiles ||
+                        config.model.rfm.recency == operators::RfmScoring::kQuantiles) {}
 
 RecordProcessor::TopicCounters& RecordProcessor::CountersFor(const std::string& topic) {
   auto it = topic_counters_.find(topic);
@@ -67,6 +70,19 @@ Result<RecordProcessor::CachedCustomer*> RecordProcessor::LoadCustomer(
     if (stored) it->second.state = std::move(*stored);
   }
   it->second.id = &it->first;
+  return &it->second;
+}
+
+Result<RecordProcessor::PartitionPopulation*> RecordProcessor::PopulationFor(int32_t partition) {
+  auto it = populations_.find(partition);
+  if (it == populations_.end()) {
+    ASSIGN_OR_RETURN(auto stored, store_.PartitionData(partition));
+    PartitionPopulation loaded;
+    if (stored) {
+      ASSIGN_OR_RETURN(loaded.population, DecodePopulation(*stored));
+    }
+    it = populations_.emplace(partition, std::move(loaded)).first;
+  }
   return &it->second;
 }
 
@@ -121,11 +137,20 @@ Status RecordProcessor::Process(const InputRecordView& record) {
   latest_event_time_ms_ = std::max(latest_event_time_ms_, event.ts.epoch_ms);
 
   ASSIGN_OR_RETURN(CachedCustomer * customer, LoadCustomer(event.customer_id));
-  operators::Effects effects = operators::ProcessEvent(config_.model, event, customer->state);
+  operators::ModelContext context;
+  if (params_) context.params = &*params_;
+  PartitionPopulation* population = nullptr;
+  if (quantile_scoring_) {
+    ASSIGN_OR_RETURN(population, PopulationFor(origin.partition));
+    context.population = &population->population;
+  }
+  operators::Effects effects = operators::ProcessEvent(config_.model, context, event, customer->state);
   if (effects.duplicate) {
     CountersFor(origin.topic).duplicate->Increment();
     return Status::Ok();
   }
+  // Only purchases move a customer within the population.
+  if (population != nullptr && std::holds_alternative<operators::Purchase>(event.body)) population->dirty = true;
   if (!customer->dirty) {
     customer->dirty = true;
     dirty_.emplace_back(customer->id, customer);
@@ -144,7 +169,11 @@ Status RecordProcessor::Commit(int flush_timeout_ms) {
   for (const auto& [id, customer] : dirty_) batch.customers.emplace_back(*id, &customer->state);
   batch.next_offsets = pending_offsets_;
   batch.counters = segment_counts_;
+  for (const auto& [partition, population] : populations_) {
+    if (population.dirty) batch.partition_data[partition] = EncodePopulation(population.population);
+  }
   RETURN_IF_ERROR(store_.Commit(batch));
+  for (auto& [partition, population] : populations_) population.dirty = false;
 
   for (const auto& [id, customer] : dirty_) customer->dirty = false;
   dirty_.clear();
@@ -170,6 +199,7 @@ void RecordProcessor::EvictCleanCustomers() {
 void RecordProcessor::DropCachedState() {
   dirty_.clear();
   cache_.clear();
+  populations_.clear();
   pending_offsets_.clear();
   uncommitted_records_ = 0;
 }

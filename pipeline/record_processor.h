@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,6 +24,8 @@
 
 #include "config/config.h"
 #include "operators/customer_state.h"
+#include "operators/model_params.h"
+#include "operators/rfm_population.h"
 #include "operators/status.h"
 #include "pipeline/event_decoder.h"
 #include "pipeline/kafka_sink.h"
@@ -68,6 +71,11 @@ class RecordProcessor {
   // next start replays from the last committed offsets).
   Status Commit(int flush_timeout_ms);
 
+  // Fitted model parameters to use from the next record on (nullopt: the
+  // fallback models). The runtime calls it at start and on reload.
+  void SetModelParams(std::optional<operators::ModelParams> params) { params_ = std::move(params); }
+  bool has_model_params() const { return params_.has_value(); }
+
   // Forgets uncommitted progress for partitions the instance no longer owns
   // and drops cached customers (they may now belong to another instance).
   void DropCachedState();
@@ -84,7 +92,15 @@ class RecordProcessor {
     const std::string* id = nullptr;  // the map key (stable node address)
   };
 
+  // One input partition's RFM population, loaded from the store on first use
+  // and written with the partition's next commit once changed.
+  struct PartitionPopulation {
+    operators::RfmPopulation population;
+    bool dirty = false;
+  };
+
   Result<CachedCustomer*> LoadCustomer(const std::string& customer_id);
+  Result<PartitionPopulation*> PopulationFor(int32_t partition);
   Status DeadLetter(const InputRecordView& record, const operators::EventOrigin& origin,
                     const std::string& code, const std::string& reason);
   Status Emit(const operators::Effects& effects, const operators::EventOrigin& origin);
@@ -114,6 +130,9 @@ class RecordProcessor {
   std::map<TopicPartitionKey, int64_t> pending_offsets_;
   std::map<TopicPartitionKey, int64_t> committed_offsets_;
   std::map<std::string, int64_t> segment_counts_;  // counter name -> customers
+  std::optional<operators::ModelParams> params_;
+  std::map<int32_t, PartitionPopulation> populations_;
+  bool quantile_scoring_ = false;  // some RFM score ranks against the population
   int64_t uncommitted_records_ = 0;
   int64_t latest_event_time_ms_ = 0;
 };

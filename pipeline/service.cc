@@ -11,6 +11,7 @@
 #include "pipeline/input_merger.h"
 #include "pipeline/kafka_client.h"
 #include "pipeline/kafka_sink.h"
+#include "pipeline/model_params_file.h"
 #include "pipeline/record_processor.h"
 
 namespace crm::pipeline {
@@ -67,6 +68,9 @@ struct Service::Impl {
   }
 
   Status Commit();
+  // The parameters file's contents; nullopt when none is configured or, on a
+  // reload, when the file is bad (logged; the old parameters stay).
+  Result<std::optional<operators::ModelParams>> LoadModelParams(bool at_start);
   void CommitToKafka();
   void UpdateLag();
   void OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
@@ -75,6 +79,28 @@ struct Service::Impl {
   Status Drain();
   void SetPaused(int kind, int32_t partition, bool pause);
 };
+
+Result<std::optional<operators::ModelParams>> Service::Impl::LoadModelParams(bool at_start) {
+  const std::string& path = config.model_params_file;
+  if (path.empty()) {
+    if (at_start) spdlog::info("no model parameters file: churn risk from the overdue ratio, value = spend so far");
+    return std::optional<operators::ModelParams>();
+  }
+  Result<operators::ModelParams> loaded = pipeline::LoadModelParams(path);
+  if (!loaded.ok()) {
+    metrics.ModelParamsLoads("rejected").Increment();
+    if (at_start) return Status::InvalidArgument(loaded.status().message());
+    spdlog::error("{}; keeping the parameters in use", loaded.status().message());
+    return std::optional<operators::ModelParams>();
+  }
+  const operators::ModelParams& p = *loaded;
+  spdlog::info("model parameters from {}: BG/NBD r={} alpha={} a={} b={}, Gamma-Gamma p={} q={} gamma={}, unit {} days",
+               path, p.bgnbd.r, p.bgnbd.alpha, p.bgnbd.a, p.bgnbd.b, p.gamma_gamma.p, p.gamma_gamma.q,
+               p.gamma_gamma.gamma, p.days_per_unit);
+  metrics.ModelParamsLoads("ok").Increment();
+  metrics.model_params_loaded().Set(1);
+  return std::optional<operators::ModelParams>(std::move(loaded).value());
+}
 
 Status Service::Impl::Commit() {
   if (processor->uncommitted_records() == 0) {
@@ -285,6 +311,8 @@ StateStore& Service::mutable_store() { return *impl_->store; }
 Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, Metrics& metrics,
                                                  ServiceHealth& health) {
   auto impl = std::make_unique<Impl>(config, metrics, health);
+  // First, so that a bad file stops start-up before any connection is made.
+  ASSIGN_OR_RETURN(std::optional<operators::ModelParams> params, impl->LoadModelParams(/*at_start=*/true));
   ASSIGN_OR_RETURN(impl->store, StateStore::Open(StateStoreOptions{
                                     config.state.dir, config.state.memory_budget_bytes, false}));
   KafkaProperties producer_props = config.kafka;
@@ -303,6 +331,7 @@ Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, M
   ASSIGN_OR_RETURN(impl->sink, KafkaSink::Create(producer_props, transactional_id));
   impl->processor = std::make_unique<RecordProcessor>(config, *impl->store, *impl->sink, metrics);
   RETURN_IF_ERROR(impl->processor->Start());
+  impl->processor->SetModelParams(std::move(params));
 
   KafkaProperties props = config.kafka;
   props.try_emplace("client.id", config.runtime.instance_id);
@@ -355,6 +384,10 @@ Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
   Status result;
   while (!stop.load() && result.ok()) {
     s.health.heartbeat_ms.store(ServiceHealth::SteadyNowMs());
+    if (options.reload_params != nullptr && options.reload_params->exchange(false)) {
+      Result<std::optional<operators::ModelParams>> reloaded = s.LoadModelParams(/*at_start=*/false);
+      if (reloaded.ok() && reloaded->has_value()) s.processor->SetModelParams(std::move(*reloaded));
+    }
     int received = 0;
     int timeout_ms = 100;
     while (received < kMaxPollBatch) {

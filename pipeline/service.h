@@ -8,6 +8,9 @@
 // before giving partitions up. Kafka offsets are committed afterwards too, only
 // so that standard lag tools see progress. Run() blocks on the calling thread
 // until `stop` is set (or, with stop_at_end, all inputs are consumed).
+// Model parameters (config model.params_file) are loaded by Create() and
+// reloaded on request: a bad file at start is an InvalidArgument error, a bad
+// file on reload keeps the parameters in use and logs why.
 #pragma once
 
 #include <atomic>
@@ -25,6 +28,9 @@ struct RunOptions {
   // Exit once every assigned input partition is consumed to its end and
   // committed (batch replays, tests, benchmarks).
   bool stop_at_end = false;
+  // Set (by SIGHUP) to reload the model parameters file at the next batch
+  // boundary; the service clears it.
+  std::atomic<bool>* reload_params = nullptr;
 };
 
 class Service {

@@ -7,11 +7,13 @@
 
 namespace crm::pipeline {
 
-ShutdownSignals::ShutdownSignals(std::atomic<bool>& stop) : stop_(stop) {
+ShutdownSignals::ShutdownSignals(std::atomic<bool>& stop, std::atomic<bool>* reload)
+    : stop_(stop), reload_(reload) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  if (reload_ != nullptr) sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   waiter_ = std::thread([this, set] {
     timespec tick{0, 200'000'000};
@@ -20,6 +22,9 @@ ShutdownSignals::ShutdownSignals(std::atomic<bool>& stop) : stop_(stop) {
       if (sig == SIGINT || sig == SIGTERM) {
         spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
         stop_.store(true);
+      } else if (sig == SIGHUP && reload_ != nullptr) {
+        spdlog::info("received SIGHUP, reloading the model parameters");
+        reload_->store(true);
       }
     }
   });

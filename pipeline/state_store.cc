@@ -16,6 +16,13 @@ namespace {
 constexpr char kCustomersFamily[] = "customers";
 constexpr char kOffsetsFamily[] = "offsets";
 const std::string kCounterPrefix = "counter/";
+const std::string kPartitionPrefix = "partition/";
+
+std::string PartitionKey(int32_t partition) {
+  std::string key = kPartitionPrefix;
+  for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>((static_cast<uint32_t>(partition) >> shift) & 0xff));
+  return key;
+}
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
@@ -162,9 +169,20 @@ Status StateStore::Commit(const CommitBatch& batch) {
                                         EncodeOffset(value)),
                               "stage counter"));
   }
+  for (const auto& [partition, bytes] : batch.partition_data) {
+    RETURN_IF_ERROR(FromRocks(write.Put(impl_->families[0], PartitionKey(partition), bytes), "stage partition data"));
+  }
   rocksdb::WriteOptions options;
   options.sync = true;
   return FromRocks(impl_->db->Write(options, &write), "commit state");
+}
+
+Result<std::optional<std::string>> StateStore::PartitionData(int32_t partition) const {
+  std::string bytes;
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->families[0], PartitionKey(partition), &bytes);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  RETURN_IF_ERROR(FromRocks(s, "read partition data"));
+  return std::optional<std::string>(std::move(bytes));
 }
 
 Result<std::map<std::string, int64_t>> StateStore::Counters() const {

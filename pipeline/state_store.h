@@ -7,7 +7,9 @@
 //   customers  customer_id -> encoded CustomerState (state_codec.h)
 //   offsets    topic '\0' partition(4 bytes BE) -> next offset (8 bytes BE)
 // One shared LRU block cache and a write-buffer manager are sized from the
-// memory budget. Counters live in the default family under "counter/". Reads may come from any thread; Commit from one at a time.
+// memory budget. Counters live in the default family under "counter/",
+// partition data under "partition/" + partition (4 bytes BE). Reads may come
+// from any thread; Commit from one at a time.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +47,9 @@ struct CommitBatch {
   // Named counters kept consistent with the state (e.g. customers per
   // segment), written as absolute values.
   std::map<std::string, int64_t> counters;
+  // Per input partition number: encoded data that belongs to the partition
+  // as a whole (its RFM population), replacing what was stored.
+  std::map<int32_t, std::string> partition_data;
 };
 
 class StateStore {
@@ -65,6 +70,9 @@ class StateStore {
 
   // Next offset stored for an input partition, nullopt when never committed.
   Result<std::optional<int64_t>> NextOffset(const TopicPartitionKey& tp) const;
+
+  // The partition's data (CommitBatch::partition_data), nullopt when none.
+  Result<std::optional<std::string>> PartitionData(int32_t partition) const;
 
   // Every stored counter (see CommitBatch::counters).
   Result<std::map<std::string, int64_t>> Counters() const;

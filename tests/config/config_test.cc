@@ -54,6 +54,11 @@ void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(a.http.port, b.http.port);
   const operators::ModelConfig& m = a.model;
   const operators::ModelConfig& n = b.model;
+  EXPECT_EQ(a.model_params_file, b.model_params_file);
+  EXPECT_EQ(m.rfm.frequency_monetary, n.rfm.frequency_monetary);
+  EXPECT_EQ(m.rfm.recency, n.rfm.recency);
+  EXPECT_EQ(m.rfm.min_population, n.rfm.min_population);
+  EXPECT_EQ(m.rfm.refresh_every, n.rfm.refresh_every);
   EXPECT_EQ(m.rfm.recency_days, n.rfm.recency_days);
   EXPECT_EQ(m.rfm.frequency, n.rfm.frequency);
   EXPECT_EQ(m.rfm.monetary, n.rfm.monetary);
@@ -72,6 +77,10 @@ void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(m.churn.weight_overdue, n.churn.weight_overdue);
   EXPECT_EQ(m.churn.weight_satisfaction, n.churn.weight_satisfaction);
   EXPECT_EQ(m.churn.weight_complaints, n.churn.weight_complaints);
+  EXPECT_EQ(m.churn.weight_p_dead, n.churn.weight_p_dead);
+  EXPECT_EQ(m.value.horizon_days, n.value.horizon_days);
+  EXPECT_EQ(m.value.margin, n.value.margin);
+  EXPECT_EQ(m.value.annual_discount, n.value.annual_discount);
   EXPECT_EQ(m.alert.alert_threshold, n.alert.alert_threshold);
   EXPECT_EQ(m.alert.rearm_threshold, n.alert.rearm_threshold);
   EXPECT_EQ(m.alert.cooldown, n.alert.cooldown);

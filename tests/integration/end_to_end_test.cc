@@ -19,27 +19,6 @@ namespace {
 constexpr int64_t kDay = 86'400'000;
 constexpr int64_t kStart = 1'704'067'200'000;  // 2024-01-01T00:00:00Z
 
-InputMessage Purchase(const std::string& customer, int64_t at, double amount, int n) {
-  nlohmann::json j{{"event_id", customer + "-p" + std::to_string(n)},
-                   {"customer_id", customer},
-                   {"ts", pipeline::FormatRfc3339(at)},
-                   {"amount", amount},
-                   {"currency", "EUR"}};
-  return {"crm.purchases", customer, j.dump(), at};
-}
-
-InputMessage ComplaintMsg(const std::string& customer, int64_t at, int severity) {
-  nlohmann::json j{{"event_id", customer + "-k1"}, {"customer_id", customer}, {"ts", at},
-                   {"complaint_id", "K-" + customer}, {"status", "opened"}, {"severity", severity}};
-  return {"crm.complaints", customer, j.dump(), at};
-}
-
-InputMessage ServiceMsg(const std::string& customer, int64_t at, int rating) {
-  nlohmann::json j{{"event_id", customer + "-s1"}, {"customer_id", customer}, {"ts", at},
-                   {"channel", "call"}, {"rating", rating}, {"resolved", true}};
-  return {"crm.service", customer, j.dump(), at};
-}
-
 struct BadMessage {
   InputMessage message;
   std::string expected_code;
@@ -65,13 +44,13 @@ class EndToEnd : public ::testing::Test {
     dir_ = std::make_unique<TempDir>();
     std::vector<InputMessage> log;
     // alice buys every week for ten weeks and is happy.
-    for (int i = 0; i < 10; ++i) log.push_back(Purchase("alice", kStart + i * 7 * kDay, 80, i));
-    log.push_back(ServiceMsg("alice", kStart + 66 * kDay, 5));
+    for (int i = 0; i < 10; ++i) log.push_back(PurchaseMessage("alice", kStart + i * 7 * kDay, 80, i));
+    log.push_back(ServiceMessage("alice", kStart + 66 * kDay, 5));
     // bob buys weekly six times, then goes quiet and complains 100 days later.
-    for (int i = 0; i < 6; ++i) log.push_back(Purchase("bob", kStart + i * 7 * kDay, 120, i));
-    log.push_back(ComplaintMsg("bob", kStart + 35 * kDay + 100 * kDay, 5));
+    for (int i = 0; i < 6; ++i) log.push_back(PurchaseMessage("bob", kStart + i * 7 * kDay, 120, i));
+    log.push_back(ComplaintMessage("bob", kStart + 35 * kDay + 100 * kDay, 5));
     // carol buys once.
-    log.push_back(Purchase("carol", kStart + 3 * kDay, 20, 0));
+    log.push_back(PurchaseMessage("carol", kStart + 3 * kDay, 20, 0));
     for (const auto& bad : BadMessages()) log.push_back(bad.message);
     ProduceAll(broker_->bootstrap(), log);
 

@@ -16,7 +16,10 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "pipeline/kafka_sink.h"
+#include "pipeline/output_encoder.h"
 #include "pipeline/traffic_generator.h"
 
 extern char** environ;
@@ -292,6 +295,29 @@ std::string WriteRunConfig(const TempDir& dir, const std::string& bootstrap, con
                             "churn_alerts = \"alerts-" + name + "\"\n"
                             "segment_changes = \"segments-" + name + "\"\n"
                             "deadletter = \"dead-" + name + "\"\n");
+}
+
+// Input-contract messages, keyed by customer, with event ids made of the
+// customer and a number.
+InputMessage PurchaseMessage(const std::string& customer, int64_t at, double amount, int n) {
+  nlohmann::json j{{"event_id", customer + "-p" + std::to_string(n)},
+                   {"customer_id", customer},
+                   {"ts", pipeline::FormatRfc3339(at)},
+                   {"amount", amount},
+                   {"currency", "EUR"}};
+  return {"crm.purchases", customer, j.dump(), at};
+}
+
+InputMessage ComplaintMessage(const std::string& customer, int64_t at, int severity) {
+  nlohmann::json j{{"event_id", customer + "-k1"}, {"customer_id", customer}, {"ts", at},
+                   {"complaint_id", "K-" + customer}, {"status", "opened"}, {"severity", severity}};
+  return {"crm.complaints", customer, j.dump(), at};
+}
+
+InputMessage ServiceMessage(const std::string& customer, int64_t at, int rating) {
+  nlohmann::json j{{"event_id", customer + "-s1"}, {"customer_id", customer}, {"ts", at},
+                   {"channel", "call"}, {"rating", rating}, {"resolved", true}};
+  return {"crm.service", customer, j.dump(), at};
 }
 
 std::vector<InputMessage> GeneratedLog(int64_t events, int64_t customers, uint64_t seed) {

@@ -123,6 +123,13 @@ std::string WriteServiceConfig(const std::string& dir, const std::string& bootst
 std::string WriteRunConfig(const TempDir& dir, const std::string& bootstrap, const std::string& group_id,
                            const std::string& name);
 
+// One input-contract message each, keyed by `customer`, at epoch ms `at`:
+// a purchase (event id <customer>-p<n>), an opened complaint (<customer>-k1)
+// and a rated, resolved service call (<customer>-s1).
+InputMessage PurchaseMessage(const std::string& customer, int64_t at, double amount, int n);
+InputMessage ComplaintMessage(const std::string& customer, int64_t at, int severity);
+InputMessage ServiceMessage(const std::string& customer, int64_t at, int rating);
+
 // A deterministic generated event log (TrafficGenerator) as input messages.
 std::vector<InputMessage> GeneratedLog(int64_t events, int64_t customers, uint64_t seed);
 

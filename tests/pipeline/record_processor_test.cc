@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "pipeline/population_codec.h"
 #include "pipeline/state_store.h"
 
 namespace crm::pipeline {
@@ -155,6 +156,53 @@ TEST_F(RecordProcessorTest, SegmentCountsSurviveARestart) {
   Reopen();
   std::string text = metrics_.Serialize();
   EXPECT_NE(text.find("crmstream_customers{"), std::string::npos);
+}
+
+TEST_F(RecordProcessorTest, PopulationIsCommittedWithTheStateAndSurvivesARestart) {
+  config_.model.rfm.min_population = 5;
+  config_.model.rfm.refresh_every = 1;
+  Reopen();
+  // Five customers spending 25.5 each, then one who spends 25.5 twice.
+  for (int i = 0; i < 5; ++i) {
+    const std::string id = "p" + std::to_string(i);
+    ASSERT_TRUE(Feed(i, id, PurchaseJson(i, id, "2024-01-01T00:00:00Z")).ok());
+  }
+  ASSERT_TRUE(Feed(5, "p0", PurchaseJson(5, "p0", "2024-01-02T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  auto stored = store_->PartitionData(0);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  auto population = DecodePopulation(**stored);
+  ASSERT_TRUE(population.ok()) << population.status().message();
+  EXPECT_EQ(population->live().frequency.count(), 5) << "five customers, p0 counted once";
+  EXPECT_EQ((*store_->Get("p0"))->rfm.f, 5) << "two purchases beat the other four";
+
+  // After a restart the next customer is ranked against the stored population.
+  Reopen();
+  ASSERT_TRUE(Feed(6, "p9", PurchaseJson(6, "p9", "2024-01-03T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  EXPECT_EQ((*store_->Get("p9"))->rfm.m, 1) << "the least of six ties at the bottom";
+  auto after = DecodePopulation(**store_->PartitionData(0));
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->live().frequency.count(), 6);
+}
+
+TEST_F(RecordProcessorTest, ModelParamsChangeTheChurnModel) {
+  ASSERT_TRUE(Feed(0, "gus", PurchaseJson(0, "gus", "2024-01-01T00:00:00Z")).ok());
+  ASSERT_TRUE(Feed(1, "gus", PurchaseJson(1, "gus", "2024-01-08T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  const double fallback_risk = (*store_->Get("gus"))->churn_risk;
+  operators::ModelParams params;
+  params.bgnbd = {0.243, 4.414, 0.793, 2.426};
+  params.gamma_gamma = {6.25, 3.74, 15.44};
+  processor_->SetModelParams(params);
+  EXPECT_TRUE(processor_->has_model_params());
+  ASSERT_TRUE(Feed(2, "gus", PurchaseJson(2, "gus", "2024-01-15T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  const operators::CustomerState gus = **store_->Get("gus");
+  const double p_alive = operators::PAliveAt(params, gus, gus.last_event);
+  EXPECT_NE(gus.churn_risk, fallback_risk);
+  // Satisfaction at the prior (70) lowers the risk below 1 - P(alive).
+  EXPECT_LT(gus.churn_risk, 1 - p_alive);
 }
 
 }  // namespace

@@ -1,0 +1,21 @@
+// pipeline/model_params_file.h
+//
+// Reads the parameters file that `crmstream fit` writes (JSON: bgnbd.{r,
+// alpha, a, b}, gamma_gamma.{p, q, gamma}, time_unit "weeks" | "days"; other
+// members are informational) and validates it. Every problem comes back as a
+// value naming the file and the member, never as an exception.
+#pragma once
+
+#include <string>
+
+#include "operators/model_params.h"
+#include "operators/status.h"
+
+namespace crm::pipeline {
+
+Result<operators::ModelParams> LoadModelParams(const std::string& path);
+
+// The same from the file's text (`origin` names it in messages).
+Result<operators::ModelParams> ParseModelParams(const std::string& text, const std::string& origin);
+
+}  // namespace crm::pipeline

@@ -1,0 +1,56 @@
+#include "pipeline/model_params_file.h"
+
+#include <gtest/gtest.h>
+
+namespace crm::pipeline {
+namespace {
+
+const char* const kGood = R"({
+  "bgnbd": {"r": 0.2426, "alpha": 4.4136, "a": 0.7929, "b": 2.4259, "log_likelihood": -9582.43},
+  "gamma_gamma": {"p": 6.2496, "q": 3.7442, "gamma": 15.4435},
+  "time_unit": "weeks", "calibration_end": "1997-09-30"})";
+
+TEST(ModelParamsFile, ReadsWhatFitWrites) {
+  auto p = ParseModelParams(kGood, "params.json");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_DOUBLE_EQ(p->bgnbd.r, 0.2426);
+  EXPECT_DOUBLE_EQ(p->bgnbd.b, 2.4259);
+  EXPECT_DOUBLE_EQ(p->gamma_gamma.gamma, 15.4435);
+  EXPECT_DOUBLE_EQ(p->days_per_unit, 7);
+  std::string days = kGood;
+  days.replace(days.find("weeks"), 5, "days");
+  EXPECT_DOUBLE_EQ(ParseModelParams(days, "p").value().days_per_unit, 1);
+}
+
+TEST(ModelParamsFile, EveryProblemIsNamed) {
+  struct Case { std::string text; std::string message; };
+  const std::vector<Case> cases = {
+      {"{ nope", "params.json: not valid JSON"},
+      {"[1, 2]", "must be a JSON object"},
+      {R"({"gamma_gamma": {}, "time_unit": "weeks"})", "bgnbd is missing or not an object"},
+      {R"({"bgnbd": {"r": 1, "alpha": 1, "a": 1}, "gamma_gamma": {"p": 1, "q": 2, "gamma": 1}, "time_unit": "weeks"})",
+       "bgnbd.b is missing"},
+      {R"({"bgnbd": {"r": "1", "alpha": 1, "a": 1, "b": 1}, "gamma_gamma": {"p": 1, "q": 2, "gamma": 1}, "time_unit": "weeks"})",
+       "bgnbd.r must be a number, got string"},
+      {R"({"bgnbd": {"r": 1, "alpha": 1, "a": 1, "b": 1}, "gamma_gamma": {"p": 1, "q": 2, "gamma": 1}, "time_unit": "months"})",
+       "time_unit must be \"weeks\" or \"days\""},
+      {R"({"bgnbd": {"r": 1, "alpha": 1, "a": 1, "b": 1}, "gamma_gamma": {"p": 1, "q": 0.5, "gamma": 1}, "time_unit": "days"})",
+       "gamma_gamma.q must be above 1"},
+  };
+  for (const Case& c : cases) {
+    auto p = ParseModelParams(c.text, "params.json");
+    ASSERT_FALSE(p.ok()) << c.text;
+    EXPECT_NE(p.status().message().find(c.message), std::string::npos) << p.status().message();
+    EXPECT_EQ(p.status().message().rfind("model parameters params.json: ", 0), 0u) << p.status().message();
+  }
+}
+
+TEST(ModelParamsFile, MissingFileIsAnIoError) {
+  auto p = LoadModelParams("/nonexistent/params.json");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kIoError);
+  EXPECT_NE(p.status().message().find("/nonexistent/params.json"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace crm::pipeline
