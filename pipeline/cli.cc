@@ -52,12 +52,19 @@ int RunCli(int argc, char** argv, const CliContext& context) {
   FitCommandOptions fit;
   auto* fit_cmd = app.add_subcommand(
       "fit", "Fit BG/NBD and Gamma-Gamma parameters by maximum likelihood from a transaction log");
-  fit_cmd->add_option("--transactions", fit.transactions, "Transaction log file")->required()->check(CLI::ExistingFile);
+  auto* transactions_opt =
+      fit_cmd->add_option("--transactions", fit.transactions, "Transaction log file")->check(CLI::ExistingFile);
+  auto* from_state_opt = fit_cmd->add_flag(
+      "--from-state", fit.from_state,
+      "Fit from the live state store (of --config) instead of a transaction log; T runs to its latest event");
+  fit_cmd->add_option("--config", fit.config_path, "TOML config file naming the state store (or $CRMSTREAM_CONFIG)");
+  transactions_opt->excludes(from_state_opt);
   fit_cmd->add_option("--format", fit.format, "cdnow (whitespace: id [sample_id] yyyymmdd cds value) or csv "
                                               "(customer_id,date,amount)")
       ->check(CLI::IsMember({"cdnow", "csv"}))->capture_default_str();
-  fit_cmd->add_option("--calibration-end", fit.calibration_end, "Last day of the calibration period (yyyy-mm-dd)")
-      ->required();
+  fit_cmd->add_option("--calibration-end", fit.calibration_end,
+                      "Last day of the calibration period (yyyy-mm-dd); needed with --transactions")
+      ->excludes(from_state_opt);
   fit_cmd->add_option("--time-unit", fit.time_unit, "Time unit of x, t_x, T")
       ->check(CLI::IsMember({"weeks", "days"}))->capture_default_str();
   fit_cmd->add_option("--output", fit.output, "Parameters file to write (JSON)")->required();

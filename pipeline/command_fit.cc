@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <variant>
 #include <fstream>
 #include <iostream>
 
@@ -12,6 +14,8 @@
 #include "pipeline/commands.h"
 #include "pipeline/model_fit.h"
 #include "pipeline/output_encoder.h"
+#include "pipeline/state_store.h"
+#include "pipeline/state_summaries.h"
 #include "pipeline/tracking_report.h"
 #include "pipeline/transaction_summaries.h"
 
@@ -55,23 +59,94 @@ TrackingSeries Tracking(const TransactionSummaries& data, const operators::BgNbd
   return series;
 }
 
+
+// Repeat purchases the whole cohort is expected to make between the
+// calibration end and the last day, from each join day's unconditional
+// expectation: what the tracking chart shows.
+double CohortHoldout(const TransactionSummaries& data, const operators::BgNbdParams& params,
+                     const SummaryOptions& options) {
+  std::map<int64_t, int64_t> joined;  // first purchase day -> customers
+  for (const auto& c : data.customers) ++joined[c.first_purchase_day];
+  double expected = 0;
+  for (const auto& [first_day, count] : joined) {
+    const double at_end = static_cast<double>(data.last_day - first_day) / options.days_per_unit;
+    const double at_calibration = static_cast<double>(options.calibration_end_day - first_day) / options.days_per_unit;
+    expected += static_cast<double>(count) * (operators::ExpectedRepeatPurchasesUnconditional(params, at_end) -
+                                              operators::ExpectedRepeatPurchasesUnconditional(params, at_calibration));
+  }
+  return expected;
+}
+
+// The customers to fit, from a transaction log or the state store; prints
+// the problem and returns an exit code when there are none to fit.
+struct FitInput {
+  std::optional<TransactionSummaries> log;  // with --transactions
+  std::vector<CustomerSummary> customers;
+  std::string period;  // what the data covers, for the report
+};
+
+std::variant<FitInput, int> ReadFitInput(const FitCommandOptions& o, const CliContext& context,
+                                         SummaryOptions& options) {
+  FitInput input;
+  if (o.from_state) {
+    config::Config config;
+    if (!LoadConfigOrReport(o.config_path, context, config)) return kExitUsage;
+    auto store = StateStore::Open({config.state.dir, config.state.memory_budget_bytes, /*read_only=*/true});
+    if (!store.ok()) {
+      std::cerr << "crmstream: " << store.status().message() << "\n";
+      return kExitFailure;
+    }
+    auto summaries = SummariseState(**store, options.days_per_unit);
+    if (!summaries.ok()) {
+      std::cerr << "crmstream: " << summaries.status().message() << "\n";
+      return kExitFailure;
+    }
+    options.calibration_end_day = summaries->as_of_ms / 86'400'000;
+    input.customers = std::move(summaries->customers);
+    input.period = "state store " + config.state.dir + " as of " + FormatRfc3339(summaries->as_of_ms);
+    std::cerr << "read " << summaries->stored_customers << " customers from " << config.state.dir << ", "
+              << input.customers.size() << " with purchases\n";
+  } else {
+    if (o.transactions.empty()) {
+      std::cerr << "crmstream: fit needs --transactions FILE or --from-state\n";
+      return kExitUsage;
+    }
+    if (!ParseDay(o.calibration_end, options.calibration_end_day)) {
+      std::cerr << "crmstream: --calibration-end '" << o.calibration_end << "' is not a date (yyyy-mm-dd)\n";
+      return kExitUsage;
+    }
+    options.progress = [](int64_t lines) { std::cerr << "read " << lines << " lines...\n"; };
+    auto summaries = SummariseTransactions(o.transactions, options);
+    if (!summaries.ok()) {
+      std::cerr << "crmstream: " << summaries.status().message() << "\n";
+      return kExitUsage;
+    }
+    input.customers = summaries->customers;
+    input.period = std::to_string(summaries->rows) + " transactions, calibration to " +
+                   DayText(options.calibration_end_day);
+    input.log = std::move(summaries).value();
+  }
+  if (input.customers.empty()) {
+    std::cerr << "crmstream: no customer with a purchase to fit\n";
+    return kExitFailure;
+  }
+  return input;
+}
+
 }  // namespace
 
-int RunFitCommand(const FitCommandOptions& o, const CliContext&) {
+int RunFitCommand(const FitCommandOptions& o, const CliContext& context) {
   SummaryOptions options;
   options.format = o.format == "csv" ? TransactionFormat::kCsv : TransactionFormat::kCdnow;
   options.days_per_unit = o.time_unit == "days" ? 1 : 7;
-  if (!ParseDay(o.calibration_end, options.calibration_end_day)) {
-    std::cerr << "crmstream: --calibration-end '" << o.calibration_end << "' is not a date (yyyy-mm-dd)\n";
+  if (o.from_state && !o.report.empty()) {
+    std::cerr << "crmstream: --report needs --transactions (the state store keeps no purchase history)\n";
     return kExitUsage;
   }
-  options.progress = [](int64_t lines) { std::cerr << "read " << lines << " lines...\n"; };
-  auto summaries = SummariseTransactions(o.transactions, options);
-  if (!summaries.ok()) {
-    std::cerr << "crmstream: " << summaries.status().message() << "\n";
-    return kExitUsage;
-  }
-  const auto& customers = summaries->customers;
+  auto read = ReadFitInput(o, context, options);
+  if (const int* exit_code = std::get_if<int>(&read)) return *exit_code;
+  FitInput& input = std::get<FitInput>(read);
+  const auto& customers = input.customers;
   std::vector<operators::PurchaseSummary> purchases;
   std::vector<SpendSummary> spend;
   for (const auto& c : customers) {
@@ -89,16 +164,6 @@ int RunFitCommand(const FitCommandOptions& o, const CliContext&) {
     return kExitFailure;
   }
 
-  // Holdout check: predicted against actual repeat purchases after the
-  // calibration end, up to the last day in the data.
-  const double holdout = static_cast<double>(summaries->last_day - options.calibration_end_day) / options.days_per_unit;
-  double predicted = 0;
-  int64_t actual = 0;
-  for (const auto& c : customers) {
-    predicted += operators::ExpectedPurchases(bg->params, c.purchases, holdout);
-    actual += c.holdout_purchases;
-  }
-
   nlohmann::ordered_json params{
       {"bgnbd", {{"r", bg->params.r}, {"alpha", bg->params.alpha}, {"a", bg->params.a}, {"b", bg->params.b},
                  {"log_likelihood", bg->log_likelihood}}},
@@ -106,23 +171,48 @@ int RunFitCommand(const FitCommandOptions& o, const CliContext&) {
                        {"log_likelihood", gg->log_likelihood}, {"customers", gg->customers}}},
       {"time_unit", o.time_unit},
       {"calibration_end", DayText(options.calibration_end_day)},
-      {"data", {{"transactions", summaries->rows}, {"customers", customers.size()},
-                {"last_day", DayText(summaries->last_day)}}},
-      {"holdout", {{"length", holdout}, {"predicted_repeat_purchases", predicted},
-                   {"actual_repeat_purchases", actual}}}};
+      {"data", {{"source", o.from_state ? "state" : "transactions"}, {"period", input.period},
+                {"customers", customers.size()}}}};
+  std::string holdout_line;
+  if (input.log) {
+    // Holdout check: predicted against actual repeat purchases after the
+    // calibration end, up to the last day in the data, two ways: the sum of
+    // each customer's conditional expectation (what the live service uses)
+    // and the cohort's unconditional expectation (the paper's tracking plot).
+    const TransactionSummaries& log = *input.log;
+    const double holdout = static_cast<double>(log.last_day - options.calibration_end_day) / options.days_per_unit;
+    double conditional = 0;
+    int64_t actual = 0;
+    for (const auto& c : customers) {
+      conditional += operators::ExpectedPurchases(bg->params, c.purchases, holdout);
+      actual += c.holdout_purchases;
+    }
+    const TrackingSeries tracking = Tracking(log, bg->params, options, o.time_unit);
+    const double unconditional = CohortHoldout(log, bg->params, options);
+    params["data"]["transactions"] = log.rows;
+    params["data"]["last_day"] = DayText(log.last_day);
+    params["holdout"] = {{"length", holdout},
+                         {"predicted_repeat_purchases", conditional},
+                         {"predicted_repeat_purchases_cohort", unconditional},
+                         {"actual_repeat_purchases", actual}};
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "holdout      %.1f %s: predicted %.1f repeat purchases (cohort curve %.1f), actual %lld\n", holdout,
+                  o.time_unit.c_str(), conditional, unconditional, static_cast<long long>(actual));
+    holdout_line = text;
+    if (!o.report.empty()) {
+      Status written = WriteTrackingChart(tracking, o.report);
+      if (!written.ok()) {
+        std::cerr << "crmstream: " << written.message() << "\n";
+        return kExitFailure;
+      }
+    }
+  }
   std::ofstream out(o.output);
   out << params.dump(2) << "\n";
   if (!out) {
     std::cerr << "crmstream: cannot write '" << o.output << "'\n";
     return kExitFailure;
-  }
-
-  if (!o.report.empty()) {
-    Status written = WriteTrackingChart(Tracking(*summaries, bg->params, options, o.time_unit), o.report);
-    if (!written.ok()) {
-      std::cerr << "crmstream: " << written.message() << "\n";
-      return kExitFailure;
-    }
   }
 
   if (!o.scores.empty()) {
@@ -145,15 +235,13 @@ int RunFitCommand(const FitCommandOptions& o, const CliContext&) {
       return kExitFailure;
     }
   }
-  std::printf("fitted %zu customers (%lld transactions, calibration to %s, %s)\n"
+  std::printf("fitted %zu customers (%s, %s)\n"
               "BG/NBD       r=%.4f alpha=%.4f a=%.4f b=%.4f  log-likelihood %.2f\n"
               "Gamma-Gamma  p=%.4f q=%.4f gamma=%.4f  (%d repeat customers)\n"
-              "holdout      %.1f %s: predicted %.1f repeat purchases, actual %lld\n"
-              "parameters written to %s\n",
-              customers.size(), static_cast<long long>(summaries->rows), DayText(options.calibration_end_day).c_str(),
-              o.time_unit.c_str(), bg->params.r, bg->params.alpha, bg->params.a, bg->params.b, bg->log_likelihood,
-              gg->params.p, gg->params.q, gg->params.gamma, gg->customers, holdout, o.time_unit.c_str(), predicted,
-              static_cast<long long>(actual), o.output.c_str());
+              "%sparameters written to %s\n",
+              customers.size(), input.period.c_str(), o.time_unit.c_str(), bg->params.r, bg->params.alpha,
+              bg->params.a, bg->params.b, bg->log_likelihood, gg->params.p, gg->params.q, gg->params.gamma,
+              gg->customers, holdout_line.c_str(), o.output.c_str());
   return kExitOk;
 }
 

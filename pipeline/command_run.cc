@@ -17,7 +17,6 @@
 #include "pipeline/state_store.h"
 
 namespace crm::pipeline {
-namespace {
 
 // The config named on the command line, else $CRMSTREAM_CONFIG, else
 // built-in defaults; errors are printed and mapped to exit code 2.
@@ -35,8 +34,6 @@ bool LoadConfigOrReport(const std::string& path, const CliContext& context, conf
   out = std::move(loaded).value();
   return true;
 }
-
-}  // namespace
 
 void ConfigureLogging(const std::string& level) {
   auto logger = spdlog::stderr_color_mt("crmstream");

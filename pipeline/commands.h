@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "pipeline/cli.h"
 
 namespace crm::pipeline {
@@ -36,7 +37,9 @@ struct DemoCommandOptions {
 int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context);
 
 struct FitCommandOptions {
-  std::string transactions;
+  std::string transactions;         // a transaction log, or
+  bool from_state = false;          // the live state store named by config_path
+  std::string config_path;
   std::string format = "cdnow";     // cdnow | csv
   std::string calibration_end;      // yyyy-mm-dd, inclusive
   std::string time_unit = "weeks";  // weeks | days
@@ -48,6 +51,10 @@ struct FitCommandOptions {
 int RunFitCommand(const FitCommandOptions& options, const CliContext& context);
 
 int RunStateDumpCommand(const std::string& config_path, const CliContext& context);
+
+// The config named on the command line, else $CRMSTREAM_CONFIG, else the
+// built-in defaults; false (with the error printed) when it does not load.
+bool LoadConfigOrReport(const std::string& path, const CliContext& context, config::Config& out);
 
 // Sets up spdlog: logfmt-style lines on stderr with UTC timestamps.
 void ConfigureLogging(const std::string& level);
