@@ -154,7 +154,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
     return kExitFailure;
   }
   auto http = HttpServer::Start(config.http.listen_address, options.http_port, metrics, health,
-                                &(*service)->store());
+                                [svc = service->get()](const std::string& id) { return svc->CustomerProfile(id); });
   if (!http.ok()) {
     std::cerr << "crmstream: " << http.status().message()
               << " (choose another port with --http-port)\n";

@@ -59,7 +59,8 @@ int RunServiceCommand(const RunCommandOptions& options, const CliContext& contex
   std::unique_ptr<HttpServer> http;
   if (config.http.port != 0) {
     auto started = HttpServer::Start(config.http.listen_address, static_cast<int>(config.http.port),
-                                     metrics, health, &(*service)->store());
+                                     metrics, health,
+                                     [svc = service->get()](const std::string& id) { return svc->CustomerProfile(id); });
     if (!started.ok()) {
       spdlog::error("{}", started.status().message());
       return kExitFailure;

@@ -4,7 +4,6 @@
 
 #include <thread>
 
-#include "pipeline/state_json.h"
 
 namespace crm::pipeline {
 namespace {
@@ -36,7 +35,7 @@ void HttpServer::Stop() {
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& address, int port,
                                                       const Metrics& metrics,
                                                       const ServiceHealth& health,
-                                                      const StateStore* store) {
+                                                      CustomerProfiles profiles) {
   auto impl = std::make_unique<Impl>();
   httplib::Server& server = impl->server;
   server.Get("/metrics", [&metrics](const httplib::Request&, httplib::Response& res) {
@@ -56,17 +55,17 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& address
                                                 : "last commit failed\n";
     res.set_content(why, "text/plain");
   });
-  if (store != nullptr) {
-    server.Get(R"(/customers/([^/]{1,64}))", [store](const httplib::Request& req, httplib::Response& res) {
-      auto state = store->Get(req.matches[1]);
-      if (!state.ok()) {
+  if (profiles) {
+    server.Get(R"(/customers/([^/]{1,64}))", [profiles](const httplib::Request& req, httplib::Response& res) {
+      auto profile = profiles(req.matches[1]);
+      if (!profile.ok()) {
         res.status = 500;
-        res.set_content(state.status().message() + "\n", "text/plain");
-      } else if (!state->has_value()) {
+        res.set_content(profile.status().message() + "\n", "text/plain");
+      } else if (!profile->has_value()) {
         res.status = 404;
         res.set_content("{\"error\":\"unknown customer\"}", "application/json");
       } else {
-        res.set_content(CustomerStateJson(req.matches[1], **state), "application/json");
+        res.set_content(**profile, "application/json");
       }
     });
   }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include "pipeline/kafka_sink.h"
 #include "pipeline/model_params_file.h"
 #include "pipeline/record_processor.h"
+#include "pipeline/state_json.h"
 
 namespace crm::pipeline {
 namespace {
@@ -58,6 +60,17 @@ struct Service::Impl {
   std::vector<std::string_view> received_keys;  // keys of this poll round, for prefetching
   Clock::time_point last_commit = Clock::now();
   const std::atomic<bool>* stop = nullptr;  // Run()'s stop flag
+  // What profiles read from the HTTP thread: the parameters in use and the
+  // latest committed event time.
+  mutable std::mutex params_mutex;
+  std::shared_ptr<const operators::ModelParams> params_in_use;
+  std::atomic<int64_t> committed_event_time_ms{0};
+
+  void UseModelParams(operators::ModelParams params) {
+    processor->SetModelParams(params);
+    std::lock_guard lock(params_mutex);
+    params_in_use = std::make_shared<const operators::ModelParams>(std::move(params));
+  }
   std::optional<Clock::time_point> stop_requested_at;
 
   int KindOf(const char* topic) const {
@@ -135,6 +148,7 @@ Status Service::Impl::Commit() {
   last_commit = Clock::now();
   metrics.commit_duration().Observe(std::chrono::duration<double>(last_commit - started).count());
   metrics.state_size().Set(static_cast<double>(store->ApproximateSizeBytes()));
+  committed_event_time_ms.store(processor->latest_event_time_ms());
   if (processor->latest_event_time_ms() > 0) {
     const auto wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch()).count();
@@ -308,6 +322,18 @@ Service::~Service() = default;
 const StateStore& Service::store() const { return *impl_->store; }
 StateStore& Service::mutable_store() { return *impl_->store; }
 
+Result<std::optional<std::string>> Service::CustomerProfile(const std::string& customer_id) const {
+  ASSIGN_OR_RETURN(auto state, impl_->store->Get(customer_id));
+  if (!state) return std::optional<std::string>();
+  std::shared_ptr<const operators::ModelParams> params;
+  {
+    std::lock_guard lock(impl_->params_mutex);
+    params = impl_->params_in_use;
+  }
+  return std::optional<std::string>(CustomerProfileJson(customer_id, *state, impl_->config.model, params.get(),
+                                                        operators::EventTime{impl_->committed_event_time_ms.load()}));
+}
+
 Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, Metrics& metrics,
                                                  ServiceHealth& health) {
   auto impl = std::make_unique<Impl>(config, metrics, health);
@@ -331,7 +357,7 @@ Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, M
   ASSIGN_OR_RETURN(impl->sink, KafkaSink::Create(producer_props, transactional_id));
   impl->processor = std::make_unique<RecordProcessor>(config, *impl->store, *impl->sink, metrics);
   RETURN_IF_ERROR(impl->processor->Start());
-  impl->processor->SetModelParams(std::move(params));
+  if (params) impl->UseModelParams(std::move(*params));
 
   KafkaProperties props = config.kafka;
   props.try_emplace("client.id", config.runtime.instance_id);
@@ -386,7 +412,7 @@ Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
     s.health.heartbeat_ms.store(ServiceHealth::SteadyNowMs());
     if (options.reload_params != nullptr && options.reload_params->exchange(false)) {
       Result<std::optional<operators::ModelParams>> reloaded = s.LoadModelParams(/*at_start=*/false);
-      if (reloaded.ok() && reloaded->has_value()) s.processor->SetModelParams(std::move(*reloaded));
+      if (reloaded.ok() && reloaded->has_value()) s.UseModelParams(std::move(**reloaded));
     }
     int received = 0;
     int timeout_ms = 100;

@@ -15,6 +15,8 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "config/config.h"
 #include "operators/status.h"
@@ -46,6 +48,11 @@ class Service {
 
   // The state store, for read-only queries from other threads (HTTP).
   const StateStore& store() const;
+
+  // GET /customers/{id}: the committed state with the model's view of it as
+  // of the latest committed event time, using the parameters in use. Safe
+  // from any thread.
+  Result<std::optional<std::string>> CustomerProfile(const std::string& customer_id) const;
   StateStore& mutable_store();
 
  private:

@@ -2,11 +2,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
+#include "operators/loyalty.h"
+#include "operators/rfm.h"
+#include "operators/satisfaction.h"
 #include "pipeline/output_encoder.h"
 
 namespace crm::pipeline {
 
-std::string CustomerStateJson(const std::string& customer_id, const operators::CustomerState& s) {
+namespace {
+
+nlohmann::ordered_json StateObject(const std::string& customer_id, const operators::CustomerState& s) {
   using nlohmann::ordered_json;
   auto time_or_null = [](operators::EventTime t, bool valid) {
     return valid ? ordered_json(FormatRfc3339(t.epoch_ms)) : ordered_json(nullptr);
@@ -32,6 +39,37 @@ std::string CustomerStateJson(const std::string& customer_id, const operators::C
                  {"alert_armed", s.alert_armed},
                  {"last_alert", time_or_null(s.last_alert, s.alerts_sent > 0)},
                  {"alerts_sent", s.alerts_sent}};
+  return j;
+}
+
+}  // namespace
+
+std::string CustomerStateJson(const std::string& customer_id, const operators::CustomerState& s) {
+  return StateObject(customer_id, s).dump();
+}
+
+std::string CustomerProfileJson(const std::string& customer_id, const operators::CustomerState& s,
+                                const operators::ModelConfig& config, const operators::ModelParams* params,
+                                operators::EventTime as_of) {
+  using nlohmann::ordered_json;
+  const operators::EventTime at = std::max(as_of, s.last_event);
+  const double satisfaction = operators::CurrentSatisfaction(config.satisfaction, s);
+  ordered_json model{{"as_of", FormatRfc3339(at.epoch_ms)},
+                     {"satisfaction_now", satisfaction},
+                     {"recency_days", operators::RecencyDays(s, at)},
+                     {"relationship", operators::ClassifyRelationship(config.loyalty, satisfaction, s.purchase_count,
+                                                                      s.open_complaints.size())},
+                     {"fitted", params != nullptr && s.purchase_count > 0}};
+  if (params != nullptr && s.purchase_count > 0) {
+    const operators::CustomerValue v = operators::ValueAt(*params, config.value, s, at);
+    model["p_alive"] = v.p_alive;
+    model["expected_purchases"] = v.expected_purchases;
+    model["expected_spend"] = v.expected_spend;
+    model["clv"] = v.clv;
+    model["value_at_risk"] = v.clv * s.churn_risk;
+  }
+  ordered_json j = StateObject(customer_id, s);
+  j["model"] = std::move(model);
   return j.dump();
 }
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "pipeline/state_json.h"
 #include "pipeline/state_store.h"
 
 namespace crm::pipeline {
@@ -26,7 +27,16 @@ TEST(HttpServer, ServesMetricsHealthReadinessAndProfiles) {
   Metrics metrics;
   metrics.Alerts("high").Increment();
   ServiceHealth health;
-  auto server = HttpServer::Start("127.0.0.1", 0, metrics, health, store->get());
+  operators::ModelParams params;
+  params.bgnbd = {0.243, 4.414, 0.793, 2.426};
+  params.gamma_gamma = {6.25, 3.74, 15.44};
+  const operators::ModelConfig model;
+  auto profiles = [&store, &params, &model](const std::string& id) -> Result<std::optional<std::string>> {
+    ASSIGN_OR_RETURN(auto state, (*store)->Get(id));
+    if (!state) return std::optional<std::string>();
+    return std::optional<std::string>(CustomerProfileJson(id, *state, model, &params, operators::EventTime{0}));
+  };
+  auto server = HttpServer::Start("127.0.0.1", 0, metrics, health, profiles);
   ASSERT_TRUE(server.ok()) << server.status().message();
   httplib::Client client("127.0.0.1", (*server)->port());
 
@@ -54,6 +64,9 @@ TEST(HttpServer, ServesMetricsHealthReadinessAndProfiles) {
   EXPECT_EQ(profile->status, 200);
   EXPECT_NE(profile->body.find("\"segment\":\"Loyal\""), std::string::npos) << profile->body;
   EXPECT_NE(profile->body.find("\"purchase_count\":3"), std::string::npos);
+  EXPECT_NE(profile->body.find("\"relationship\":\"apostle\""), std::string::npos) << profile->body;
+  EXPECT_NE(profile->body.find("\"fitted\":true,\"p_alive\":"), std::string::npos) << profile->body;
+  EXPECT_NE(profile->body.find("\"clv\":"), std::string::npos) << profile->body;
   EXPECT_EQ(client.Get("/customers/nobody")->status, 404);
 
   (*server)->Stop();
