@@ -69,10 +69,10 @@ void PrintSegmentChange(const nlohmann::json& e, FeedTotals& totals) {
   std::string from = d["from"].get<std::string>();
   std::string to = d.value("to", "");
   ++totals.transitions[from + " -> " + to];
-  std::printf("[%s] SEGMENT %s  %s -> %s  (r%d f%d m%d, %s)\n", Day(e).c_str(),
+  std::printf("[%s] SEGMENT %s  %s -> %s  (r%d f%d m%d, %s, %s)\n", Day(e).c_str(),
               d.value("customer_id", "").c_str(), from.c_str(), to.c_str(),
               d["rfm"].value("r", 0), d["rfm"].value("f", 0), d["rfm"].value("m", 0),
-              d.value("loyalty", "").c_str());
+              d.value("loyalty", "").c_str(), d.value("relationship", "").c_str());
 }
 
 void PrintDeadLetter(const rd_kafka_message_t* m, FeedTotals& totals) {
