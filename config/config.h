@@ -55,6 +55,17 @@ struct HttpConfig {
   int64_t port = 9464;  // 0 disables the HTTP server
 };
 
+// Event time (DESIGN.md "Inactivity"). Per input partition, the watermark is
+// the largest event time seen minus the allowed lateness; a partition that
+// receives nothing for idle_timeout_ms advances it by wall clock instead.
+struct TimeConfig {
+  int64_t allowed_lateness_ms = 3'600'000;
+  int64_t idle_timeout_ms = 60'000;
+  // An event stamped more than this after its Kafka record's timestamp is
+  // dead-lettered (future_event): a deterministic test, unlike wall clock.
+  int64_t max_future_skew_ms = 86'400'000;
+};
+
 struct Config {
   // Passed through to librdkafka unchanged (both consumer and producer),
   // e.g. {"bootstrap.servers", "127.0.0.1:9092"}.
@@ -63,6 +74,7 @@ struct Config {
   RuntimeConfig runtime;
   StateConfig state;
   HttpConfig http;
+  TimeConfig time;
   operators::ModelConfig model;
   // Fitted BG/NBD and Gamma-Gamma parameters (`crmstream fit --output`),
   // loaded at start and on SIGHUP; empty: the fallback models.

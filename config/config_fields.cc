@@ -118,13 +118,17 @@ FieldSpec Days(std::string key, std::function<operators::Duration&(Config&)> fie
           }};
 }
 
+// An array of `count` numbers, or of `count` to `max_count` when max_count > 0.
 FieldSpec Numbers(std::string key, std::function<std::vector<double>&(Config&)> field, size_t count,
-                  double lo, double hi, bool ascending) {
+                  double lo, double hi, bool ascending, size_t max_count = 0) {
   return {std::move(key), false, [=](const toml::node& n, Config& c) -> Problem {
+            const std::string how_many =
+                max_count > 0 ? std::to_string(count) + " to " + std::to_string(max_count) : std::to_string(count);
             const toml::array* a = n.as_array();
-            if (a == nullptr) return "must be an array of " + std::to_string(count) + " numbers, got " + TomlTypeName(n);
-            if (a->size() != count) {
-              return "must have exactly " + std::to_string(count) + " numbers, got " + std::to_string(a->size());
+            if (a == nullptr) return "must be an array of " + how_many + " numbers, got " + TomlTypeName(n);
+            if (max_count > 0 ? (a->size() < count || a->size() > max_count) : a->size() != count) {
+              return "must have " + std::string(max_count > 0 ? "" : "exactly ") + how_many + " numbers, got " +
+                     std::to_string(a->size());
             }
             std::vector<double> values;
             for (const toml::node& item : *a) {
@@ -306,6 +310,19 @@ const std::vector<FieldSpec>& ConfigFields() {
       Real("model.value.horizon_days", [](Config& c) -> double& { return c.model.value.horizon_days; }, 1, 36500),
       Real("model.value.margin", [](Config& c) -> double& { return c.model.value.margin; }, 0, 1),
       Real("model.value.annual_discount", [](Config& c) -> double& { return c.model.value.annual_discount; }, 0, 10),
+      Numbers("model.inactivity.check_at_gaps", [](Config& c) -> std::vector<double>& { return c.model.inactivity.check_at_gaps; }, 1, 0.01, 1000, true, 16),
+      Days("model.inactivity.retention_days", [](Config& c) -> operators::Duration& { return c.model.inactivity.retention; }, true),
+      {"model.inactivity.granularity_ms", false,
+       [](const toml::node& n, Config& c) -> Problem {
+         auto v = n.value_exact<int64_t>();
+         if (!v) return "must be an integer, got " + TomlTypeName(n);
+         if (*v < 1 || *v > 86'400'000) return "must be from 1 to 86400000 (a day), got " + std::to_string(*v);
+         c.model.inactivity.granularity = operators::Duration{*v};
+         return std::nullopt;
+       }},
+      Int("time.allowed_lateness_ms", [](Config& c) -> int64_t& { return c.time.allowed_lateness_ms; }, 0, 365LL * 86'400'000),
+      Int("time.idle_timeout_ms", [](Config& c) -> int64_t& { return c.time.idle_timeout_ms; }, 100, 365LL * 86'400'000),
+      Int("time.max_future_skew_ms", [](Config& c) -> int64_t& { return c.time.max_future_skew_ms; }, 0, 365LL * 86'400'000),
       Real("model.alert.alert_threshold", [](Config& c) -> double& { return c.model.alert.alert_threshold; }, 0, 1),
       Real("model.alert.rearm_threshold", [](Config& c) -> double& { return c.model.alert.rearm_threshold; }, 0, 1),
       Days("model.alert.cooldown_days", [](Config& c) -> operators::Duration& { return c.model.alert.cooldown; }, false),

@@ -5,6 +5,7 @@
 
 #include "operators/alerting.h"
 #include "operators/churn_risk.h"
+#include "operators/inactivity.h"
 #include "operators/loyalty.h"
 #include "operators/rfm.h"
 #include "operators/satisfaction.h"
@@ -24,6 +25,7 @@ void Remember(CustomerState& state, uint64_t hash) {
 }
 
 void ApplyPurchase(const Purchase& purchase, EventTime ts, CustomerState& state) {
+  if (state.purchase_count == 0 || ts < state.first_purchase) state.first_purchase_spend = purchase.amount;
   if (state.purchase_count == 0) {
     state.first_purchase = ts;
     state.last_purchase = ts;
@@ -33,6 +35,51 @@ void ApplyPurchase(const Purchase& purchase, EventTime ts, CustomerState& state)
   }
   ++state.purchase_count;
   state.total_spend += purchase.amount;
+}
+
+// Re-scores the customer at event time `now` (RFM, satisfaction, loyalty,
+// churn risk, segment) and emits a segment change and/or alert at
+// `output_time` naming `cause`. Shared by events and timers.
+void Rescore(const ModelConfig& config, const ModelContext& context, const std::string& customer_id,
+             EventTime now, EventTime output_time, const std::string& cause, CustomerState& state,
+             Effects& effects) {
+  const double satisfaction = CurrentSatisfaction(config.satisfaction, state);
+  state.rfm = ScoreRfm(config.rfm, state, now, context.population);
+  const std::string segment = ClassifySegment(config.segments, state.rfm);
+  state.loyalty = ClassifyLoyalty(config.loyalty, satisfaction, state.purchase_count);
+  std::optional<double> p_alive;
+  if (context.params != nullptr && state.purchase_count > 0) p_alive = PAliveAt(*context.params, state, now);
+  const ChurnAssessment churn = AssessChurn(config.churn, satisfaction, state, now, p_alive);
+  state.churn_risk = churn.risk;
+
+  // Segments describe purchasing customers: someone who has only called or
+  // complained so far has none yet.
+  if (state.purchase_count > 0 && segment != state.segment) {
+    effects.outputs.push_back(Output{
+        "segment-change", output_time,
+        SegmentChange{customer_id, state.segment, segment, state.rfm, state.loyalty,
+                      ClassifyRelationship(config.loyalty, satisfaction, state.purchase_count,
+                                           state.open_complaints.size()),
+                      cause}});
+    state.segment = segment;
+  }
+  // Value: CLV from the fitted models, historical spend until then.
+  auto value = [&]() -> double {
+    if (context.params == nullptr) return state.total_spend;
+    return ValueAt(*context.params, config.value, state, now).clv;
+  };
+  if (auto alert = DecideAlert(config.alert, customer_id, churn, value, satisfaction, now, state)) {
+    alert->cause = cause;
+    effects.outputs.push_back(Output{"churn-alert", output_time, std::move(*alert)});
+  }
+}
+
+// Points the customer's one pending check at the next candidate after `now`.
+void Rearm(const ModelConfig& config, EventTime now, CustomerState& state, Effects& effects) {
+  const EventTime due = NextCheck(config, state, now);
+  if (due == state.next_check) return;
+  effects.timer = TimerRequest{state.next_check, due};
+  state.next_check = due;
 }
 
 }  // namespace
@@ -82,35 +129,25 @@ Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, con
       event.body);
 
   if (context.population != nullptr) context.population->Update(config.rfm, before_purchase, state);
+  Rescore(config, context, event.customer_id, now, event.ts, event.event_id, state, effects);
+  Rearm(config, now, state, effects);
+  return effects;
+}
 
-  const double satisfaction = CurrentSatisfaction(config.satisfaction, state);
-  state.rfm = ScoreRfm(config.rfm, state, now, context.population);
-  const std::string segment = ClassifySegment(config.segments, state.rfm);
-  state.loyalty = ClassifyLoyalty(config.loyalty, satisfaction, state.purchase_count);
-  std::optional<double> p_alive;
-  if (context.params != nullptr && state.purchase_count > 0) p_alive = PAliveAt(*context.params, state, now);
-  const ChurnAssessment churn = AssessChurn(config.churn, satisfaction, state, now, p_alive);
-  state.churn_risk = churn.risk;
-
-  // Segments describe purchasing customers: someone who has only called or
-  // complained so far has none yet.
-  if (state.purchase_count > 0 && segment != state.segment) {
-    effects.outputs.push_back(Output{
-        "segment-change", event.ts,
-        SegmentChange{event.customer_id, state.segment, segment, state.rfm, state.loyalty,
-                      ClassifyRelationship(config.loyalty, satisfaction, state.purchase_count,
-                                           state.open_complaints.size()),
-                      event.event_id}});
-    state.segment = segment;
+Effects FireTimer(const ModelConfig& config, const ModelContext& context, const std::string& customer_id,
+                  EventTime due, EventTime watermark, CustomerState& state) {
+  Effects effects;
+  if (state.next_check != due) return effects;  // re-armed since: a stale timer
+  const EventTime now = std::max(watermark, state.last_event);
+  if (PastRetention(config.inactivity, state, now)) {
+    if (context.population != nullptr) context.population->Update(config.rfm, state, CustomerState{});
+    effects.expired = true;
+    return effects;
   }
-  // Value: CLV from the fitted models, historical spend until then.
-  auto value = [&]() -> double {
-    if (context.params == nullptr) return state.total_spend;
-    return ValueAt(*context.params, config.value, state, now).clv;
-  };
-  if (auto alert = DecideAlert(config.alert, event.customer_id, churn, value, satisfaction, now, state)) {
-    effects.outputs.push_back(Output{"churn-alert", event.ts, std::move(*alert)});
-  }
+  Rescore(config, context, customer_id, now, now, kTimerCause, state, effects);
+  // The fired timer is gone; only a new one is stored.
+  state.next_check = EventTime{};
+  Rearm(config, now, state, effects);
   return effects;
 }
 

@@ -47,4 +47,18 @@ Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, con
 // Without parameters or population.
 Effects ProcessEvent(const ModelConfig& config, const Event& event, CustomerState& state);
 
+// The cause named by outputs that silence caused.
+inline constexpr const char* kTimerCause = "timer";
+
+// Every event also re-arms the customer's one overdue check
+// (Effects::timer, inactivity.h). FireTimer runs that check when the
+// partition's watermark has passed `due`: the customer is re-scored at
+// max(watermark, last event) and may change segment or get an alert, both
+// with cause "timer"; the next check is armed. A customer silent past the
+// retention is not re-scored: Effects::expired tells the runtime to delete
+// the state (and the customer leaves the population). A `due` that is no
+// longer the customer's pending check (re-armed since) does nothing.
+Effects FireTimer(const ModelConfig& config, const ModelContext& context, const std::string& customer_id,
+                  EventTime due, EventTime watermark, CustomerState& state);
+
 }  // namespace crm::operators

@@ -39,6 +39,7 @@ struct CustomerState {
   int64_t purchase_count = 0;
   double total_spend = 0;
   EventTime first_purchase{};   // valid when purchase_count > 0
+  double first_purchase_spend = 0;  // amount of the earliest purchase (Gamma-Gamma leaves it out)
   EventTime last_purchase{};    // valid when purchase_count > 0
   // Latest event time seen from this customer, of any kind.
   EventTime last_event{};
@@ -59,6 +60,9 @@ struct CustomerState {
   bool alert_armed = true;
   EventTime last_alert{};  // epoch 0 = never
   int64_t alerts_sent = 0;
+
+  // The one pending overdue check (timer), epoch 0 = none.
+  EventTime next_check{};
 
   // Dedup ring.
   std::array<uint64_t, kDedupWindow> recent_event_hashes{};

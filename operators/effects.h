@@ -6,6 +6,7 @@
 // and stored timers.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -35,6 +36,7 @@ struct ChurnAlert {
   double satisfaction = 0;
   std::vector<Reason> reasons;
   std::string recommended_action;
+  std::string cause;  // event id, or "timer" when silence caused it
   bool operator==(const ChurnAlert&) const = default;
 };
 
@@ -57,15 +59,18 @@ struct Output {
   std::variant<ChurnAlert, SegmentChange> payload;
 };
 
+// Re-arms the customer's one overdue check: the runtime drops the timer due
+// at `cancel` (epoch 0: none) and stores one due at `due` (epoch 0: none).
 struct TimerRequest {
-  std::string customer_id;
+  EventTime cancel;
   EventTime due;
 };
 
 struct Effects {
   std::vector<Output> outputs;
-  std::vector<TimerRequest> timers;
+  std::optional<TimerRequest> timer;
   bool duplicate = false;  // the event was already applied; state unchanged
+  bool expired = false;    // silent past retention: the runtime deletes the state
 };
 
 }  // namespace crm::operators

@@ -46,6 +46,10 @@ struct EventOrigin {
   int64_t offset = 0;
 };
 
+// The origin of outputs a timer causes: topic "timer", the partition, and
+// the timer's due time (epoch ms) as offset.
+inline constexpr const char* kTimerOriginTopic = "timer";
+
 struct Event {
   std::string event_id;
   std::string customer_id;  // 1..64 chars

@@ -95,6 +95,18 @@ struct AlertConfig {
   double medium_value_at_risk = 100; // >= this: medium; else low
 };
 
+// Overdue checks of silent customers (DESIGN.md "Inactivity"). Each customer
+// has one pending check; it falls due at the first of these instants after
+// the customer's latest event that has not passed yet: last purchase +
+// each recency breakpoint (while recency scores on breakpoints), last
+// purchase + each multiple of the usual gap, and finally last event +
+// retention, when a still-silent customer's state is deleted.
+struct InactivityConfig {
+  std::vector<double> check_at_gaps = {1.5, 2, 3, 4, 6};  // multiples of the usual gap
+  Duration retention = Days(3 * 365);
+  Duration granularity = Hours(1);  // due times round up to this, so checks coalesce
+};
+
 struct ModelConfig {
   RfmConfig rfm;
   std::vector<SegmentRule> segments = DefaultSegmentRules();
@@ -103,6 +115,7 @@ struct ModelConfig {
   ChurnConfig churn;
   ValueConfig value;
   AlertConfig alert;
+  InactivityConfig inactivity;
 };
 
 }  // namespace crm::operators

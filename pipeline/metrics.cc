@@ -72,6 +72,28 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                              .Help("1 while fitted BG/NBD and Gamma-Gamma parameters are in use, 0 on the fallback")
                              .Register(r)
                              .Add({});
+  watermark_lag_ = &BuildGauge().Name("crmstream_watermark_lag_seconds")
+                       .Help("Wall clock minus the event-time watermark, per input partition, at the last commit")
+                       .Register(r);
+  watermark_idle_advances_ = &BuildCounter().Name("crmstream_watermark_idle_advances_total")
+                                 .Help("Watermark advances by wall clock on an idle partition")
+                                 .Register(r);
+  timers_pending_ = &BuildGauge().Name("crmstream_timers_pending")
+                        .Help("Overdue-check timers stored and not yet fired, as committed")
+                        .Register(r)
+                        .Add({});
+  timers_fired_ = &BuildCounter().Name("crmstream_timers_fired_total")
+                      .Help("Overdue-check timers fired because the watermark passed them")
+                      .Register(r)
+                      .Add({});
+  late_events_ = &BuildCounter().Name("crmstream_late_events_total")
+                     .Help("Events older than their partition's watermark (applied, never retracting outputs)")
+                     .Register(r)
+                     .Add({});
+  customers_expired_ = &BuildCounter().Name("crmstream_customers_expired_total")
+                           .Help("Customer states deleted after the retention period of silence")
+                           .Register(r)
+                           .Add({});
   up_ = &BuildGauge().Name("crmstream_up")
              .Help("1 while the processing loop runs")
              .Register(r)
@@ -80,6 +102,14 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 
 std::string Metrics::Serialize() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+prometheus::Gauge& Metrics::WatermarkLag(int32_t partition) {
+  return watermark_lag_->Add({{"partition", std::to_string(partition)}});
+}
+
+prometheus::Counter& Metrics::WatermarkIdleAdvances(int32_t partition) {
+  return watermark_idle_advances_->Add({{"partition", std::to_string(partition)}});
 }
 
 prometheus::Counter& Metrics::ModelParamsLoads(const std::string& result) {

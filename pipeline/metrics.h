@@ -34,6 +34,8 @@ class Metrics {
   prometheus::Gauge& ConsumerLag(const std::string& topic, int32_t partition);
   prometheus::Counter& Commits(const std::string& result);  // "ok", "failed"
   prometheus::Counter& ModelParamsLoads(const std::string& result);  // "ok", "rejected"
+  prometheus::Gauge& WatermarkLag(int32_t partition);
+  prometheus::Counter& WatermarkIdleAdvances(int32_t partition);
 
   prometheus::Histogram& processing_latency() { return *processing_latency_; }
   prometheus::Histogram& commit_duration() { return *commit_duration_; }
@@ -44,6 +46,10 @@ class Metrics {
   prometheus::Gauge& assigned_partitions() { return *assigned_partitions_; }
   prometheus::Gauge& up() { return *up_; }
   prometheus::Gauge& model_params_loaded() { return *model_params_loaded_; }
+  prometheus::Gauge& timers_pending() { return *timers_pending_; }
+  prometheus::Counter& timers_fired() { return *timers_fired_; }
+  prometheus::Counter& late_events() { return *late_events_; }
+  prometheus::Counter& customers_expired() { return *customers_expired_; }
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -55,6 +61,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>* consumer_lag_;
   prometheus::Family<prometheus::Counter>* commits_;
   prometheus::Family<prometheus::Counter>* model_params_loads_;
+  prometheus::Family<prometheus::Gauge>* watermark_lag_;
+  prometheus::Family<prometheus::Counter>* watermark_idle_advances_;
   prometheus::Histogram* processing_latency_;
   prometheus::Histogram* commit_duration_;
   prometheus::Gauge* event_time_lag_;
@@ -64,6 +72,10 @@ class Metrics {
   prometheus::Gauge* assigned_partitions_;
   prometheus::Gauge* up_;
   prometheus::Gauge* model_params_loaded_;
+  prometheus::Gauge* timers_pending_;
+  prometheus::Counter* timers_fired_;
+  prometheus::Counter* late_events_;
+  prometheus::Counter* customers_expired_;
 };
 
 }  // namespace crm::pipeline

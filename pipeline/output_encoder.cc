@@ -37,6 +37,7 @@ void WriteAlertData(JsonWriter& w, const operators::ChurnAlert& a) {
   }
   w.EndArray();
   w.Key("recommended_action").Value(a.recommended_action);
+  w.Key("cause").Value(a.cause);
   w.EndObject();
 }
 
@@ -82,9 +83,12 @@ std::string FormatRfc3339(int64_t epoch_ms) {
   return out;
 }
 
-std::string OutputId(const operators::EventOrigin& origin, const std::string& rule) {
-  return origin.topic + "/" + std::to_string(origin.partition) + "/" +
-         std::to_string(origin.offset) + "/" + rule;
+std::string OutputId(const operators::EventOrigin& origin, const std::string& customer_id,
+                     const std::string& rule) {
+  std::string id = origin.topic + "/" + std::to_string(origin.partition) + "/" + std::to_string(origin.offset) + "/";
+  // Timers of many customers share a partition and a (coalesced) due time.
+  if (origin.topic == operators::kTimerOriginTopic) id += customer_id + "/";
+  return id + rule;
 }
 
 OutputRecord OutputEncoder::Encode(const operators::Output& output,
@@ -99,7 +103,7 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
   JsonWriter w(record.value);
   w.BeginObject();
   w.Key("specversion").Value("1.0");
-  w.Key("id").Value(OutputId(origin, output.rule));
+  w.Key("id").Value(OutputId(origin, customer, output.rule));
   w.Key("source").Value(source_);
   w.Key("type").Value(alert ? "com.crmstream.churn-alert.v1" : "com.crmstream.segment-change.v1");
   w.Key("subject").Value(customer);

@@ -3,7 +3,7 @@
 // Turns operator outputs into Kafka records (DESIGN.md "Output contract"):
 // CloudEvents 1.0 structured-mode JSON, key = customer id, with a
 // deterministic id "<topic>/<partition>/<offset>/<rule>" from the causing
-// input record, so a replay publishes byte-identical records. Also builds
+// input record (or timer), so a replay publishes byte-identical records. Also builds
 // dead-letter records: original bytes as value, reason headers.
 #pragma once
 
@@ -19,8 +19,11 @@ namespace crm::pipeline {
 // RFC 3339 UTC with milliseconds, e.g. "2024-03-01T12:00:00.000Z".
 std::string FormatRfc3339(int64_t epoch_ms);
 
-// Deterministic CloudEvents id for an output caused by `origin`.
-std::string OutputId(const operators::EventOrigin& origin, const std::string& rule);
+// Deterministic CloudEvents id for an output caused by `origin`:
+// "<topic>/<partition>/<offset>/<rule>" for an input record, and
+// "timer/<partition>/<due ms>/<customer>/<rule>" for a timer.
+std::string OutputId(const operators::EventOrigin& origin, const std::string& customer_id,
+                     const std::string& rule);
 
 class OutputEncoder {
  public:

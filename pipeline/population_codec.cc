@@ -78,4 +78,28 @@ Result<RfmPopulation> DecodePopulation(std::string_view bytes) {
   return population;
 }
 
+std::string EncodePartitionState(const PartitionState& state) {
+  std::string out;
+  ByteWriter w(out);
+  w.Byte(kPartitionStateEncodingVersion);
+  w.Signed(state.max_event_ms);
+  w.Signed(state.watermark_ms);
+  out += EncodePopulation(state.population);
+  return out;
+}
+
+Result<PartitionState> DecodePartitionState(std::string_view bytes) {
+  ByteReader r(bytes);
+  uint8_t version;
+  PartitionState state;
+  if (!r.Byte(version) || version != kPartitionStateEncodingVersion) {
+    return Status::Corruption("partition state: unknown or missing encoding version");
+  }
+  if (!r.Signed(state.max_event_ms) || !r.Signed(state.watermark_ms)) {
+    return Status::Corruption("partition state: bad or truncated clock at byte " + std::to_string(r.pos()));
+  }
+  ASSIGN_OR_RETURN(state.population, DecodePopulation(bytes.substr(r.pos())));
+  return state;
+}
+
 }  // namespace crm::pipeline

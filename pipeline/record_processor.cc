@@ -9,6 +9,7 @@ namespace crm::pipeline {
 namespace {
 
 const std::string kSegmentCounterPrefix = "customers_in_segment/";
+const std::string kTimersPendingCounter = "timers_pending";
 
 }  // namespace
 
@@ -38,6 +39,8 @@ RecordProcessor::TopicCounters& RecordProcessor::CountersFor(const std::string& 
 Status RecordProcessor::Start() {
   cache_.reserve(static_cast<size_t>(std::min<int64_t>(config_.state.cache_customers, 1 << 20)));
   ASSIGN_OR_RETURN(auto counters, store_.Counters());
+  if (auto it = counters.find(kTimersPendingCounter); it != counters.end()) timers_pending_ = it->second;
+  metrics_.timers_pending().Set(static_cast<double>(timers_pending_));
   for (const auto& [name, value] : counters) {
     if (name.rfind(kSegmentCounterPrefix, 0) != 0) continue;
     segment_counts_[name] = value;
@@ -70,20 +73,130 @@ Result<RecordProcessor::CachedCustomer*> RecordProcessor::LoadCustomer(
     if (stored) it->second.state = std::move(*stored);
   }
   it->second.id = &it->first;
+  if (it->second.deleted) {
+    // Expired earlier in this epoch and back now: a new customer.
+    it->second.state = operators::CustomerState{};
+    it->second.deleted = false;
+  }
   return &it->second;
 }
 
-Result<RecordProcessor::PartitionPopulation*> RecordProcessor::PopulationFor(int32_t partition) {
-  auto it = populations_.find(partition);
-  if (it == populations_.end()) {
-    ASSIGN_OR_RETURN(auto stored, store_.PartitionData(partition));
-    PartitionPopulation loaded;
-    if (stored) {
-      ASSIGN_OR_RETURN(loaded.population, DecodePopulation(*stored));
-    }
-    it = populations_.emplace(partition, std::move(loaded)).first;
+void RecordProcessor::MarkDirty(CachedCustomer* customer) {
+  if (customer->dirty) return;
+  customer->dirty = true;
+  dirty_.emplace_back(customer->id, customer);
+}
+
+Result<RecordProcessor::PartitionTask*> RecordProcessor::TaskFor(int32_t partition) {
+  auto it = tasks_.find(partition);
+  if (it != tasks_.end()) return &it->second;
+  ASSIGN_OR_RETURN(auto stored, store_.PartitionData(partition));
+  PartitionTask loaded;
+  if (stored) {
+    ASSIGN_OR_RETURN(loaded.stored, DecodePartitionState(*stored));
   }
-  return &it->second;
+  PartitionTask& task = tasks_.emplace(partition, std::move(loaded)).first->second;
+  // Timers the stored watermark passed but whose firing was not committed
+  // (a crash after recording an idle advance) fire before anything else.
+  ASSIGN_OR_RETURN(int64_t fired, FireDue(partition, task));
+  (void)fired;
+  return &task;
+}
+
+operators::ModelContext RecordProcessor::ContextFor(PartitionTask& task) {
+  operators::ModelContext context;
+  if (params_) context.params = &*params_;
+  if (quantile_scoring_) context.population = &task.stored.population;
+  return context;
+}
+
+void RecordProcessor::ApplyTimer(int32_t partition, const std::string& customer_id,
+                                 const operators::TimerRequest& request) {
+  if (request.cancel.epoch_ms != 0) {
+    timer_changes_[TimerKey{partition, request.cancel.epoch_ms, customer_id}] = false;
+    --timers_pending_;
+  }
+  if (request.due.epoch_ms != 0) {
+    timer_changes_[TimerKey{partition, request.due.epoch_ms, customer_id}] = true;
+    ++timers_pending_;
+  }
+}
+
+Status RecordProcessor::FireOne(int32_t partition, PartitionTask& task, const TimerKey& key) {
+  timer_changes_[key] = false;
+  --timers_pending_;
+  metrics_.timers_fired().Increment();
+  ASSIGN_OR_RETURN(CachedCustomer * customer, LoadCustomer(key.customer_id));
+  const operators::EventTime due{key.due_ms};
+  operators::Effects effects = operators::FireTimer(config_.model, ContextFor(task), key.customer_id, due,
+                                                    operators::EventTime{task.stored.watermark_ms}, customer->state);
+  MarkDirty(customer);
+  task.dirty = true;  // the population may have lost an expired customer
+  if (effects.timer) ApplyTimer(partition, key.customer_id, *effects.timer);
+  if (effects.expired) {
+    if (!customer->state.segment.empty()) {
+      int64_t& count = segment_counts_[kSegmentCounterPrefix + customer->state.segment];
+      --count;
+      metrics_.CustomersInSegment(customer->state.segment).Set(static_cast<double>(count));
+    }
+    customer->deleted = true;
+    customer->state = operators::CustomerState{};
+    metrics_.customers_expired().Increment();
+    return Status::Ok();
+  }
+  return Emit(effects, operators::EventOrigin{operators::kTimerOriginTopic, partition, key.due_ms});
+}
+
+Result<int64_t> RecordProcessor::FireDue(int32_t partition, PartitionTask& task) {
+  const int64_t watermark = task.stored.watermark_ms;
+  if (watermark == INT64_MIN) return int64_t{0};
+  // Uncommitted timers due by the watermark, merged in (due, customer) order
+  // with the committed ones, so the order never depends on where the last
+  // commit fell. Firing only arms timers after the watermark.
+  std::vector<TimerKey> pending;
+  for (auto it = timer_changes_.lower_bound(TimerKey{partition, INT64_MIN, ""});
+       it != timer_changes_.end() && it->first.partition == partition && it->first.due_ms <= watermark; ++it) {
+    if (it->second) pending.push_back(it->first);
+  }
+  size_t next_pending = 0;
+  int64_t fired = 0;
+  Status failed;
+  auto fire_pending_before = [&](const TimerKey* limit) {
+    while (failed.ok() && next_pending < pending.size() && (limit == nullptr || pending[next_pending] < *limit)) {
+      failed = FireOne(partition, task, pending[next_pending++]);
+      ++fired;
+    }
+  };
+  RETURN_IF_ERROR(store_.ScanTimers(partition, watermark, [&](int64_t due, std::string_view id) {
+    TimerKey key{partition, due, std::string(id)};
+    fire_pending_before(&key);
+    if (!failed.ok()) return false;
+    if (timer_changes_.count(key)) return true;  // deleted, or pending and handled in order above
+    failed = FireOne(partition, task, key);
+    ++fired;
+    return failed.ok();
+  }));
+  fire_pending_before(nullptr);
+  RETURN_IF_ERROR(failed);
+  return fired;
+}
+
+Result<bool> RecordProcessor::AdvanceWatermark(int32_t partition, int64_t watermark_ms) {
+  ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(partition));
+  // A partition that never saw an event has no timers and keeps no clock.
+  if (task->stored.max_event_ms == INT64_MIN || watermark_ms <= task->stored.watermark_ms) return false;
+  task->stored.watermark_ms = watermark_ms;
+  task->dirty = true;
+  // An advance alone is progress to commit, even without input records.
+  ++uncommitted_records_;
+  return true;
+}
+
+Result<int64_t> RecordProcessor::FireDueTimers(int32_t partition) {
+  ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(partition));
+  ASSIGN_OR_RETURN(int64_t fired, FireDue(partition, *task));
+  uncommitted_records_ += fired;
+  return fired;
 }
 
 Status RecordProcessor::DeadLetter(const InputRecordView& record,
@@ -134,49 +247,84 @@ Status RecordProcessor::Process(const InputRecordView& record) {
                       "message key must equal customer_id '" + event.customer_id + "'");
   }
   event.origin = origin;
+  if (record.timestamp_ms > 0 && event.ts.epoch_ms > record.timestamp_ms + config_.time.max_future_skew_ms) {
+    return DeadLetter(record, origin, "future_event",
+                      "event time " + FormatRfc3339(event.ts.epoch_ms) + " is more than " +
+                          std::to_string(config_.time.max_future_skew_ms) + " ms after the record's timestamp " +
+                          FormatRfc3339(record.timestamp_ms));
+  }
   latest_event_time_ms_ = std::max(latest_event_time_ms_, event.ts.epoch_ms);
 
+  ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(origin.partition));
+  if (event.ts.epoch_ms < task->stored.watermark_ms) metrics_.late_events().Increment();
   ASSIGN_OR_RETURN(CachedCustomer * customer, LoadCustomer(event.customer_id));
-  operators::ModelContext context;
-  if (params_) context.params = &*params_;
-  PartitionPopulation* population = nullptr;
-  if (quantile_scoring_) {
-    ASSIGN_OR_RETURN(population, PopulationFor(origin.partition));
-    context.population = &population->population;
-  }
-  operators::Effects effects = operators::ProcessEvent(config_.model, context, event, customer->state);
+  operators::Effects effects = operators::ProcessEvent(config_.model, ContextFor(*task), event, customer->state);
   if (effects.duplicate) {
     CountersFor(origin.topic).duplicate->Increment();
     return Status::Ok();
   }
-  // Only purchases move a customer within the population.
-  if (population != nullptr && std::holds_alternative<operators::Purchase>(event.body)) population->dirty = true;
-  if (!customer->dirty) {
-    customer->dirty = true;
-    dirty_.emplace_back(customer->id, customer);
-  }
+  MarkDirty(customer);
+  task->dirty = true;
   CountersFor(origin.topic).ok->Increment();
-  return Emit(effects, origin);
+  bool fire = false;
+  if (effects.timer) {
+    ApplyTimer(origin.partition, event.customer_id, *effects.timer);
+    // A late event can re-arm a check the watermark has already passed.
+    fire = effects.timer->due.epoch_ms != 0 && effects.timer->due.epoch_ms <= task->stored.watermark_ms;
+  }
+  RETURN_IF_ERROR(Emit(effects, origin));
+
+  PartitionState& clock = task->stored;
+  clock.max_event_ms = std::max(clock.max_event_ms, event.ts.epoch_ms);
+  const int64_t watermark = clock.max_event_ms - config_.time.allowed_lateness_ms;
+  if (watermark > clock.watermark_ms) {
+    clock.watermark_ms = watermark;
+    fire = true;
+  }
+  if (fire) RETURN_IF_ERROR(FireDue(origin.partition, *task).status());
+  return Status::Ok();
 }
 
 Status RecordProcessor::Commit(int flush_timeout_ms) {
-  if (pending_offsets_.empty()) return Status::Ok();
+  if (uncommitted_records_ == 0 && pending_offsets_.empty()) return Status::Ok();
   Status flushed = sink_.Flush(flush_timeout_ms);
   if (!flushed.ok()) return Status(flushed.code(), "commit: outputs not acknowledged: " + flushed.message());
 
   CommitBatch batch;
   batch.customers.reserve(dirty_.size());
-  for (const auto& [id, customer] : dirty_) batch.customers.emplace_back(*id, &customer->state);
+  for (const auto& [id, customer] : dirty_) {
+    if (customer->deleted) {
+      batch.deleted_customers.push_back(*id);
+    } else {
+      batch.customers.emplace_back(*id, &customer->state);
+    }
+  }
   batch.next_offsets = pending_offsets_;
   batch.counters = segment_counts_;
-  for (const auto& [partition, population] : populations_) {
-    if (population.dirty) batch.partition_data[partition] = EncodePopulation(population.population);
+  batch.counters[kTimersPendingCounter] = timers_pending_;
+  for (const auto& [partition, task] : tasks_) {
+    if (task.dirty) batch.partition_data[partition] = EncodePartitionState(task.stored);
   }
+  batch.timers = timer_changes_;
   RETURN_IF_ERROR(store_.Commit(batch));
-  for (auto& [partition, population] : populations_) population.dirty = false;
+  timer_changes_.clear();
+  const double wall_ms = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
+  for (auto& [partition, task] : tasks_) {
+    task.dirty = false;
+    if (task.stored.watermark_ms != INT64_MIN) {
+      metrics_.WatermarkLag(partition).Set((wall_ms - static_cast<double>(task.stored.watermark_ms)) / 1000.0);
+    }
+  }
+  metrics_.timers_pending().Set(static_cast<double>(timers_pending_));
 
   for (const auto& [id, customer] : dirty_) customer->dirty = false;
   dirty_.clear();
+  for (const std::string& id : batch.deleted_customers) {
+    auto it = cache_.find(id);
+    if (it != cache_.end() && it->second.deleted) cache_.erase(it);
+  }
   for (const auto& [tp, offset] : pending_offsets_) committed_offsets_[tp] = offset;
   pending_offsets_.clear();
   uncommitted_records_ = 0;
@@ -199,9 +347,16 @@ void RecordProcessor::EvictCleanCustomers() {
 void RecordProcessor::DropCachedState() {
   dirty_.clear();
   cache_.clear();
-  populations_.clear();
+  tasks_.clear();
+  timer_changes_.clear();
   pending_offsets_.clear();
   uncommitted_records_ = 0;
+  // Back to the committed count of pending timers.
+  auto counters = store_.Counters();
+  if (counters.ok()) {
+    auto it = counters->find(kTimersPendingCounter);
+    timers_pending_ = it == counters->end() ? 0 : it->second;
+  }
 }
 
 }  // namespace crm::pipeline

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "operators/customer_processor.h"
 #include "operators/customer_state.h"
 #include "operators/model_params.h"
 #include "operators/rfm_population.h"
@@ -31,6 +32,7 @@
 #include "pipeline/kafka_sink.h"
 #include "pipeline/metrics.h"
 #include "pipeline/output_encoder.h"
+#include "pipeline/population_codec.h"
 #include "pipeline/state_store.h"
 
 namespace crm::pipeline {
@@ -45,6 +47,7 @@ struct InputRecordView {
   std::string_view key;
   std::string_view value;
   bool has_key = false;
+  int64_t timestamp_ms = 0;  // the Kafka record's timestamp, 0 when unknown
 };
 
 class RecordProcessor {
@@ -62,7 +65,21 @@ class RecordProcessor {
 
   // Processes one record. A non-ok status is an infrastructure failure (state
   // store read, sink refused); bad data never fails, it is dead-lettered.
+  // Event time: the record's partition advances its watermark (largest event
+  // time - allowed lateness) and fires the timers it passes, in (due,
+  // customer) order, before the next record. An event older than the
+  // watermark still updates state (counted as late); one stamped more than
+  // max_future_skew_ms after its Kafka timestamp is dead-lettered.
   Status Process(const InputRecordView& record);
+
+  // Idle partitions (the runtime decides when): raises the partition's
+  // watermark to `watermark_ms` without firing anything, so that the advance
+  // can be committed (recorded) before its effects; false when the watermark
+  // was already there or the partition never saw an event. FireDueTimers then fires what it passed. A partition
+  // loaded from the store first fires the timers its stored watermark passed,
+  // so a crash between the two is repaired on restart.
+  Result<bool> AdvanceWatermark(int32_t partition, int64_t watermark_ms);
+  Result<int64_t> FireDueTimers(int32_t partition);  // returns timers fired
 
   // Flushes outputs, then writes state and offsets atomically. Unavailable:
   // the outputs were not all acknowledged within `flush_timeout_ms` (broker
@@ -89,18 +106,25 @@ class RecordProcessor {
   struct CachedCustomer {
     operators::CustomerState state;
     bool dirty = false;
+    bool deleted = false;  // expired: the commit deletes it from the store
     const std::string* id = nullptr;  // the map key (stable node address)
   };
 
-  // One input partition's RFM population, loaded from the store on first use
-  // and written with the partition's next commit once changed.
-  struct PartitionPopulation {
-    operators::RfmPopulation population;
+  // One input partition's clock and RFM population, loaded from the store on
+  // first use and written with the partition's next commit once changed.
+  struct PartitionTask {
+    PartitionState stored;
     bool dirty = false;
   };
 
   Result<CachedCustomer*> LoadCustomer(const std::string& customer_id);
-  Result<PartitionPopulation*> PopulationFor(int32_t partition);
+  void MarkDirty(CachedCustomer* customer);
+  Result<PartitionTask*> TaskFor(int32_t partition);
+  // Stores the customer's re-armed check in the pending timer changes.
+  void ApplyTimer(int32_t partition, const std::string& customer_id, const operators::TimerRequest& request);
+  Result<int64_t> FireDue(int32_t partition, PartitionTask& task);
+  Status FireOne(int32_t partition, PartitionTask& task, const TimerKey& key);
+  operators::ModelContext ContextFor(PartitionTask& task);
   Status DeadLetter(const InputRecordView& record, const operators::EventOrigin& origin,
                     const std::string& code, const std::string& reason);
   Status Emit(const operators::Effects& effects, const operators::EventOrigin& origin);
@@ -131,7 +155,9 @@ class RecordProcessor {
   std::map<TopicPartitionKey, int64_t> committed_offsets_;
   std::map<std::string, int64_t> segment_counts_;  // counter name -> customers
   std::optional<operators::ModelParams> params_;
-  std::map<int32_t, PartitionPopulation> populations_;
+  std::map<int32_t, PartitionTask> tasks_;
+  std::map<TimerKey, bool> timer_changes_;  // since the last commit: store (true) or delete
+  int64_t timers_pending_ = 0;              // committed + uncommitted
   bool quantile_scoring_ = false;  // some RFM score ranks against the population
   int64_t uncommitted_records_ = 0;
   int64_t latest_event_time_ms_ = 0;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -13,6 +14,7 @@
 #include "pipeline/kafka_client.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/model_params_file.h"
+#include "pipeline/output_encoder.h"
 #include "pipeline/record_processor.h"
 #include "pipeline/state_json.h"
 
@@ -65,6 +67,8 @@ struct Service::Impl {
   mutable std::mutex params_mutex;
   std::shared_ptr<const operators::ModelParams> params_in_use;
   std::atomic<int64_t> committed_event_time_ms{0};
+  // When each assigned partition number last received an input record.
+  std::map<int32_t, Clock::time_point> last_input;
 
   void UseModelParams(operators::ModelParams params) {
     processor->SetModelParams(params);
@@ -90,6 +94,7 @@ struct Service::Impl {
   Status AssignFromStore(rd_kafka_topic_partition_list_t* partitions);
   void Receive(OwnedMessage message);
   Status Drain();
+  Status AdvanceIdlePartitions();
   void SetPaused(int kind, int32_t partition, bool pause);
 };
 
@@ -235,6 +240,7 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err,
       int kind = KindOf(partitions->elems[i].topic);
       if (kind < 0) continue;
       merger.Revoke(partitions->elems[i].partition, kind);
+      last_input.erase(partitions->elems[i].partition);
       assigned.erase({kind, partitions->elems[i].partition});
       paused.erase({kind, partitions->elems[i].partition});
     }
@@ -282,6 +288,7 @@ void Service::Impl::Receive(OwnedMessage message) {
     received_keys.emplace_back(static_cast<const char*>(message->key), message->key_len);
   }
   merger.Push(partition, kind, Merger::Item{ts < 0 ? 0 : ts, offset, std::move(message)});
+  last_input[partition] = Clock::now();
   if (merger.Buffered(partition, kind) > kPauseAbove && !paused.count({kind, partition})) {
     SetPaused(kind, partition, true);
   }
@@ -297,6 +304,7 @@ Status Service::Impl::Drain() {
     view.partition = next->partition;
     view.offset = m->offset;
     view.has_key = m->key != nullptr;
+    view.timestamp_ms = next->item.timestamp_ms;
     view.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
     view.value = std::string_view(static_cast<const char*>(m->payload), m->len);
     if (health.first_record_ms.load(std::memory_order_relaxed) == 0) {
@@ -312,6 +320,36 @@ Status Service::Impl::Drain() {
   for (auto it = paused.begin(); it != paused.end();) {
     auto [kind, partition] = *it++;
     if (merger.Buffered(partition, kind) < kResumeBelow) SetPaused(kind, partition, false);
+  }
+  return Status::Ok();
+}
+
+Status Service::Impl::AdvanceIdlePartitions() {
+  const auto now = Clock::now();
+  const auto idle_timeout = std::chrono::milliseconds(config.time.idle_timeout_ms);
+  std::set<int32_t> partitions;
+  for (const auto& [kind, partition] : assigned) partitions.insert(partition);
+  for (int32_t partition : partitions) {
+    bool buffered = false;
+    for (int kind = 0; kind < kInputKinds; ++kind) buffered |= merger.Buffered(partition, kind) > 0;
+    auto [it, fresh] = last_input.try_emplace(partition, now);
+    if (buffered || fresh || now - it->second < idle_timeout) continue;
+    it->second = now;  // the next advance needs another idle period
+    const int64_t wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+    const int64_t watermark = wall_ms - config.time.allowed_lateness_ms;
+    // Everything before the advance is durable first, then the advance is
+    // recorded, then its effects follow: a replay repeats exactly this.
+    RETURN_IF_ERROR(Commit());
+    ASSIGN_OR_RETURN(bool advanced, processor->AdvanceWatermark(partition, watermark));
+    if (!advanced) continue;
+    RETURN_IF_ERROR(Commit());
+    ASSIGN_OR_RETURN(int64_t fired, processor->FireDueTimers(partition));
+    RETURN_IF_ERROR(Commit());
+    metrics.WatermarkIdleAdvances(partition).Increment();
+    spdlog::info("partition {} idle for {} ms: watermark advanced by wall clock to {}; {} timers fired", partition,
+                 config.time.idle_timeout_ms, FormatRfc3339(watermark), fired);
   }
   return Status::Ok();
 }
@@ -432,6 +470,8 @@ Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
     s.received_keys.clear();
     if (!result.ok()) break;
     result = s.Drain();
+    if (!result.ok()) break;
+    result = s.AdvanceIdlePartitions();
     if (!result.ok()) break;
     if (Clock::now() - s.last_commit >= interval) result = s.Commit();
     if (result.ok() && options.stop_at_end && s.merger.AllAtEnd()) {

@@ -15,7 +15,7 @@ using operators::kDedupWindow;
 using Writer = ByteWriter;
 using Reader = ByteReader;
 
-// Layout (version 2):
+// Layout (version 3):
 //   u8      version
 //   varint  presence: one bit per field below that differs from its default
 //           (absent fields take no bytes), plus kTimesInSeconds
@@ -41,16 +41,19 @@ enum Bit : uint32_t {
   kLastEvent,
   kLastPurchase,
   kFirstPurchase,
-  kSatisfaction,
-  kSatisfactionWeight,
-  kSatisfactionAt,
+  kFirstPurchaseSpend,
+  kNextCheck,
   kRfm,
   kSegment,
   kLoyalty,
   kChurnRisk,
   kDedup,
   kTimesInSeconds,
-  // Rarely set: kept in the high bits so a typical presence varint is 2 bytes.
+  // Set only for customers with service or complaint signals or alerts:
+  // kept in the high bits so a typical presence varint is 2 bytes.
+  kSatisfaction,
+  kSatisfactionWeight,
+  kSatisfactionAt,
   kOpenComplaints,
   kAlertDisarmed,
   kLastAlert,
@@ -93,11 +96,12 @@ double BitsToDouble(uint64_t bits) {
 }
 
 // The time fields in encoding order; deltas chain through them.
-std::array<int64_t, 5> Times(const CustomerState& s) {
+std::array<int64_t, 6> Times(const CustomerState& s) {
   return {s.last_event.epoch_ms, s.last_purchase.epoch_ms, s.first_purchase.epoch_ms, s.satisfaction_at.epoch_ms,
-          s.last_alert.epoch_ms};
+          s.last_alert.epoch_ms, s.next_check.epoch_ms};
 }
-constexpr std::array<Bit, 5> kTimeBits = {kLastEvent, kLastPurchase, kFirstPurchase, kSatisfactionAt, kLastAlert};
+constexpr std::array<Bit, 6> kTimeBits = {kLastEvent, kLastPurchase, kFirstPurchase, kSatisfactionAt, kLastAlert,
+                                          kNextCheck};
 
 void WriteName(Writer& w, const std::string& s) {
   if (auto index = DictionaryIndex(s)) {
@@ -128,12 +132,13 @@ Status Corrupt(const Reader& r, const char* what) {
 
 void EncodeState(const CustomerState& s, std::string& out) {
   out.clear();
-  const std::array<int64_t, 5> times = Times(s);
+  const std::array<int64_t, 6> times = Times(s);
   const CustomerState defaults;
   uint64_t presence = 0;
   auto set_if = [&presence](bool cond, Bit b) { presence |= cond ? Mask(b) : 0; };
   set_if(s.purchase_count != 0, kPurchaseCount);
   set_if(DoubleBits(s.total_spend) != 0, kTotalSpend);
+  set_if(DoubleBits(s.first_purchase_spend) != 0, kFirstPurchaseSpend);
   set_if(DoubleBits(s.satisfaction) != 0, kSatisfaction);
   set_if(DoubleBits(s.satisfaction_weight) != 0, kSatisfactionWeight);
   set_if(s.rfm != defaults.rfm, kRfm);
@@ -171,6 +176,8 @@ void EncodeState(const CustomerState& s, std::string& out) {
   write_time(0);
   write_time(1);
   write_time(2);
+  if (presence & Mask(kFirstPurchaseSpend)) w.Fixed64(DoubleBits(s.first_purchase_spend));
+  write_time(5);
   if (presence & Mask(kSatisfaction)) w.Fixed64(DoubleBits(s.satisfaction));
   if (presence & Mask(kSatisfactionWeight)) w.Fixed64(DoubleBits(s.satisfaction_weight));
   write_time(3);
@@ -251,6 +258,8 @@ Result<CustomerState> DecodeState(std::string_view bytes) {
   if (!read_time(kLastEvent, s.last_event)) return Corrupt(r, "last_event");
   if (!read_time(kLastPurchase, s.last_purchase)) return Corrupt(r, "last_purchase");
   if (!read_time(kFirstPurchase, s.first_purchase)) return Corrupt(r, "first_purchase");
+  if (!read_double(kFirstPurchaseSpend, s.first_purchase_spend)) return Corrupt(r, "first_purchase_spend");
+  if (!read_time(kNextCheck, s.next_check)) return Corrupt(r, "next_check");
   if (!read_double(kSatisfaction, s.satisfaction)) return Corrupt(r, "satisfaction");
   if (!read_double(kSatisfactionWeight, s.satisfaction_weight)) return Corrupt(r, "satisfaction_weight");
   if (!read_time(kSatisfactionAt, s.satisfaction_at)) return Corrupt(r, "satisfaction_at");

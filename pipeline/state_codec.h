@@ -6,7 +6,7 @@
 // fields in a fixed order: zigzag varints for integers, chained deltas for
 // times, 8 little-endian bytes for doubles and dedup hashes, varint-prefixed
 // strings (common segment/loyalty names as a one-byte index). A typical
-// customer takes well under 100 bytes. Encoding is deterministic (the same
+// customer with a full dedup ring takes about 108 bytes. Encoding is deterministic (the same
 // state gives the same bytes), so state dumps and replays can be compared
 // byte for byte. Decoding checks every length, rejects unknown versions,
 // trailing bytes and any non-canonical form as corruption, so a decoded
@@ -21,8 +21,9 @@
 
 namespace crm::pipeline {
 
-// 2: presence bitmap and varints (1 was fixed-width fields).
-inline constexpr uint8_t kStateEncodingVersion = 2;
+// 3: first purchase spend and the pending overdue check (2: presence bitmap
+// and varints; 1: fixed-width fields).
+inline constexpr uint8_t kStateEncodingVersion = 3;
 
 // Appends the encoding of `state` to `out` (cleared first).
 void EncodeState(const operators::CustomerState& state, std::string& out);

@@ -27,6 +27,7 @@ nlohmann::ordered_json StateObject(const std::string& customer_id, const operato
                  {"purchase_count", s.purchase_count},
                  {"total_spend", s.total_spend},
                  {"first_purchase", time_or_null(s.first_purchase, bought)},
+                 {"first_purchase_spend", s.first_purchase_spend},
                  {"last_purchase", time_or_null(s.last_purchase, bought)},
                  {"last_event", FormatRfc3339(s.last_event.epoch_ms)},
                  {"satisfaction", s.satisfaction},
@@ -38,7 +39,8 @@ nlohmann::ordered_json StateObject(const std::string& customer_id, const operato
                  {"churn_risk", s.churn_risk},
                  {"alert_armed", s.alert_armed},
                  {"last_alert", time_or_null(s.last_alert, s.alerts_sent > 0)},
-                 {"alerts_sent", s.alerts_sent}};
+                 {"alerts_sent", s.alerts_sent},
+                 {"next_check", time_or_null(s.next_check, s.next_check.epoch_ms != 0)}};
   return j;
 }
 

@@ -15,6 +15,7 @@ namespace {
 
 constexpr char kCustomersFamily[] = "customers";
 constexpr char kOffsetsFamily[] = "offsets";
+constexpr char kTimersFamily[] = "timers";
 const std::string kCounterPrefix = "counter/";
 const std::string kPartitionPrefix = "partition/";
 
@@ -36,6 +37,29 @@ std::string OffsetKey(const TopicPartitionKey& tp) {
   for (int shift = 24; shift >= 0; shift -= 8) {
     key.push_back(static_cast<char>((static_cast<uint32_t>(tp.partition) >> shift) & 0xff));
   }
+  return key;
+}
+
+void AppendBigEndian(std::string& out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+uint64_t ReadBigEndian(std::string_view in) {
+  uint64_t v = 0;
+  for (unsigned char c : in) v = (v << 8) | c;
+  return v;
+}
+
+// Flipping the sign bit makes signed due times sort as unsigned bytes.
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+constexpr size_t kTimerPrefixBytes = 12;
+
+std::string TimerKeyBytes(const TimerKey& t) {
+  std::string key;
+  key.reserve(kTimerPrefixBytes + t.customer_id.size());
+  AppendBigEndian(key, static_cast<uint32_t>(t.partition), 4);
+  AppendBigEndian(key, static_cast<uint64_t>(t.due_ms) ^ kSignBit, 8);
+  key.append(t.customer_id);
   return key;
 }
 
@@ -62,6 +86,7 @@ struct StateStore::Impl {
 
   rocksdb::ColumnFamilyHandle* customers() const { return families[1]; }
   rocksdb::ColumnFamilyHandle* offsets() const { return families[2]; }
+  rocksdb::ColumnFamilyHandle* timers() const { return families[3]; }
 
   ~Impl() {
     for (auto* handle : families) db->DestroyColumnFamilyHandle(handle);
@@ -99,7 +124,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const StateStoreOptions& op
   db_options.max_background_jobs = 2;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
-      {rocksdb::kDefaultColumnFamilyName, cf}, {kCustomersFamily, cf}, {kOffsetsFamily, cf}};
+      {rocksdb::kDefaultColumnFamilyName, cf}, {kCustomersFamily, cf}, {kOffsetsFamily, cf}, {kTimersFamily, cf}};
   rocksdb::DB* db = nullptr;
   rocksdb::Status s =
       options.read_only
@@ -169,12 +194,46 @@ Status StateStore::Commit(const CommitBatch& batch) {
                                         EncodeOffset(value)),
                               "stage counter"));
   }
+  for (const auto& [timer, store] : batch.timers) {
+    const std::string key = TimerKeyBytes(timer);
+    RETURN_IF_ERROR(FromRocks(store ? write.Put(impl_->timers(), key, rocksdb::Slice())
+                                    : write.Delete(impl_->timers(), key),
+                              "stage timer"));
+  }
+  for (const std::string& id : batch.deleted_customers) {
+    RETURN_IF_ERROR(FromRocks(write.Delete(impl_->customers(), id), "stage customer deletion"));
+  }
   for (const auto& [partition, bytes] : batch.partition_data) {
     RETURN_IF_ERROR(FromRocks(write.Put(impl_->families[0], PartitionKey(partition), bytes), "stage partition data"));
   }
   rocksdb::WriteOptions options;
   options.sync = true;
   return FromRocks(impl_->db->Write(options, &write), "commit state");
+}
+
+Status StateStore::ScanTimers(int32_t partition, int64_t up_to_ms,
+                              const std::function<bool(int64_t, std::string_view)>& visit) const {
+  std::string prefix;
+  AppendBigEndian(prefix, static_cast<uint32_t>(partition), 4);
+  std::string upper = prefix;
+  AppendBigEndian(upper, (static_cast<uint64_t>(up_to_ms) ^ kSignBit) + 1, 8);  // exclusive
+  rocksdb::ReadOptions read;
+  rocksdb::Slice upper_slice(upper);
+  // up_to_ms = INT64_MAX wraps to 0 above: then bound by the next partition.
+  std::string next_partition;
+  if (static_cast<uint64_t>(up_to_ms) == ~kSignBit) {
+    AppendBigEndian(next_partition, static_cast<uint64_t>(static_cast<uint32_t>(partition)) + 1, 4);
+    upper_slice = rocksdb::Slice(next_partition);
+  }
+  read.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read, impl_->timers()));
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    const rocksdb::Slice key = it->key();
+    if (key.size() < kTimerPrefixBytes) return Status::Corruption("stored timer key is too short");
+    const int64_t due = static_cast<int64_t>(ReadBigEndian(std::string_view(key.data() + 4, 8)) ^ kSignBit);
+    if (!visit(due, std::string_view(key.data() + kTimerPrefixBytes, key.size() - kTimerPrefixBytes))) break;
+  }
+  return FromRocks(it->status(), "scan timers");
 }
 
 Result<std::optional<std::string>> StateStore::PartitionData(int32_t partition) const {

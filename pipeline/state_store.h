@@ -6,6 +6,9 @@
 // state contains (DESIGN.md "Runtime guarantees"). Column families:
 //   customers  customer_id -> encoded CustomerState (state_codec.h)
 //   offsets    topic '\0' partition(4 bytes BE) -> next offset (8 bytes BE)
+//   timers     partition(4 bytes BE) due(8 bytes BE, sign bit flipped)
+//              customer_id -> empty: pending overdue checks in due order,
+//              so firing is a range scan and costs no memory per timer
 // One shared LRU block cache and a write-buffer manager are sized from the
 // memory budget. Counters live in the default family under "counter/",
 // partition data under "partition/" + partition (4 bytes BE). Reads may come
@@ -39,6 +42,14 @@ struct StateStoreOptions {
   bool read_only = false;
 };
 
+// One stored timer.
+struct TimerKey {
+  int32_t partition = 0;
+  int64_t due_ms = 0;
+  std::string customer_id;
+  auto operator<=>(const TimerKey&) const = default;
+};
+
 // What one commit writes: changed customers and the next offset to read per
 // input partition.
 struct CommitBatch {
@@ -50,6 +61,10 @@ struct CommitBatch {
   // Per input partition number: encoded data that belongs to the partition
   // as a whole (its RFM population), replacing what was stored.
   std::map<int32_t, std::string> partition_data;
+  // Timers to store (true) or delete (false).
+  std::map<TimerKey, bool> timers;
+  // Customers whose state is deleted (expired).
+  std::vector<std::string> deleted_customers;
 };
 
 class StateStore {
@@ -73,6 +88,11 @@ class StateStore {
 
   // The partition's data (CommitBatch::partition_data), nullopt when none.
   Result<std::optional<std::string>> PartitionData(int32_t partition) const;
+
+  // Visits the partition's stored timers with due <= up_to_ms in (due,
+  // customer) order until `visit` returns false.
+  Status ScanTimers(int32_t partition, int64_t up_to_ms,
+                    const std::function<bool(int64_t due_ms, std::string_view customer_id)>& visit) const;
 
   // Every stored counter (see CommitBatch::counters).
   Result<std::map<std::string, int64_t>> Counters() const;

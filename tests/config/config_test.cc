@@ -55,6 +55,12 @@ void ExpectSameConfig(const Config& a, const Config& b) {
   const operators::ModelConfig& m = a.model;
   const operators::ModelConfig& n = b.model;
   EXPECT_EQ(a.model_params_file, b.model_params_file);
+  EXPECT_EQ(a.time.allowed_lateness_ms, b.time.allowed_lateness_ms);
+  EXPECT_EQ(a.time.idle_timeout_ms, b.time.idle_timeout_ms);
+  EXPECT_EQ(a.time.max_future_skew_ms, b.time.max_future_skew_ms);
+  EXPECT_EQ(m.inactivity.check_at_gaps, n.inactivity.check_at_gaps);
+  EXPECT_EQ(m.inactivity.retention, n.inactivity.retention);
+  EXPECT_EQ(m.inactivity.granularity, n.inactivity.granularity);
   EXPECT_EQ(m.rfm.frequency_monetary, n.rfm.frequency_monetary);
   EXPECT_EQ(m.rfm.recency, n.rfm.recency);
   EXPECT_EQ(m.rfm.min_population, n.rfm.min_population);

@@ -151,7 +151,10 @@ TEST_F(RecordProcessorTest, SegmentCountsSurviveARestart) {
   auto counters = store_->Counters();
   ASSERT_TRUE(counters.ok());
   int64_t total = 0;
-  for (const auto& [name, value] : *counters) total += value;
+  for (const auto& [name, value] : *counters) {
+    if (name.rfind("customers_in_segment/", 0) == 0) total += value;
+  }
+  EXPECT_EQ(counters->at("timers_pending"), 2) << "one overdue check each";
   EXPECT_EQ(total, 2) << "two customers, each in exactly one segment";
   Reopen();
   std::string text = metrics_.Serialize();
@@ -171,9 +174,9 @@ TEST_F(RecordProcessorTest, PopulationIsCommittedWithTheStateAndSurvivesARestart
   ASSERT_TRUE(processor_->Commit(1000).ok());
   auto stored = store_->PartitionData(0);
   ASSERT_TRUE(stored.ok() && stored->has_value());
-  auto population = DecodePopulation(**stored);
-  ASSERT_TRUE(population.ok()) << population.status().message();
-  EXPECT_EQ(population->live().frequency.count(), 5) << "five customers, p0 counted once";
+  auto partition = DecodePartitionState(**stored);
+  ASSERT_TRUE(partition.ok()) << partition.status().message();
+  EXPECT_EQ(partition->population.live().frequency.count(), 5) << "five customers, p0 counted once";
   EXPECT_EQ((*store_->Get("p0"))->rfm.f, 5) << "two purchases beat the other four";
 
   // After a restart the next customer is ranked against the stored population.
@@ -181,9 +184,9 @@ TEST_F(RecordProcessorTest, PopulationIsCommittedWithTheStateAndSurvivesARestart
   ASSERT_TRUE(Feed(6, "p9", PurchaseJson(6, "p9", "2024-01-03T00:00:00Z")).ok());
   ASSERT_TRUE(processor_->Commit(1000).ok());
   EXPECT_EQ((*store_->Get("p9"))->rfm.m, 1) << "the least of six ties at the bottom";
-  auto after = DecodePopulation(**store_->PartitionData(0));
+  auto after = DecodePartitionState(**store_->PartitionData(0));
   ASSERT_TRUE(after.ok());
-  EXPECT_EQ(after->live().frequency.count(), 6);
+  EXPECT_EQ(after->population.live().frequency.count(), 6);
 }
 
 TEST_F(RecordProcessorTest, ModelParamsChangeTheChurnModel) {
