@@ -87,7 +87,7 @@ void RecordProcessor::MarkDirty(CachedCustomer* customer) {
   dirty_.emplace_back(customer->id, customer);
 }
 
-Result<RecordProcessor::PartitionTask*> RecordProcessor::TaskFor(int32_t partition) {
+Result<RecordProcessor::PartitionTask*> RecordProcessor::TaskFor(int32_t partition, bool fire_stored) {
   auto it = tasks_.find(partition);
   if (it != tasks_.end()) return &it->second;
   ASSIGN_OR_RETURN(auto stored, store_.PartitionData(partition));
@@ -98,8 +98,10 @@ Result<RecordProcessor::PartitionTask*> RecordProcessor::TaskFor(int32_t partiti
   PartitionTask& task = tasks_.emplace(partition, std::move(loaded)).first->second;
   // Timers the stored watermark passed but whose firing was not committed
   // (a crash after recording an idle advance) fire before anything else.
-  ASSIGN_OR_RETURN(int64_t fired, FireDue(partition, task));
-  (void)fired;
+  if (fire_stored) {
+    ASSIGN_OR_RETURN(int64_t fired, FireDue(partition, task));
+    uncommitted_records_ += fired;
+  }
   return &task;
 }
 
@@ -193,7 +195,7 @@ Result<bool> RecordProcessor::AdvanceWatermark(int32_t partition, int64_t waterm
 }
 
 Result<int64_t> RecordProcessor::FireDueTimers(int32_t partition) {
-  ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(partition));
+  ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(partition, /*fire_stored=*/false));
   ASSIGN_OR_RETURN(int64_t fired, FireDue(partition, *task));
   uncommitted_records_ += fired;
   return fired;

@@ -119,7 +119,9 @@ class RecordProcessor {
 
   Result<CachedCustomer*> LoadCustomer(const std::string& customer_id);
   void MarkDirty(CachedCustomer* customer);
-  Result<PartitionTask*> TaskFor(int32_t partition);
+  // Loads the partition on first use and then (unless told not to) fires
+  // the timers its stored watermark passed.
+  Result<PartitionTask*> TaskFor(int32_t partition, bool fire_stored = true);
   // Stores the customer's re-armed check in the pending timer changes.
   void ApplyTimer(int32_t partition, const std::string& customer_id, const operators::TimerRequest& request);
   Result<int64_t> FireDue(int32_t partition, PartitionTask& task);

@@ -8,6 +8,8 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "pipeline/population_codec.h"
 #include "pipeline/state_store.h"
 
@@ -206,6 +208,114 @@ TEST_F(RecordProcessorTest, ModelParamsChangeTheChurnModel) {
   EXPECT_NE(gus.churn_risk, fallback_risk);
   // Satisfaction at the prior (70) lowers the risk below 1 - P(alive).
   EXPECT_LT(gus.churn_risk, 1 - p_alive);
+}
+
+// Timers as the store holds them: (due, customer) for one partition.
+std::vector<std::pair<int64_t, std::string>> StoredTimers(const StateStore& store, int32_t partition) {
+  std::vector<std::pair<int64_t, std::string>> out;
+  EXPECT_TRUE(store.ScanTimers(partition, INT64_MAX, [&](int64_t due, std::string_view id) {
+                     out.emplace_back(due, std::string(id));
+                     return true;
+                   }).ok());
+  return out;
+}
+
+TEST_F(RecordProcessorTest, EachCustomerHoldsOneStoredTimerReArmedByEvents) {
+  ASSERT_TRUE(Feed(0, "hal", PurchaseJson(0, "hal", "2024-01-01T00:00:00Z")).ok());
+  ASSERT_TRUE(Feed(1, "ida", PurchaseJson(1, "ida", "2024-01-01T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  ASSERT_EQ(StoredTimers(*store_, 0).size(), 2u);
+  const int64_t first_due = StoredTimers(*store_, 0)[0].first;
+  ASSERT_TRUE(Feed(2, "hal", PurchaseJson(2, "hal", "2024-01-02T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  auto timers = StoredTimers(*store_, 0);
+  ASSERT_EQ(timers.size(), 2u) << "hal's check moved; it was not added";
+  EXPECT_EQ(timers[0], std::make_pair(first_due, std::string("ida")));
+  EXPECT_EQ(timers[1].second, "hal");
+  EXPECT_EQ(timers[1].first, (*store_->Get("hal"))->next_check.epoch_ms);
+  EXPECT_NE(metrics_.Serialize().find("crmstream_timers_pending 2"), std::string::npos);
+}
+
+TEST_F(RecordProcessorTest, OthersEventsMoveTheWatermarkAndFireASilentCustomersTimers) {
+  // jo buys weekly for eight weeks and stops; kim keeps buying for months.
+  int64_t offset = 0;
+  for (int week = 0; week < 8; ++week) {
+    const std::string day = "2024-01-" + std::string(week * 3 + 1 < 10 ? "0" : "") + std::to_string(week * 3 + 1);
+    ASSERT_TRUE(Feed(offset, "jo", PurchaseJson(static_cast<int>(offset), "jo", day + "T10:00:00Z")).ok());
+    ++offset;
+  }
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  sink_.delivered.clear();
+  for (int month = 2; month <= 9; ++month) {
+    const std::string day = "2024-0" + std::to_string(month) + "-15T10:00:00Z";
+    ASSERT_TRUE(Feed(offset, "kim", PurchaseJson(static_cast<int>(offset), "kim", day)).ok());
+    ++offset;
+  }
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  std::vector<nlohmann::json> jo_outputs;
+  for (const auto& r : sink_.delivered) {
+    if (r.key == "jo") jo_outputs.push_back(nlohmann::json::parse(r.value));
+  }
+  ASSERT_FALSE(jo_outputs.empty()) << "jo's silence alone produced outputs";
+  bool alert = false;
+  for (const auto& j : jo_outputs) {
+    EXPECT_EQ(j["id"].get<std::string>().rfind("timer/0/", 0), 0u) << j["id"];
+    EXPECT_EQ(j["data"]["cause"], "timer");
+    alert |= j["type"] == "com.crmstream.churn-alert.v1";
+  }
+  EXPECT_TRUE(alert) << "a weekly buyer silent for months gets a churn alert";
+  EXPECT_EQ((*store_->Get("jo"))->purchase_count, 8);
+  EXPECT_NE(metrics_.Serialize().find("crmstream_timers_fired_total"), std::string::npos);
+}
+
+TEST_F(RecordProcessorTest, FutureEventsAreDeadLetteredAndLateOnesApplied) {
+  InputRecordView view;
+  const std::string future = PurchaseJson(0, "lu", "2024-03-01T00:00:00Z");
+  view.kind = InputKind::kPurchase;
+  view.topic = "crm.purchases";
+  view.key = "lu";
+  view.has_key = true;
+  view.value = future;
+  view.offset = 0;
+  view.timestamp_ms = 1'704'067'200'000;  // produced 2024-01-01: the event claims two months later
+  ASSERT_TRUE(processor_->Process(view).ok());
+  ASSERT_EQ(sink_.pending.size(), 1u);
+  EXPECT_EQ(sink_.pending[0].topic, "crm.deadletter");
+  bool named = false;
+  for (const auto& [k, v] : sink_.pending[0].headers) named |= k == "crm.error.code" && v == "future_event";
+  EXPECT_TRUE(named);
+  // Late: older than the watermark, still applied.
+  ASSERT_TRUE(Feed(1, "lu", PurchaseJson(1, "lu", "2024-02-01T00:00:00Z")).ok());
+  ASSERT_TRUE(Feed(2, "lu", PurchaseJson(2, "lu", "2024-01-05T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  EXPECT_EQ((*store_->Get("lu"))->purchase_count, 2);
+  EXPECT_NE(metrics_.Serialize().find("crmstream_late_events_total 1"), std::string::npos);
+}
+
+TEST_F(RecordProcessorTest, IdleAdvanceIsRecordedThenFiresAndExpiredCustomersAreDeleted) {
+  config_.model.inactivity.retention = operators::Days(30);
+  Reopen();
+  ASSERT_TRUE(Feed(0, "max", PurchaseJson(0, "max", "2024-01-01T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  ASSERT_EQ(StoredTimers(*store_, 0).size(), 1u);
+  auto advanced = processor_->AdvanceWatermark(0, 1'720'000'000'000);  // mid 2024
+  ASSERT_TRUE(advanced.ok() && *advanced);
+  EXPECT_FALSE(*processor_->AdvanceWatermark(0, 1'710'000'000'000)) << "never backwards";
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  auto state = DecodePartitionState(**store_->PartitionData(0));
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->watermark_ms, 1'720'000'000'000) << "the advance is recorded before anything fires";
+  EXPECT_TRUE((*store_->Get("max")).has_value());
+
+  // A restart here fires what the recorded watermark passed, on first use.
+  Reopen();
+  auto fired = processor_->FireDueTimers(0);
+  ASSERT_TRUE(fired.ok());
+  EXPECT_GE(*fired, 1);
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  EXPECT_FALSE((*store_->Get("max")).has_value()) << "silent past the 30-day retention: deleted";
+  EXPECT_TRUE(StoredTimers(*store_, 0).empty());
+  EXPECT_EQ(store_->Counters()->at("timers_pending"), 0);
 }
 
 }  // namespace
