@@ -52,11 +52,13 @@ void PrintAlert(const nlohmann::json& e, FeedTotals& totals) {
   std::string priority = d.value("priority", "");
   ++totals.alerts;
   ++totals.alerts_by_priority[priority];
-  std::printf("[%s] ALERT %-6s %s  risk %.2f  value at risk %.2f  (%s)\n"
+  // Silence (a fired timer) rather than an event of the customer's.
+  const bool silent = d.value("cause", "") == "timer";
+  std::printf("[%s] ALERT %-6s %s  risk %.2f  value at risk %.2f  (%s)%s\n"
               "             %s\n             -> %s\n",
               Day(e).c_str(), priority.c_str(), d.value("customer_id", "").c_str(),
               d.value("risk", 0.0), d.value("value_at_risk", 0.0), d.value("segment", "").c_str(),
-              reasons.c_str(), d.value("recommended_action", "").c_str());
+              silent ? "  [silence]" : "", reasons.c_str(), d.value("recommended_action", "").c_str());
 }
 
 void PrintSegmentChange(const nlohmann::json& e, FeedTotals& totals) {
@@ -69,10 +71,11 @@ void PrintSegmentChange(const nlohmann::json& e, FeedTotals& totals) {
   std::string from = d["from"].get<std::string>();
   std::string to = d.value("to", "");
   ++totals.transitions[from + " -> " + to];
-  std::printf("[%s] SEGMENT %s  %s -> %s  (r%d f%d m%d, %s, %s)\n", Day(e).c_str(),
+  std::printf("[%s] SEGMENT %s  %s -> %s  (r%d f%d m%d, %s, %s)%s\n", Day(e).c_str(),
               d.value("customer_id", "").c_str(), from.c_str(), to.c_str(),
               d["rfm"].value("r", 0), d["rfm"].value("f", 0), d["rfm"].value("m", 0),
-              d.value("loyalty", "").c_str(), d.value("relationship", "").c_str());
+              d.value("loyalty", "").c_str(), d.value("relationship", "").c_str(),
+              d.value("cause", "") == "timer" ? "  [silence]" : "");
 }
 
 void PrintDeadLetter(const rd_kafka_message_t* m, FeedTotals& totals) {

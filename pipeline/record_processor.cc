@@ -149,7 +149,7 @@ Status RecordProcessor::FireOne(int32_t partition, PartitionTask& task, const Ti
   return Emit(effects, operators::EventOrigin{operators::kTimerOriginTopic, partition, key.due_ms});
 }
 
-Result<int64_t> RecordProcessor::FireDue(int32_t partition, PartitionTask& task) {
+Result<int64_t> RecordProcessor::FireDue(int32_t partition, PartitionTask& task, int64_t limit) {
   const int64_t watermark = task.stored.watermark_ms;
   if (watermark == INT64_MIN) return int64_t{0};
   // Uncommitted timers due by the watermark, merged in (due, customer) order
@@ -163,23 +163,31 @@ Result<int64_t> RecordProcessor::FireDue(int32_t partition, PartitionTask& task)
   size_t next_pending = 0;
   int64_t fired = 0;
   Status failed;
-  auto fire_pending_before = [&](const TimerKey* limit) {
-    while (failed.ok() && next_pending < pending.size() && (limit == nullptr || pending[next_pending] < *limit)) {
+  auto fire_pending_before = [&](const TimerKey* before) {
+    while (failed.ok() && fired < limit && next_pending < pending.size() &&
+           (before == nullptr || pending[next_pending] < *before)) {
       failed = FireOne(partition, task, pending[next_pending++]);
       ++fired;
     }
   };
-  RETURN_IF_ERROR(store_.ScanTimers(partition, watermark, [&](int64_t due, std::string_view id) {
-    TimerKey key{partition, due, std::string(id)};
-    fire_pending_before(&key);
-    if (!failed.ok()) return false;
-    if (timer_changes_.count(key)) return true;  // deleted, or pending and handled in order above
-    failed = FireOne(partition, task, key);
-    ++fired;
-    return failed.ok();
-  }));
+  const int64_t from = task.fired_through_ms == INT64_MIN ? INT64_MIN : task.fired_through_ms + 1;
+  RETURN_IF_ERROR(store_.ScanTimers(
+      partition, watermark,
+      [&](int64_t due, std::string_view id) {
+        TimerKey key{partition, due, std::string(id)};
+        fire_pending_before(&key);
+        if (!failed.ok() || fired >= limit) return false;
+        if (timer_changes_.count(key)) return true;  // deleted, or pending and handled in order above
+        failed = FireOne(partition, task, key);
+        ++fired;
+        return failed.ok() && fired < limit;
+      },
+      from));
   fire_pending_before(nullptr);
   RETURN_IF_ERROR(failed);
+  // Only a complete pass proves nothing due is left behind. (Timers armed
+  // later with an earlier due are uncommitted, so the pending path sees them.)
+  if (fired < limit) task.fired_through_ms = watermark;
   return fired;
 }
 
@@ -194,9 +202,9 @@ Result<bool> RecordProcessor::AdvanceWatermark(int32_t partition, int64_t waterm
   return true;
 }
 
-Result<int64_t> RecordProcessor::FireDueTimers(int32_t partition) {
+Result<int64_t> RecordProcessor::FireDueTimers(int32_t partition, int64_t max_timers) {
   ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(partition, /*fire_stored=*/false));
-  ASSIGN_OR_RETURN(int64_t fired, FireDue(partition, *task));
+  ASSIGN_OR_RETURN(int64_t fired, FireDue(partition, *task, max_timers));
   uncommitted_records_ += fired;
   return fired;
 }

@@ -79,7 +79,9 @@ class RecordProcessor {
   // loaded from the store first fires the timers its stored watermark passed,
   // so a crash between the two is repaired on restart.
   Result<bool> AdvanceWatermark(int32_t partition, int64_t watermark_ms);
-  Result<int64_t> FireDueTimers(int32_t partition);  // returns timers fired
+  // FireDueTimers fires at most `max_timers` (in order), so that a large
+  // backlog can be committed in slices; returns how many fired.
+  Result<int64_t> FireDueTimers(int32_t partition, int64_t max_timers = INT64_MAX);
 
   // Flushes outputs, then writes state and offsets atomically. Unavailable:
   // the outputs were not all acknowledged within `flush_timeout_ms` (broker
@@ -115,6 +117,9 @@ class RecordProcessor {
   struct PartitionTask {
     PartitionState stored;
     bool dirty = false;
+    // Every stored timer due at or before this has fired (in this process):
+    // the next scan starts after it, past the tombstones fired timers leave.
+    int64_t fired_through_ms = INT64_MIN;
   };
 
   Result<CachedCustomer*> LoadCustomer(const std::string& customer_id);
@@ -124,7 +129,7 @@ class RecordProcessor {
   Result<PartitionTask*> TaskFor(int32_t partition, bool fire_stored = true);
   // Stores the customer's re-armed check in the pending timer changes.
   void ApplyTimer(int32_t partition, const std::string& customer_id, const operators::TimerRequest& request);
-  Result<int64_t> FireDue(int32_t partition, PartitionTask& task);
+  Result<int64_t> FireDue(int32_t partition, PartitionTask& task, int64_t limit = INT64_MAX);
   Status FireOne(int32_t partition, PartitionTask& task, const TimerKey& key);
   operators::ModelContext ContextFor(PartitionTask& task);
   Status DeadLetter(const InputRecordView& record, const operators::EventOrigin& origin,

@@ -345,8 +345,16 @@ Status Service::Impl::AdvanceIdlePartitions() {
     ASSIGN_OR_RETURN(bool advanced, processor->AdvanceWatermark(partition, watermark));
     if (!advanced) continue;
     RETURN_IF_ERROR(Commit());
-    ASSIGN_OR_RETURN(int64_t fired, processor->FireDueTimers(partition));
-    RETURN_IF_ERROR(Commit());
+    // A long silence can pass many timers: fire and commit them in slices so
+    // memory stays bounded.
+    constexpr int64_t kTimersPerCommit = 50'000;
+    int64_t fired = 0;
+    for (;;) {
+      ASSIGN_OR_RETURN(int64_t slice, processor->FireDueTimers(partition, kTimersPerCommit));
+      RETURN_IF_ERROR(Commit());
+      fired += slice;
+      if (slice < kTimersPerCommit) break;
+    }
     metrics.WatermarkIdleAdvances(partition).Increment();
     spdlog::info("partition {} idle for {} ms: watermark advanced by wall clock to {}; {} timers fired", partition,
                  config.time.idle_timeout_ms, FormatRfc3339(watermark), fired);

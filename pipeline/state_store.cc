@@ -212,9 +212,11 @@ Status StateStore::Commit(const CommitBatch& batch) {
 }
 
 Status StateStore::ScanTimers(int32_t partition, int64_t up_to_ms,
-                              const std::function<bool(int64_t, std::string_view)>& visit) const {
+                              const std::function<bool(int64_t, std::string_view)>& visit, int64_t from_ms) const {
   std::string prefix;
   AppendBigEndian(prefix, static_cast<uint32_t>(partition), 4);
+  std::string start = prefix;
+  AppendBigEndian(start, static_cast<uint64_t>(from_ms) ^ kSignBit, 8);
   std::string upper = prefix;
   AppendBigEndian(upper, (static_cast<uint64_t>(up_to_ms) ^ kSignBit) + 1, 8);  // exclusive
   rocksdb::ReadOptions read;
@@ -226,8 +228,10 @@ Status StateStore::ScanTimers(int32_t partition, int64_t up_to_ms,
     upper_slice = rocksdb::Slice(next_partition);
   }
   read.iterate_upper_bound = &upper_slice;
+  rocksdb::Slice lower_slice(start);
+  read.iterate_lower_bound = &lower_slice;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read, impl_->timers()));
-  for (it->Seek(prefix); it->Valid(); it->Next()) {
+  for (it->Seek(start); it->Valid(); it->Next()) {
     const rocksdb::Slice key = it->key();
     if (key.size() < kTimerPrefixBytes) return Status::Corruption("stored timer key is too short");
     const int64_t due = static_cast<int64_t>(ReadBigEndian(std::string_view(key.data() + 4, 8)) ^ kSignBit);

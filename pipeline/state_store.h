@@ -89,10 +89,12 @@ class StateStore {
   // The partition's data (CommitBatch::partition_data), nullopt when none.
   Result<std::optional<std::string>> PartitionData(int32_t partition) const;
 
-  // Visits the partition's stored timers with due <= up_to_ms in (due,
-  // customer) order until `visit` returns false.
+  // Visits the partition's stored timers with from_ms <= due <= up_to_ms in
+  // (due, customer) order until `visit` returns false. Fired timers leave
+  // tombstones behind; starting past them (from_ms) keeps a scan cheap.
   Status ScanTimers(int32_t partition, int64_t up_to_ms,
-                    const std::function<bool(int64_t due_ms, std::string_view customer_id)>& visit) const;
+                    const std::function<bool(int64_t due_ms, std::string_view customer_id)>& visit,
+                    int64_t from_ms = INT64_MIN) const;
 
   // Every stored counter (see CommitBatch::counters).
   Result<std::map<std::string, int64_t>> Counters() const;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <iostream>
 #include <memory>
 #include <set>
 
@@ -101,7 +102,12 @@ TEST_F(EndToEnd, EveryBadMessageIsDeadLetteredWithItsReason) {
 }
 
 TEST_F(EndToEnd, DriftingCustomerGetsOneChurnAlertWithReasons) {
-  auto alerts = ReadTopic(broker_->bootstrap(), "crm.churn-alerts");
+  std::vector<ConsumedRecord> alerts;
+  for (auto& r : ReadTopic(broker_->bootstrap(), "crm.churn-alerts")) {
+    const auto j = nlohmann::json::parse(r.value);
+    // Silence alerts (cause "timer") are the inactivity tests' subject.
+    if (j["data"]["cause"] != "timer") alerts.push_back(r);
+  }
   ASSERT_EQ(alerts.size(), 1u);
   const auto& record = alerts[0];
   EXPECT_EQ(record.key, "bob");
