@@ -227,6 +227,26 @@ std::string Segment(const std::string& body) { return "[[model.segments]]\n" + b
 const std::string kCatchAll = Segment("name = \"All\"\nr = \"1-5\"\nf = \"1-5\"\nm = \"1-5\"\n");
 
 INSTANTIATE_TEST_SUITE_P(
+    ModelsAndTime, ConfigErrors,
+    ::testing::Values(
+        File("Scoring", "[model.rfm]\nscoring = \"deciles\"\n",
+             {"'model.rfm.scoring' must be \"quantiles\" or \"breakpoints\", got \"deciles\""}),
+        File("RecencyScoringType", "[model.rfm]\nrecency_scoring = 5\n",
+             {"'model.rfm.recency_scoring' must be \"quantiles\" or \"breakpoints\", got integer"}),
+        File("ParamsFileType", "[model]\nparams_file = 3\n", {"'model.params_file' must be a string"}),
+        File("Margin", "[model.value]\nmargin = 1.5\n", {"'model.value.margin' must be from 0 to 1, got 1.5"}),
+        File("NoCheckGaps", "[model.inactivity]\ncheck_at_gaps = []\n",
+             {"'model.inactivity.check_at_gaps' must have 1 to 16 numbers, got 0"}),
+        File("CheckGapsOrder", "[model.inactivity]\ncheck_at_gaps = [2, 1]\n",
+             {"'model.inactivity.check_at_gaps' must be strictly ascending"}),
+        File("Granularity", "[model.inactivity]\ngranularity_ms = 0\n",
+             {"'model.inactivity.granularity_ms' must be from 1 to 86400000 (a day), got 0"}),
+        File("IdleTimeout", "[time]\nidle_timeout_ms = 5\n", {"'time.idle_timeout_ms' must be from 100"}),
+        Env("LatenessEnv", {{"CRMSTREAM_TIME_ALLOWED_LATENESS_MS", "-1"}},
+            {"'time.allowed_lateness_ms' must be from 0"})),
+    [](const auto& info) { return std::string(info.param.name); });
+
+INSTANTIATE_TEST_SUITE_P(
     UnknownKeys, ConfigErrors,
     ::testing::Values(
         File("InTable", "[runtime]\ncomit_interval_ms = 5\n",
