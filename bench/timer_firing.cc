@@ -42,6 +42,7 @@ class DroppingSink : public crm::pipeline::RecordSink {
     return crm::Status::Ok();
   }
   crm::Status Flush(int) override { return crm::Status::Ok(); }
+  std::optional<int64_t> LastDeliveredOffset(const std::string&, int32_t) const override { return std::nullopt; }
   int64_t produced = 0;
 };
 
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
   config.state.dir = dir.string();
   config.state.memory_budget_bytes = budget_mib << 20;
   config.state.cache_customers = cache_customers;
+  config.state.changelog = false;  // no broker here: the timers' own cost
   auto store = crm::pipeline::StateStore::Open({config.state.dir, config.state.memory_budget_bytes, false});
   Check(store.status(), "open store");
   crm::pipeline::Metrics metrics;

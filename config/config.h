@@ -23,6 +23,9 @@ struct TopicsConfig {
   std::string churn_alerts = "crm.churn-alerts";
   std::string segment_changes = "crm.segment-changes";
   std::string deadletter = "crm.deadletter";
+  // State changelog (compacted, as many partitions as the inputs): how a
+  // partition's state moves between instances.
+  std::string changelog = "crm.changelog";
 };
 
 struct RuntimeConfig {
@@ -48,6 +51,7 @@ struct StateConfig {
   std::string dir = "/var/lib/crmstream";
   int64_t memory_budget_bytes = 256LL << 20;  // RocksDB block cache + write buffers
   int64_t cache_customers = 1'000'000;        // hot customer states kept in memory
+  bool changelog = true;                      // write topics.changelog; restore from it on assignment
 };
 
 struct HttpConfig {

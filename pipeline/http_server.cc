@@ -51,6 +51,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& address
     res.status = ready ? 200 : 503;
     std::string why = ready ? "ready\n"
                       : !health.Live(kStallMs) ? "processing loop not running\n"
+                      : health.restoring.load() ? "restoring state from the changelog\n"
                       : !health.assigned.load() ? "no partitions assigned yet\n"
                                                 : "last commit failed\n";
     res.set_content(why, "text/plain");

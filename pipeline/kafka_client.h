@@ -34,6 +34,11 @@ struct TopicPartitionListDeleter {
 using TopicPartitionList =
     std::unique_ptr<rd_kafka_topic_partition_list_t, TopicPartitionListDeleter>;
 
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+};
+using OwnedMessage = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+
 using KafkaProperties = std::map<std::string, std::string>;
 
 // A conf with every property of `properties` set; the message names the

@@ -1,5 +1,7 @@
 #include "pipeline/kafka_sink.h"
 
+#include <algorithm>
+
 namespace crm::pipeline {
 
 namespace {
@@ -58,6 +60,17 @@ void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opa
     sink->first_error_ = msg->err;
     sink->first_error_topic_ = rd_kafka_topic_name(msg->rkt);
   }
+  // Records produced to an explicit partition carry a marker opaque.
+  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && msg->_private != nullptr) {
+    int64_t& last = sink->delivered_[{rd_kafka_topic_name(msg->rkt), msg->partition}];
+    last = std::max(last, msg->offset);
+  }
+}
+
+std::optional<int64_t> KafkaSink::LastDeliveredOffset(const std::string& topic, int32_t partition) const {
+  auto it = delivered_.find({topic, partition});
+  if (it == delivered_.end()) return std::nullopt;
+  return it->second;
 }
 
 Status KafkaSink::Produce(const OutputRecord& record) {
@@ -70,11 +83,16 @@ Status KafkaSink::Produce(const OutputRecord& record) {
     }
   }
   for (;;) {
+    // An explicit partition marks the record for offset tracking (opaque).
+    static char tracked;
+    const bool explicit_partition = record.partition >= 0;
     rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_TOPIC(record.topic.c_str()),
+        RD_KAFKA_V_PARTITION(explicit_partition ? record.partition : RD_KAFKA_PARTITION_UA),
         RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_VALUE(record.tombstone ? nullptr : const_cast<char*>(record.value.data()),
+                         record.tombstone ? 0 : record.value.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(explicit_partition ? &tracked : nullptr),
         RD_KAFKA_V_TIMESTAMP(record.timestamp_ms), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +29,8 @@ struct OutputRecord {
   std::string value;
   std::vector<std::pair<std::string, std::string>> headers;
   int64_t timestamp_ms = 0;  // record timestamp; 0 = the producer's clock
+  int32_t partition = -1;    // -1: by key (murmur2_random); else this partition
+  bool tombstone = false;    // a null value (deletes the key in a compacted topic)
 };
 
 // What the runtime needs from a sink; tests use an in-memory fake.
@@ -36,6 +40,9 @@ class RecordSink {
   virtual Status Produce(const OutputRecord& record) = 0;
   // Unavailable: not everything was acknowledged in time; call again.
   virtual Status Flush(int timeout_ms) = 0;
+  // The offset the last acknowledged record with an explicit partition got
+  // in `topic` [partition] (nullopt: none yet), for changelog checkpoints.
+  virtual std::optional<int64_t> LastDeliveredOffset(const std::string& topic, int32_t partition) const = 0;
 };
 
 class KafkaSink : public RecordSink {
@@ -49,6 +56,7 @@ class KafkaSink : public RecordSink {
 
   Status Produce(const OutputRecord& record) override;
   Status Flush(int timeout_ms) override;
+  std::optional<int64_t> LastDeliveredOffset(const std::string& topic, int32_t partition) const override;
 
  private:
   explicit KafkaSink(KafkaHandle producer) : producer_(std::move(producer)) {}
@@ -61,6 +69,9 @@ class KafkaSink : public RecordSink {
   // the owning thread.
   rd_kafka_resp_err_t first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
   std::string first_error_topic_;
+  // (topic, partition) -> offset of the last acknowledged record produced
+  // to an explicit partition.
+  std::map<std::pair<std::string, int32_t>, int64_t> delivered_;
 };
 
 }  // namespace crm::pipeline

@@ -75,6 +75,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   watermark_lag_ = &BuildGauge().Name("crmstream_watermark_lag_seconds")
                        .Help("Wall clock minus the event-time watermark, per input partition, at the last commit")
                        .Register(r);
+  restored_records_ = &BuildCounter().Name("crmstream_restored_records_total")
+                          .Help("Changelog records read to restore a partition's state on assignment")
+                          .Register(r);
+  restore_remaining_ = &BuildGauge().Name("crmstream_restore_remaining_records")
+                           .Help("Changelog records still to read for a partition being restored (0 when done)")
+                           .Register(r);
   watermark_idle_advances_ = &BuildCounter().Name("crmstream_watermark_idle_advances_total")
                                  .Help("Watermark advances by wall clock on an idle partition")
                                  .Register(r);
@@ -106,6 +112,14 @@ std::string Metrics::Serialize() const {
 
 prometheus::Gauge& Metrics::WatermarkLag(int32_t partition) {
   return watermark_lag_->Add({{"partition", std::to_string(partition)}});
+}
+
+prometheus::Counter& Metrics::RestoredRecords(int32_t partition) {
+  return restored_records_->Add({{"partition", std::to_string(partition)}});
+}
+
+prometheus::Gauge& Metrics::RestoreRemaining(int32_t partition) {
+  return restore_remaining_->Add({{"partition", std::to_string(partition)}});
 }
 
 prometheus::Counter& Metrics::WatermarkIdleAdvances(int32_t partition) {

@@ -35,6 +35,8 @@ class Metrics {
   prometheus::Counter& Commits(const std::string& result);  // "ok", "failed"
   prometheus::Counter& ModelParamsLoads(const std::string& result);  // "ok", "rejected"
   prometheus::Gauge& WatermarkLag(int32_t partition);
+  prometheus::Counter& RestoredRecords(int32_t partition);
+  prometheus::Gauge& RestoreRemaining(int32_t partition);
   prometheus::Counter& WatermarkIdleAdvances(int32_t partition);
 
   prometheus::Histogram& processing_latency() { return *processing_latency_; }
@@ -62,6 +64,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* commits_;
   prometheus::Family<prometheus::Counter>* model_params_loads_;
   prometheus::Family<prometheus::Gauge>* watermark_lag_;
+  prometheus::Family<prometheus::Counter>* restored_records_;
+  prometheus::Family<prometheus::Gauge>* restore_remaining_;
   prometheus::Family<prometheus::Counter>* watermark_idle_advances_;
   prometheus::Histogram* processing_latency_;
   prometheus::Histogram* commit_duration_;

@@ -1,6 +1,7 @@
 #include "pipeline/record_processor.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "operators/customer_processor.h"
 #include "pipeline/population_codec.h"
@@ -22,7 +23,65 @@ RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store
       decoder_(static_cast<size_t>(config.runtime.max_event_bytes)),
       encoder_(config.topics, config.runtime.instance_id),
       quantile_scoring_(config.model.rfm.frequency_monetary == operators::RfmScoring::kQuantiles ||
-                        config.model.rfm.recency == operators::RfmScoring::kQuantiles) {}
+                        config.model.rfm.recency == operators::RfmScoring::kQuantiles) {
+  if (config.state.changelog) {
+    epoch_prefix_ = config.runtime.instance_id + "/" +
+                    std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) + "/";
+    changelog_ = std::make_unique<ChangelogWriter>(config.topics.changelog, epoch_prefix_);
+  }
+}
+
+void RecordProcessor::ScheduleChangelogRewrite(int32_t partition, std::set<std::string> keys) {
+  if (!changelog_ || keys.empty()) return;
+  rewrites_[partition].merge(keys);
+  ++uncommitted_records_;  // the rewrite is progress to commit
+}
+
+Result<std::set<int32_t>> RecordProcessor::ProduceChangelog() {
+  std::set<int32_t> marked;
+  changelog_->NextEpoch(epoch_prefix_ + std::to_string(++epoch_seq_));
+  // Rewrites first: anything this epoch changes again is written after them.
+  for (const auto& [partition, keys] : rewrites_) {
+    marked.insert(partition);
+    for (const std::string& key : keys) {
+      const std::string body = key.substr(1);
+      if (key[0] == 'c') {
+        ASSIGN_OR_RETURN(auto state, store_.Get(body));
+        RETURN_IF_ERROR(sink_.Produce(changelog_->Customer(partition, body, state ? &*state : nullptr)));
+      } else if (key[0] == 't') {
+        ASSIGN_OR_RETURN(bool present, store_.HasTimer(body));
+        RETURN_IF_ERROR(sink_.Produce(changelog_->Timer(partition, body, present)));
+      } else if (key[0] == 'p') {
+        ASSIGN_OR_RETURN(auto data, store_.PartitionData(partition));
+        OutputRecord r = changelog_->Partition(partition, data.value_or(""));
+        r.tombstone = !data.has_value();
+        RETURN_IF_ERROR(sink_.Produce(r));
+      }
+    }
+  }
+  for (const auto& [id, customer] : dirty_) {
+    if (customer->partition < 0) continue;
+    marked.insert(customer->partition);
+    RETURN_IF_ERROR(sink_.Produce(
+        changelog_->Customer(customer->partition, *id, customer->deleted ? nullptr : &customer->state)));
+  }
+  for (const auto& [timer, present] : timer_changes_) {
+    marked.insert(timer.partition);
+    RETURN_IF_ERROR(sink_.Produce(changelog_->Timer(timer.partition, TimerKeyBytes(timer), present)));
+  }
+  for (const auto& [partition, task] : tasks_) {
+    if (!task.dirty) continue;
+    marked.insert(partition);
+    RETURN_IF_ERROR(sink_.Produce(changelog_->Partition(partition, EncodePartitionState(task.stored))));
+  }
+  std::map<TopicPartitionKey, int64_t> offsets = committed_offsets_;
+  for (const auto& [tp, offset] : pending_offsets_) {
+    offsets[tp] = offset;
+    marked.insert(tp.partition);
+  }
+  for (int32_t partition : marked) RETURN_IF_ERROR(sink_.Produce(changelog_->Marker(partition, offsets)));
+  return marked;
+}
 
 RecordProcessor::TopicCounters& RecordProcessor::CountersFor(const std::string& topic) {
   auto it = topic_counters_.find(topic);
@@ -129,6 +188,7 @@ Status RecordProcessor::FireOne(int32_t partition, PartitionTask& task, const Ti
   --timers_pending_;
   metrics_.timers_fired().Increment();
   ASSIGN_OR_RETURN(CachedCustomer * customer, LoadCustomer(key.customer_id));
+  customer->partition = partition;
   const operators::EventTime due{key.due_ms};
   operators::Effects effects = operators::FireTimer(config_.model, ContextFor(task), key.customer_id, due,
                                                     operators::EventTime{task.stored.watermark_ms}, customer->state);
@@ -268,6 +328,7 @@ Status RecordProcessor::Process(const InputRecordView& record) {
   ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(origin.partition));
   if (event.ts.epoch_ms < task->stored.watermark_ms) metrics_.late_events().Increment();
   ASSIGN_OR_RETURN(CachedCustomer * customer, LoadCustomer(event.customer_id));
+  customer->partition = origin.partition;
   operators::Effects effects = operators::ProcessEvent(config_.model, ContextFor(*task), event, customer->state);
   if (effects.duplicate) {
     CountersFor(origin.topic).duplicate->Increment();
@@ -297,6 +358,17 @@ Status RecordProcessor::Process(const InputRecordView& record) {
 
 Status RecordProcessor::Commit(int flush_timeout_ms) {
   if (uncommitted_records_ == 0 && pending_offsets_.empty()) return Status::Ok();
+  // The changelog records go out with the outputs, in the same flush (or
+  // transaction), before the state batch: a state that reaches RocksDB is
+  // always in the changelog too. A retried commit writes them again under a
+  // new epoch; restore applies each complete epoch, so repeats are harmless.
+  // Produced once per commit: a retry after a flush timeout waits for the
+  // same records.
+  if (changelog_ && !changelog_pending_) {
+    ASSIGN_OR_RETURN(changelog_marked_, ProduceChangelog());
+    changelog_pending_ = true;
+  }
+  const std::set<int32_t> marked = changelog_marked_;
   Status flushed = sink_.Flush(flush_timeout_ms);
   if (!flushed.ok()) return Status(flushed.code(), "commit: outputs not acknowledged: " + flushed.message());
 
@@ -316,7 +388,14 @@ Status RecordProcessor::Commit(int flush_timeout_ms) {
     if (task.dirty) batch.partition_data[partition] = EncodePartitionState(task.stored);
   }
   batch.timers = timer_changes_;
+  for (int32_t partition : marked) {
+    if (auto last = sink_.LastDeliveredOffset(changelog_->topic(), partition)) {
+      batch.changelog_checkpoints[partition] = *last + 1;
+    }
+  }
   RETURN_IF_ERROR(store_.Commit(batch));
+  rewrites_.clear();
+  changelog_pending_ = false;
   timer_changes_.clear();
   const double wall_ms = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::system_clock::now().time_since_epoch())
@@ -355,6 +434,8 @@ void RecordProcessor::EvictCleanCustomers() {
 }
 
 void RecordProcessor::DropCachedState() {
+  rewrites_.clear();
+  changelog_pending_ = false;
   dirty_.clear();
   cache_.clear();
   tasks_.clear();

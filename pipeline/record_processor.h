@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,6 +29,7 @@
 #include "operators/model_params.h"
 #include "operators/rfm_population.h"
 #include "operators/status.h"
+#include "pipeline/changelog.h"
 #include "pipeline/event_decoder.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/metrics.h"
@@ -95,6 +97,10 @@ class RecordProcessor {
   void SetModelParams(std::optional<operators::ModelParams> params) { params_ = std::move(params); }
   bool has_model_params() const { return params_.has_value(); }
 
+  // After a restore: the changelog keys of epochs that never completed, to be
+  // rewritten with their current values by the next commit.
+  void ScheduleChangelogRewrite(int32_t partition, std::set<std::string> keys);
+
   // Forgets uncommitted progress for partitions the instance no longer owns
   // and drops cached customers (they may now belong to another instance).
   void DropCachedState();
@@ -109,6 +115,7 @@ class RecordProcessor {
     operators::CustomerState state;
     bool dirty = false;
     bool deleted = false;  // expired: the commit deletes it from the store
+    int32_t partition = -1;  // input partition number its events come from
     const std::string* id = nullptr;  // the map key (stable node address)
   };
 
@@ -166,6 +173,15 @@ class RecordProcessor {
   std::map<TimerKey, bool> timer_changes_;  // since the last commit: store (true) or delete
   int64_t timers_pending_ = 0;              // committed + uncommitted
   bool quantile_scoring_ = false;  // some RFM score ranks against the population
+  // With state.changelog: the writer, this process's epoch prefix and count.
+  std::unique_ptr<ChangelogWriter> changelog_;
+  std::string epoch_prefix_;
+  int64_t epoch_seq_ = 0;
+  std::map<int32_t, std::set<std::string>> rewrites_;
+  bool changelog_pending_ = false;   // produced for the commit in progress
+  std::set<int32_t> changelog_marked_;
+  // Produces this commit's changelog records; returns the partitions marked.
+  Result<std::set<int32_t>> ProduceChangelog();
   int64_t uncommitted_records_ = 0;
   int64_t latest_event_time_ms_ = 0;
 };

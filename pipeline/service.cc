@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/changelog.h"
 #include "pipeline/input_merger.h"
 #include "pipeline/kafka_client.h"
 #include "pipeline/kafka_sink.h"
@@ -23,10 +24,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct MessageDeleter {
-  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
-};
-using OwnedMessage = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 using Merger = InputMerger<OwnedMessage>;
 
 // Per-partition buffering beyond which fetching pauses (the merge may be
@@ -92,6 +89,7 @@ struct Service::Impl {
   void UpdateLag();
   void OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
   Status AssignFromStore(rd_kafka_topic_partition_list_t* partitions);
+  Status RestorePartitions(rd_kafka_topic_partition_list_t* partitions);
   void Receive(OwnedMessage message);
   Status Drain();
   Status AdvanceIdlePartitions();
@@ -193,7 +191,45 @@ void Service::Impl::UpdateLag() {
   }
 }
 
+Status Service::Impl::RestorePartitions(rd_kafka_topic_partition_list_t* partitions) {
+  std::set<int32_t> numbers;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    if (KindOf(partitions->elems[i].topic) >= 0) numbers.insert(partitions->elems[i].partition);
+  }
+  for (const auto& [kind, partition] : assigned) numbers.erase(partition);  // ours already
+  if (numbers.empty()) return Status::Ok();
+  health.restoring.store(true);
+  for (int32_t partition : numbers) {
+    auto progress = [this, partition](int64_t read, int64_t total) {
+      metrics.RestoreRemaining(partition).Set(static_cast<double>(total - read));
+      spdlog::info("restoring partition {}: {} of {} changelog records", partition, read, total);
+    };
+    Result<RestoreResult> restored =
+        RestoreChangelogPartition(config.kafka, config.topics.changelog, partition, *store, progress);
+    if (!restored.ok()) {
+      health.restoring.store(false);
+      return Status(restored.status().code(), "restore partition " + std::to_string(partition) + ": " +
+                                                  restored.status().message());
+    }
+    metrics.RestoredRecords(partition).Increment(static_cast<double>(restored->records));
+    metrics.RestoreRemaining(partition).Set(0);
+    if (restored->records > 0) {
+      spdlog::info("restored partition {} from {}: {} records, {} epochs in {:.2f} s ({:.0f} records/s); "
+                   "{} keys of unfinished epochs to rewrite",
+                   partition, config.topics.changelog, restored->records, restored->epochs, restored->seconds,
+                   static_cast<double>(restored->records) / std::max(restored->seconds, 1e-6),
+                   restored->keys_to_rewrite.size());
+    }
+    processor->ScheduleChangelogRewrite(partition, std::move(restored->keys_to_rewrite));
+  }
+  health.restoring.store(false);
+  return Status::Ok();
+}
+
 Status Service::Impl::AssignFromStore(rd_kafka_topic_partition_list_t* partitions) {
+  // State first: a partition that moved here resumes from the offsets its
+  // restored state reached.
+  if (config.state.changelog) RETURN_IF_ERROR(RestorePartitions(partitions));
   int resumed = 0;
   for (int i = 0; i < partitions->cnt; ++i) {
     rd_kafka_topic_partition_t& tp = partitions->elems[i];

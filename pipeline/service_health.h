@@ -14,6 +14,7 @@ struct ServiceHealth {
   std::atomic<bool> running{false};          // processing loop entered
   std::atomic<bool> assigned{false};         // owns at least one partition
   std::atomic<bool> last_commit_ok{true};
+  std::atomic<bool> restoring{false};        // restoring state from the changelog
   std::atomic<int64_t> heartbeat_ms{0};      // steady clock of the last loop turn
   std::atomic<int64_t> first_record_ms{0};   // steady clock of the first record processed
 
@@ -27,7 +28,7 @@ struct ServiceHealth {
     return running.load() && SteadyNowMs() - heartbeat_ms.load() < stall_ms;
   }
   bool Ready(int64_t stall_ms) const {
-    return Live(stall_ms) && assigned.load() && last_commit_ok.load();
+    return Live(stall_ms) && assigned.load() && last_commit_ok.load() && !restoring.load();
   }
 };
 

@@ -54,12 +54,24 @@ uint64_t ReadBigEndian(std::string_view in) {
 constexpr uint64_t kSignBit = uint64_t{1} << 63;
 constexpr size_t kTimerPrefixBytes = 12;
 
+}  // namespace
+
 std::string TimerKeyBytes(const TimerKey& t) {
   std::string key;
   key.reserve(kTimerPrefixBytes + t.customer_id.size());
   AppendBigEndian(key, static_cast<uint32_t>(t.partition), 4);
   AppendBigEndian(key, static_cast<uint64_t>(t.due_ms) ^ kSignBit, 8);
   key.append(t.customer_id);
+  return key;
+}
+
+namespace {
+
+const std::string kCheckpointPrefix = "checkpoint/";
+
+std::string CheckpointKey(int32_t partition) {
+  std::string key = kCheckpointPrefix;
+  AppendBigEndian(key, static_cast<uint32_t>(partition), 4);
   return key;
 }
 
@@ -206,6 +218,10 @@ Status StateStore::Commit(const CommitBatch& batch) {
   for (const auto& [partition, bytes] : batch.partition_data) {
     RETURN_IF_ERROR(FromRocks(write.Put(impl_->families[0], PartitionKey(partition), bytes), "stage partition data"));
   }
+  for (const auto& [partition, offset] : batch.changelog_checkpoints) {
+    RETURN_IF_ERROR(FromRocks(write.Put(impl_->families[0], CheckpointKey(partition), EncodeOffset(offset)),
+                              "stage changelog checkpoint"));
+  }
   rocksdb::WriteOptions options;
   options.sync = true;
   return FromRocks(impl_->db->Write(options, &write), "commit state");
@@ -238,6 +254,45 @@ Status StateStore::ScanTimers(int32_t partition, int64_t up_to_ms,
     if (!visit(due, std::string_view(key.data() + kTimerPrefixBytes, key.size() - kTimerPrefixBytes))) break;
   }
   return FromRocks(it->status(), "scan timers");
+}
+
+Status StateStore::ApplyRestored(int32_t partition, const std::vector<RestoredMutation>& mutations,
+                                 const std::map<TopicPartitionKey, int64_t>& next_offsets, int64_t checkpoint) {
+  rocksdb::WriteBatch write;
+  for (const RestoredMutation& m : mutations) {
+    rocksdb::ColumnFamilyHandle* family = m.family == RestoredMutation::Family::kCustomer ? impl_->customers()
+                                          : m.family == RestoredMutation::Family::kTimer  ? impl_->timers()
+                                                                                          : impl_->families[0];
+    const std::string key = m.family == RestoredMutation::Family::kPartition ? PartitionKey(partition) : m.key;
+    RETURN_IF_ERROR(FromRocks(m.value ? write.Put(family, key, *m.value) : write.Delete(family, key),
+                              "stage restored record"));
+  }
+  for (const auto& [tp, offset] : next_offsets) {
+    RETURN_IF_ERROR(FromRocks(write.Put(impl_->offsets(), OffsetKey(tp), EncodeOffset(offset)), "stage offset"));
+  }
+  RETURN_IF_ERROR(FromRocks(write.Put(impl_->families[0], CheckpointKey(partition), EncodeOffset(checkpoint)),
+                            "stage changelog checkpoint"));
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return FromRocks(impl_->db->Write(options, &write), "apply restored changelog");
+}
+
+Result<std::optional<int64_t>> StateStore::ChangelogCheckpoint(int32_t partition) const {
+  std::string bytes;
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->families[0], CheckpointKey(partition), &bytes);
+  if (s.IsNotFound()) return std::optional<int64_t>();
+  RETURN_IF_ERROR(FromRocks(s, "read changelog checkpoint"));
+  if (bytes.size() != 8) return Status::Corruption("stored changelog checkpoint has a bad size");
+  return std::optional<int64_t>(DecodeOffset(bytes));
+}
+
+Result<bool> StateStore::HasTimer(std::string_view timer_key_bytes) const {
+  std::string value;
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->timers(),
+                                     rocksdb::Slice(timer_key_bytes.data(), timer_key_bytes.size()), &value);
+  if (s.IsNotFound()) return false;
+  RETURN_IF_ERROR(FromRocks(s, "read timer"));
+  return true;
 }
 
 Result<std::optional<std::string>> StateStore::PartitionData(int32_t partition) const {

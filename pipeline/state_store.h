@@ -6,12 +6,13 @@
 // state contains (DESIGN.md "Runtime guarantees"). Column families:
 //   customers  customer_id -> encoded CustomerState (state_codec.h)
 //   offsets    topic '\0' partition(4 bytes BE) -> next offset (8 bytes BE)
-//   timers     partition(4 bytes BE) due(8 bytes BE, sign bit flipped)
+//   timers     TimerKeyBytes: partition(4 bytes BE) due(8 bytes BE, sign bit flipped)
 //              customer_id -> empty: pending overdue checks in due order,
 //              so firing is a range scan and costs no memory per timer
 // One shared LRU block cache and a write-buffer manager are sized from the
 // memory budget. Counters live in the default family under "counter/",
-// partition data under "partition/" + partition (4 bytes BE). Reads may come
+// partition data under "partition/" + partition (4 bytes BE), changelog
+// checkpoints under "checkpoint/" + partition. Reads may come
 // from any thread; Commit from one at a time.
 #pragma once
 
@@ -50,6 +51,10 @@ struct TimerKey {
   auto operator<=>(const TimerKey&) const = default;
 };
 
+// The timer's key bytes in the store (and in the changelog): partition (4
+// bytes BE), due (8 bytes BE, sign bit flipped), customer id.
+std::string TimerKeyBytes(const TimerKey& timer);
+
 // What one commit writes: changed customers and the next offset to read per
 // input partition.
 struct CommitBatch {
@@ -65,6 +70,18 @@ struct CommitBatch {
   std::map<TimerKey, bool> timers;
   // Customers whose state is deleted (expired).
   std::vector<std::string> deleted_customers;
+  // Per input partition: the changelog offset after this commit's records
+  // (what a restore of this store starts from).
+  std::map<int32_t, int64_t> changelog_checkpoints;
+};
+
+// One restored changelog mutation, in the store's own key and value bytes
+// (changelog.h maps changelog records to these).
+struct RestoredMutation {
+  enum class Family { kCustomer, kTimer, kPartition };
+  Family family = Family::kCustomer;
+  std::string key;                   // customer id, timer key bytes, or ignored (partition)
+  std::optional<std::string> value;  // nullopt: delete
 };
 
 class StateStore {
@@ -85,6 +102,19 @@ class StateStore {
 
   // Next offset stored for an input partition, nullopt when never committed.
   Result<std::optional<int64_t>> NextOffset(const TopicPartitionKey& tp) const;
+
+  // Writes one restored changelog epoch of `partition` atomically: its
+  // mutations, the input offsets it reached and the checkpoint to restore
+  // from next time.
+  Status ApplyRestored(int32_t partition, const std::vector<RestoredMutation>& mutations,
+                       const std::map<TopicPartitionKey, int64_t>& next_offsets, int64_t checkpoint);
+
+  // The changelog offset a restore of `partition` starts from (nullopt: from
+  // the beginning).
+  Result<std::optional<int64_t>> ChangelogCheckpoint(int32_t partition) const;
+
+  // Whether the timer is stored (to rewrite changelog keys after a restore).
+  Result<bool> HasTimer(std::string_view timer_key_bytes) const;
 
   // The partition's data (CommitBatch::partition_data), nullopt when none.
   Result<std::optional<std::string>> PartitionData(int32_t partition) const;

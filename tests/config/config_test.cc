@@ -39,6 +39,8 @@ void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(a.topics.churn_alerts, b.topics.churn_alerts);
   EXPECT_EQ(a.topics.segment_changes, b.topics.segment_changes);
   EXPECT_EQ(a.topics.deadletter, b.topics.deadletter);
+  EXPECT_EQ(a.topics.changelog, b.topics.changelog);
+  EXPECT_EQ(a.state.changelog, b.state.changelog);
   EXPECT_EQ(a.runtime.instance_id, b.runtime.instance_id);
   EXPECT_EQ(a.runtime.group_id, b.runtime.group_id);
   EXPECT_EQ(a.runtime.commit_interval_ms, b.runtime.commit_interval_ms);

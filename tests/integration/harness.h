@@ -119,7 +119,8 @@ std::string WriteServiceConfig(const std::string& dir, const std::string& bootst
 
 // A service config for one of several runs against the same broker: state
 // under dir/state, consumer group `group_id`, and output topics of its own
-// (alerts-<name>, segments-<name>, dead-<name>) so runs can be compared.
+// (alerts-<name>, segments-<name>, dead-<name>, changelog-<name>) so runs
+// can be compared.
 std::string WriteRunConfig(const TempDir& dir, const std::string& bootstrap, const std::string& group_id,
                            const std::string& name);
 

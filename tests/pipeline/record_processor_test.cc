@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -24,10 +25,19 @@ class FakeSink : public RecordSink {
   }
   Status Flush(int) override {
     if (fail_flush) return Status::IoError("broker unreachable (fake)");
+    for (const OutputRecord& r : pending) {
+      if (r.partition >= 0) last_offsets[{r.topic, r.partition}] = next_offset++;
+    }
     delivered.insert(delivered.end(), pending.begin(), pending.end());
     pending.clear();
     return Status::Ok();
   }
+  std::optional<int64_t> LastDeliveredOffset(const std::string& topic, int32_t partition) const override {
+    auto it = last_offsets.find({topic, partition});
+    return it == last_offsets.end() ? std::nullopt : std::optional<int64_t>(it->second);
+  }
+  std::map<std::pair<std::string, int32_t>, int64_t> last_offsets;
+  int64_t next_offset = 0;
   std::vector<OutputRecord> pending, delivered;
   bool fail_flush = false;
 };
@@ -41,6 +51,7 @@ class RecordProcessorTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     config_.state.dir = dir_.string();
     config_.state.memory_budget_bytes = 16 << 20;
+    config_.state.changelog = false;  // the changelog has tests of its own below
     Reopen();
   }
   void TearDown() override {
@@ -316,6 +327,34 @@ TEST_F(RecordProcessorTest, IdleAdvanceIsRecordedThenFiresAndExpiredCustomersAre
   EXPECT_FALSE((*store_->Get("max")).has_value()) << "silent past the 30-day retention: deleted";
   EXPECT_TRUE(StoredTimers(*store_, 0).empty());
   EXPECT_EQ(store_->Counters()->at("timers_pending"), 0);
+}
+
+TEST_F(RecordProcessorTest, EveryCommitWritesItsStateChangesAndAMarkerToTheChangelog) {
+  config_.state.changelog = true;
+  Reopen();
+  ASSERT_TRUE(Feed(0, "ned", PurchaseJson(0, "ned", "2024-01-01T00:00:00Z")).ok());
+  ASSERT_TRUE(Feed(1, "ned", PurchaseJson(1, "ned", "2024-01-02T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  std::map<char, int> kinds;
+  std::string epoch;
+  for (const auto& r : sink_.delivered) {
+    if (r.topic != "crm.changelog") continue;
+    EXPECT_EQ(r.partition, 0);
+    ++kinds[r.key[0]];
+    ASSERT_EQ(r.headers.size(), 1u);
+    EXPECT_EQ(r.headers[0].first, "crm.epoch");
+    if (epoch.empty()) epoch = r.headers[0].second;
+    EXPECT_EQ(r.headers[0].second, epoch) << "one epoch per commit";
+  }
+  EXPECT_EQ(kinds['c'], 1) << "ned once, in his latest state";
+  EXPECT_EQ(kinds['t'], 2) << "the check armed now, and a tombstone for the one it replaced";
+  EXPECT_EQ(kinds['p'], 1);
+  EXPECT_EQ(kinds['m'], 1);
+  EXPECT_EQ(sink_.delivered.back().key, "m") << "the marker closes the epoch";
+  EXPECT_NE(sink_.delivered.back().value.find("\"crm.purchases\":2"), std::string::npos) << sink_.delivered.back().value;
+  auto checkpoint = store_->ChangelogCheckpoint(0);
+  ASSERT_TRUE(checkpoint.ok() && checkpoint->has_value());
+  EXPECT_EQ(**checkpoint, sink_.last_offsets.at({"crm.changelog", 0}) + 1);
 }
 
 }  // namespace
