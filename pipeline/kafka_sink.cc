@@ -128,6 +128,10 @@ Status KafkaSink::Flush(int timeout_ms) {
     if (first_error_ != RD_KAFKA_RESP_ERR_NO_ERROR && committed.ok()) first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
     return committed;
   }
+  return AwaitDelivery(timeout_ms);
+}
+
+Status KafkaSink::AwaitDelivery(int timeout_ms) {
   rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), timeout_ms);
   if (first_error_ != RD_KAFKA_RESP_ERR_NO_ERROR) {
     std::string message = "delivery to '" + first_error_topic_ + "' failed: " +

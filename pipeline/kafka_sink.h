@@ -40,6 +40,9 @@ class RecordSink {
   virtual Status Produce(const OutputRecord& record) = 0;
   // Unavailable: not everything was acknowledged in time; call again.
   virtual Status Flush(int timeout_ms) = 0;
+  // Waits until everything produced so far is acknowledged, without ending
+  // the transaction (if any). Same errors as Flush.
+  virtual Status AwaitDelivery(int timeout_ms) = 0;
   // The offset the last acknowledged record with an explicit partition got
   // in `topic` [partition] (nullopt: none yet), for changelog checkpoints.
   virtual std::optional<int64_t> LastDeliveredOffset(const std::string& topic, int32_t partition) const = 0;
@@ -56,6 +59,7 @@ class KafkaSink : public RecordSink {
 
   Status Produce(const OutputRecord& record) override;
   Status Flush(int timeout_ms) override;
+  Status AwaitDelivery(int timeout_ms) override;
   std::optional<int64_t> LastDeliveredOffset(const std::string& topic, int32_t partition) const override;
 
  private:

@@ -27,8 +27,9 @@ std::string OutputId(const operators::EventOrigin& origin, const std::string& cu
 
 class OutputEncoder {
  public:
-  OutputEncoder(const config::TopicsConfig& topics, std::string instance_id)
-      : topics_(topics), source_("crmstream/" + std::move(instance_id)) {}
+  // `source_name` goes into the CloudEvents source "crmstream/<name>".
+  OutputEncoder(const config::TopicsConfig& topics, std::string source_name)
+      : topics_(topics), source_("crmstream/" + std::move(source_name)) {}
 
   OutputRecord Encode(const operators::Output& output, const operators::EventOrigin& origin) const;
 

@@ -21,7 +21,10 @@ RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store
       sink_(sink),
       metrics_(metrics),
       decoder_(static_cast<size_t>(config.runtime.max_event_bytes)),
-      encoder_(config.topics, config.runtime.instance_id),
+      // The source names the application (the consumer group), not the
+      // instance: a partition's outputs keep their CloudEvents identity
+      // (source + id) when another instance takes the partition over.
+      encoder_(config.topics, config.runtime.group_id),
       quantile_scoring_(config.model.rfm.frequency_monetary == operators::RfmScoring::kQuantiles ||
                         config.model.rfm.recency == operators::RfmScoring::kQuantiles) {
   if (config.state.changelog) {
@@ -79,7 +82,7 @@ Result<std::set<int32_t>> RecordProcessor::ProduceChangelog() {
     offsets[tp] = offset;
     marked.insert(tp.partition);
   }
-  for (int32_t partition : marked) RETURN_IF_ERROR(sink_.Produce(changelog_->Marker(partition, offsets)));
+  changelog_offsets_ = std::move(offsets);
   return marked;
 }
 
@@ -363,10 +366,20 @@ Status RecordProcessor::Commit(int flush_timeout_ms) {
   // always in the changelog too. A retried commit writes them again under a
   // new epoch; restore applies each complete epoch, so repeats are harmless.
   // Produced once per commit: a retry after a flush timeout waits for the
-  // same records.
+  // same records. The epoch markers go out only after every output and data
+  // record of the epoch is acknowledged: a restore applies an epoch when its
+  // marker is there, and then nothing of the epoch may be missing.
   if (changelog_ && !changelog_pending_) {
     ASSIGN_OR_RETURN(changelog_marked_, ProduceChangelog());
     changelog_pending_ = true;
+  }
+  if (changelog_ && !markers_produced_) {
+    Status acked = sink_.AwaitDelivery(flush_timeout_ms);
+    if (!acked.ok()) return Status(acked.code(), "commit: outputs not acknowledged: " + acked.message());
+    for (int32_t partition : changelog_marked_) {
+      RETURN_IF_ERROR(sink_.Produce(changelog_->Marker(partition, changelog_offsets_)));
+    }
+    markers_produced_ = true;
   }
   const std::set<int32_t> marked = changelog_marked_;
   Status flushed = sink_.Flush(flush_timeout_ms);
@@ -396,6 +409,7 @@ Status RecordProcessor::Commit(int flush_timeout_ms) {
   RETURN_IF_ERROR(store_.Commit(batch));
   rewrites_.clear();
   changelog_pending_ = false;
+  markers_produced_ = false;
   timer_changes_.clear();
   const double wall_ms = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::system_clock::now().time_since_epoch())
@@ -434,8 +448,12 @@ void RecordProcessor::EvictCleanCustomers() {
 }
 
 void RecordProcessor::DropCachedState() {
+  // Positions of partitions that may now move on elsewhere: the store (or a
+  // restore) knows them next time.
+  committed_offsets_.clear();
   rewrites_.clear();
   changelog_pending_ = false;
+  markers_produced_ = false;
   dirty_.clear();
   cache_.clear();
   tasks_.clear();

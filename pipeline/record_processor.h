@@ -178,9 +178,12 @@ class RecordProcessor {
   std::string epoch_prefix_;
   int64_t epoch_seq_ = 0;
   std::map<int32_t, std::set<std::string>> rewrites_;
-  bool changelog_pending_ = false;   // produced for the commit in progress
+  bool changelog_pending_ = false;   // data records produced for the commit in progress
+  bool markers_produced_ = false;    // ... and, once those were acknowledged, the markers
   std::set<int32_t> changelog_marked_;
-  // Produces this commit's changelog records; returns the partitions marked.
+  std::map<TopicPartitionKey, int64_t> changelog_offsets_;  // for the markers
+  // Produces this commit's changelog data records; returns the partitions
+  // whose epoch markers follow once everything is acknowledged.
   Result<std::set<int32_t>> ProduceChangelog();
   int64_t uncommitted_records_ = 0;
   int64_t latest_event_time_ms_ = 0;

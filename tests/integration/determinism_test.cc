@@ -17,7 +17,9 @@ std::string RunConfig(const TempDir& dir, const std::string& bootstrap, const st
 
 std::vector<std::string> Contents(const std::vector<ConsumedRecord>& records) {
   std::vector<std::string> out;
-  for (const auto& r : records) out.push_back(std::to_string(r.partition) + "/" + r.key + " " + r.value);
+  for (const auto& r : records) {
+    out.push_back(std::to_string(r.partition) + "/" + r.key + " " + WithoutCloudEventSource(r.value));
+  }
   return out;
 }
 

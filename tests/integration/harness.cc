@@ -251,10 +251,19 @@ std::vector<ConsumedRecord> ReadTopic(const std::string& bootstrap, const std::s
   return records;
 }
 
+std::string WithoutCloudEventSource(std::string value) {
+  static const std::string kSource = "\"source\":\"crmstream/";
+  const size_t at = value.find(kSource);
+  if (at == std::string::npos) return value;
+  const size_t end = value.find('"', at + kSource.size());
+  if (end != std::string::npos) value.erase(at, end - at + 2);  // with the comma after it
+  return value;
+}
+
 PublishedRecords CollectPublished(const std::string& bootstrap, const std::string& topic) {
   PublishedRecords p;
   for (const auto& r : ReadTopic(bootstrap, topic)) {
-    std::string identity = r.key + "\n" + r.value;
+    std::string identity = r.key + "\n" + WithoutCloudEventSource(r.value);
     for (const auto& [k, v] : r.headers) identity += "\n" + k + "=" + v;
     p.distinct.insert(identity);
     ++p.total;
@@ -289,9 +298,11 @@ std::string WriteServiceConfig(const std::string& dir, const std::string& bootst
 }
 
 std::string WriteRunConfig(const TempDir& dir, const std::string& bootstrap, const std::string& group_id,
-                           const std::string& name) {
+                           const std::string& name, const std::string& instance_id) {
   return WriteServiceConfig(dir.path(), bootstrap, dir.path() + "/state",
-                            "group_id = \"" + group_id + "\"\n\n[topics]\n"
+                            "group_id = \"" + group_id + "\"\n" +
+                            (instance_id.empty() ? "" : "instance_id = \"" + instance_id + "\"\n") +
+                            "\n[topics]\n"
                             "churn_alerts = \"alerts-" + name + "\"\n"
                             "segment_changes = \"segments-" + name + "\"\n"
                             "deadletter = \"dead-" + name + "\"\n"

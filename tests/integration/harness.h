@@ -93,8 +93,13 @@ struct ConsumedRecord {
 // partition, ordered by (partition, offset).
 std::vector<ConsumedRecord> ReadTopic(const std::string& bootstrap, const std::string& topic);
 
-// The distinct records of a topic (key, value and headers) and how many
-// records were read in all, to count repeated copies.
+// An output record's JSON with its CloudEvents "source" member taken out:
+// the source names the consumer group, and compared runs are separate groups.
+std::string WithoutCloudEventSource(std::string value);
+
+// The distinct records of a topic (key, value without the CloudEvents
+// source, and headers) and how many records were read in all, to count
+// repeated copies.
 struct PublishedRecords {
   std::set<std::string> distinct;
   size_t total = 0;
@@ -121,8 +126,9 @@ std::string WriteServiceConfig(const std::string& dir, const std::string& bootst
 // under dir/state, consumer group `group_id`, and output topics of its own
 // (alerts-<name>, segments-<name>, dead-<name>, changelog-<name>) so runs
 // can be compared.
+// Instances of one group sharing topics need their own `instance_id`.
 std::string WriteRunConfig(const TempDir& dir, const std::string& bootstrap, const std::string& group_id,
-                           const std::string& name);
+                           const std::string& name, const std::string& instance_id = "");
 
 // One input-contract message each, keyed by `customer`, at epoch ms `at`:
 // a purchase (event id <customer>-p<n>), an opened complaint (<customer>-k1)

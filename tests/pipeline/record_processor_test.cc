@@ -32,6 +32,7 @@ class FakeSink : public RecordSink {
     pending.clear();
     return Status::Ok();
   }
+  Status AwaitDelivery(int timeout_ms) override { return Flush(timeout_ms); }
   std::optional<int64_t> LastDeliveredOffset(const std::string& topic, int32_t partition) const override {
     auto it = last_offsets.find({topic, partition});
     return it == last_offsets.end() ? std::nullopt : std::optional<int64_t>(it->second);
@@ -327,6 +328,29 @@ TEST_F(RecordProcessorTest, IdleAdvanceIsRecordedThenFiresAndExpiredCustomersAre
   EXPECT_FALSE((*store_->Get("max")).has_value()) << "silent past the 30-day retention: deleted";
   EXPECT_TRUE(StoredTimers(*store_, 0).empty());
   EXPECT_EQ(store_->Counters()->at("timers_pending"), 0);
+}
+
+TEST_F(RecordProcessorTest, ARocksDbWriteErrorAdvancesNoOffsetAndSaysSo) {
+  ASSERT_TRUE(Feed(0, "oli", PurchaseJson(0, "oli", "2024-01-01T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  // A store that refuses writes (opened read-only: RocksDB's own error).
+  processor_.reset();
+  store_.reset();
+  auto read_only = StateStore::Open({config_.state.dir, config_.state.memory_budget_bytes, true});
+  ASSERT_TRUE(read_only.ok()) << read_only.status().message();
+  store_ = std::move(read_only).value();
+  processor_ = std::make_unique<RecordProcessor>(config_, *store_, sink_, metrics_);
+  ASSERT_TRUE(processor_->Start().ok());
+  ASSERT_TRUE(Feed(1, "oli", PurchaseJson(1, "oli", "2024-01-02T00:00:00Z")).ok());
+  Status commit = processor_->Commit(1000);
+  ASSERT_FALSE(commit.ok());
+  EXPECT_NE(commit.message().find("commit state"), std::string::npos) << commit.message();
+  EXPECT_TRUE(processor_->committed_offsets().empty()) << "nothing is marked committed";
+  // Reopened writable: the stored position is still the old one, so the
+  // record is replayed, and the state holds one purchase.
+  Reopen();
+  EXPECT_EQ(*store_->NextOffset({"crm.purchases", 0}), std::optional<int64_t>(1));
+  EXPECT_EQ((*store_->Get("oli"))->purchase_count, 1);
 }
 
 TEST_F(RecordProcessorTest, EveryCommitWritesItsStateChangesAndAMarkerToTheChangelog) {
