@@ -174,21 +174,37 @@ operators::ModelContext RecordProcessor::ContextFor(PartitionTask& task) {
   return context;
 }
 
+void RecordProcessor::DropTimer(const TimerKey& key) {
+  // A timer armed since the last commit never reached the store or the
+  // changelog: forgetting it is enough, no tombstone needed.
+  auto it = timer_changes_.find(key);
+  if (it != timer_changes_.end() && it->second && stored_and_rearmed_.count(key) == 0) {
+    timer_changes_.erase(it);
+  } else {
+    timer_changes_[key] = false;
+    stored_and_rearmed_.erase(key);
+  }
+  --timers_pending_;
+}
+
 void RecordProcessor::ApplyTimer(int32_t partition, const std::string& customer_id,
                                  const operators::TimerRequest& request) {
-  if (request.cancel.epoch_ms != 0) {
-    timer_changes_[TimerKey{partition, request.cancel.epoch_ms, customer_id}] = false;
-    --timers_pending_;
-  }
+  if (request.cancel.epoch_ms != 0) DropTimer(TimerKey{partition, request.cancel.epoch_ms, customer_id});
   if (request.due.epoch_ms != 0) {
-    timer_changes_[TimerKey{partition, request.due.epoch_ms, customer_id}] = true;
+    const TimerKey key{partition, request.due.epoch_ms, customer_id};
+    auto [it, inserted] = timer_changes_.try_emplace(key, true);
+    if (!inserted) {
+      // Deleted earlier in this epoch, so possibly stored: a later drop
+      // must write the delete.
+      if (!it->second) stored_and_rearmed_.insert(key);
+      it->second = true;
+    }
     ++timers_pending_;
   }
 }
 
 Status RecordProcessor::FireOne(int32_t partition, PartitionTask& task, const TimerKey& key) {
-  timer_changes_[key] = false;
-  --timers_pending_;
+  DropTimer(key);
   metrics_.timers_fired().Increment();
   ASSIGN_OR_RETURN(CachedCustomer * customer, LoadCustomer(key.customer_id));
   customer->partition = partition;
@@ -240,7 +256,9 @@ Result<int64_t> RecordProcessor::FireDue(int32_t partition, PartitionTask& task,
         TimerKey key{partition, due, std::string(id)};
         fire_pending_before(&key);
         if (!failed.ok() || fired >= limit) return false;
-        if (timer_changes_.count(key)) return true;  // deleted, or pending and handled in order above
+        // Deleted, or armed again since and handled in order above. (A fired
+    // uncommitted timer leaves no entry, but it was never in the store.)
+    if (timer_changes_.count(key)) return true;
         failed = FireOne(partition, task, key);
         ++fired;
         return failed.ok() && fired < limit;
@@ -411,6 +429,7 @@ Status RecordProcessor::Commit(int flush_timeout_ms) {
   changelog_pending_ = false;
   markers_produced_ = false;
   timer_changes_.clear();
+  stored_and_rearmed_.clear();
   const double wall_ms = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                  std::chrono::system_clock::now().time_since_epoch())
                                                  .count());
@@ -458,6 +477,7 @@ void RecordProcessor::DropCachedState() {
   cache_.clear();
   tasks_.clear();
   timer_changes_.clear();
+  stored_and_rearmed_.clear();
   pending_offsets_.clear();
   uncommitted_records_ = 0;
   // Back to the committed count of pending timers.

@@ -134,6 +134,7 @@ class RecordProcessor {
   // Loads the partition on first use and then (unless told not to) fires
   // the timers its stored watermark passed.
   Result<PartitionTask*> TaskFor(int32_t partition, bool fire_stored = true);
+  void DropTimer(const TimerKey& key);
   // Stores the customer's re-armed check in the pending timer changes.
   void ApplyTimer(int32_t partition, const std::string& customer_id, const operators::TimerRequest& request);
   Result<int64_t> FireDue(int32_t partition, PartitionTask& task, int64_t limit = INT64_MAX);
@@ -171,6 +172,7 @@ class RecordProcessor {
   std::optional<operators::ModelParams> params_;
   std::map<int32_t, PartitionTask> tasks_;
   std::map<TimerKey, bool> timer_changes_;  // since the last commit: store (true) or delete
+  std::set<TimerKey> stored_and_rearmed_;   // puts over a delete of this epoch (maybe in the store)
   int64_t timers_pending_ = 0;              // committed + uncommitted
   bool quantile_scoring_ = false;  // some RFM score ranks against the population
   // With state.changelog: the writer, this process's epoch prefix and count.
