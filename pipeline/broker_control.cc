@@ -78,9 +78,14 @@ Status ApplyBrokerCommand(rd_kafka_mock_cluster_t* cluster, const std::string& l
     rd_kafka_mock_push_request_errors_array(cluster, api, errors.size(), errors.data());
   } else if (verb == "clear" && words.size() == 2 && ParseApi(words[1], api)) {
     rd_kafka_mock_clear_request_errors(cluster, api);
+  } else if (verb == "topic" && words.size() == 3 && ParseNumber(words[2], n) && n > 0 && n <= 10000) {
+    // The mock has no CreateTopics: topics it auto-creates get its default
+    // partition count, which a changelog with more input partitions needs.
+    result = rd_kafka_mock_topic_create(cluster, words[1].c_str(), static_cast<int>(n), 1);
   } else {
     return Status::InvalidArgument("unknown or malformed command '" + line +
-                                   "' (down ID | up ID | rtt ID MS | errors API COUNT ERROR | clear API)");
+                                   "' (down ID | up ID | rtt ID MS | errors API COUNT ERROR | clear API | "
+                                   "topic NAME PARTITIONS)");
   }
   if (result != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status::InvalidArgument(line + ": " + rd_kafka_err2str(result));

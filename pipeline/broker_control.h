@@ -9,6 +9,7 @@
 //   errors <api> <count> <error>           the next <count> requests of <api>
 //                                          fail with <error>
 //   clear <api>                            forget queued errors of <api>
+//   topic <name> <partitions>              create a topic (the mock has no CreateTopics)
 // <api> is a Kafka API name (Produce, Fetch, ListOffsets, Metadata,
 // OffsetCommit, OffsetFetch, FindCoordinator, JoinGroup, Heartbeat,
 // SyncGroup, InitProducerId, AddPartitionsToTxn, EndTxn) or its number;

@@ -61,6 +61,14 @@ struct RestoreResult {
   std::set<std::string> keys_to_rewrite;  // changelog keys of epochs without a marker
 };
 
+// Makes sure the changelog topic has at least as many partitions as
+// `input_topic`: creates it (compacted) when it does not exist yet, and
+// fails with InvalidArgument, saying what to do, when it has fewer. When the
+// cluster cannot be asked (broker away), logs nothing and returns Ok: a
+// produce to a missing partition fails later with the broker's error.
+Status EnsureChangelogTopic(rd_kafka_t* client, const std::string& input_topic, const std::string& changelog,
+                            int timeout_ms);
+
 // Restores `partition` of the changelog `topic` into `store`, from the
 // store's checkpoint to the current end. `progress` is called every 100k
 // records with (records read, records to read).

@@ -59,6 +59,7 @@ struct Service::Impl {
   std::vector<std::string_view> received_keys;  // keys of this poll round, for prefetching
   Clock::time_point last_commit = Clock::now();
   const std::atomic<bool>* stop = nullptr;  // Run()'s stop flag
+  bool stopping_after_error = false;
   // What profiles read from the HTTP thread: the parameters in use and the
   // latest committed event time.
   mutable std::mutex params_mutex;
@@ -268,10 +269,14 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err,
       rd_kafka_error_destroy(error);
     }
   } else {
-    // Make what was processed durable before another instance takes over.
+    // Make what was processed durable before another instance takes over
+    // (unless the service is stopping because something failed: then the
+    // next owner replays from the last commit).
     received_keys.clear();  // they point into buffers dropped below
-    Status s = Commit();
-    if (!s.ok() && fatal.ok()) fatal = s;
+    if (!stopping_after_error) {
+      Status s = Commit();
+      if (!s.ok() && fatal.ok()) fatal = s;
+    }
     for (int i = 0; i < partitions->cnt; ++i) {
       int kind = KindOf(partitions->elems[i].topic);
       if (kind < 0) continue;
@@ -280,7 +285,7 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err,
       assigned.erase({kind, partitions->elems[i].partition});
       paused.erase({kind, partitions->elems[i].partition});
     }
-    spdlog::info("revoked {} input partitions after committing", partitions->cnt);
+    spdlog::info("revoked {} input partitions{}", partitions->cnt, stopping_after_error ? "" : " after committing");
     processor->DropCachedState();
     if (cooperative) {
       rd_kafka_error_t* error = rd_kafka_incremental_unassign(consumer.get(), partitions);
@@ -467,6 +472,9 @@ Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, M
         static_cast<Impl*>(opaque)->OnRebalance(err, partitions);
       });
   ASSIGN_OR_RETURN(impl->consumer, MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(conf)));
+  if (config.state.changelog) {
+    RETURN_IF_ERROR(EnsureChangelogTopic(impl->consumer.get(), config.topics.purchases, config.topics.changelog, 10'000));
+  }
   rd_kafka_poll_set_consumer(impl->consumer.get());
   return std::unique_ptr<Service>(new Service(std::move(impl)));
 }
@@ -531,6 +539,10 @@ Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
     if (!s.fatal.ok()) result = s.fatal;
   } else {
     spdlog::error("stopping without committing: {}", result.message());
+    // Leave the group now, while everything the rebalance callback uses is
+    // still alive.
+    s.stopping_after_error = true;
+    rd_kafka_consumer_close(s.consumer.get());
   }
   s.health.running.store(false);
   return result;

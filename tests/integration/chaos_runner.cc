@@ -16,6 +16,13 @@ ChaosResult RunChaos(const ChaosOptions& options) {
   result.events = log.size();
   ProduceAll(broker.bootstrap(), log);
 
+  // Changelogs with as many partitions as the inputs (the embedded broker
+  // auto-creates topics with its own default count).
+  for (const char* changelog : {"changelog-reference", "changelog-killed"}) {
+    if (!broker.Command("topic " + std::string(changelog) + " " + std::to_string(options.partitions))) {
+      return result.failure = "the broker did not create the changelog topics", result;
+    }
+  }
   TempDir reference_dir, chaos_dir;
   const std::string reference = WriteRunConfig(reference_dir, broker.bootstrap(), "chaos-reference", "reference");
   const std::string chaos = WriteRunConfig(chaos_dir, broker.bootstrap(), "chaos-killed", "killed");
@@ -25,7 +32,13 @@ ChaosResult RunChaos(const ChaosOptions& options) {
     ChildProcess service({CrmstreamBinary(), "run", "--config", reference, "--stop-at-end"}, options.env, true);
     if (!service.WaitForLine("assigned", std::chrono::seconds(60))) return result.failure = "reference run got no partitions", result;
     const auto assigned = std::chrono::steady_clock::now();
-    if (service.Wait(std::chrono::seconds(600)) != 0) return result.failure = "reference run failed", result;
+    const auto code = service.Wait(std::chrono::seconds(600));
+    if (code != 0) {
+      const std::string output = service.ReadAll();
+      const size_t tail = output.size() > 2000 ? output.size() - 2000 : 0;
+      return result.failure = "reference run failed (exit " + (code ? std::to_string(*code) : "timeout") +
+                              "): " + output.substr(tail), result;
+    }
     result.processing_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - assigned).count();
   }

@@ -37,6 +37,20 @@ size_t ExpectSameOutputs(const std::string& bootstrap, const std::string& name, 
   return copies;
 }
 
+TEST(ScaleOut, AChangelogWithFewerPartitionsThanTheInputsStopsStartUp) {
+  BrokerProcess broker(4);
+  ASSERT_TRUE(broker.Command("topic changelog-small 2"));
+  TempDir dir;
+  const std::string config = WriteRunConfig(dir, broker.bootstrap(), "small", "small");
+  ChildProcess run({CrmstreamBinary(), "run", "--config", config}, {{"CRMSTREAM_TOPICS_CHANGELOG", "changelog-small"}},
+                   true);
+  const std::string output = run.ReadAll();
+  EXPECT_EQ(run.Wait(std::chrono::seconds(30)), 2);
+  EXPECT_NE(output.find("changelog topic 'changelog-small' has 2 partitions, fewer than the 4 of 'crm.purchases'"),
+            std::string::npos)
+      << output;
+}
+
 TEST(ScaleOut, ALostStateDirectoryIsRestoredFromTheChangelog) {
   BrokerProcess broker(4);
   ProduceAll(broker.bootstrap(), GeneratedLog(6000, 300, 3));
