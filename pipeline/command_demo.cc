@@ -132,7 +132,8 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
   auto broker = MockBroker::Create(MockBrokerOptions{
       1, options.partitions,
       {config.topics.purchases, config.topics.complaints, config.topics.service,
-       config.topics.churn_alerts, config.topics.segment_changes, config.topics.deadletter}});
+       config.topics.churn_alerts, config.topics.segment_changes, config.topics.deadletter,
+       config.topics.changelog}});
   if (!broker.ok()) {
     std::cerr << "crmstream: " << broker.status().message() << "\n";
     return kExitFailure;
