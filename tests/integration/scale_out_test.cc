@@ -51,6 +51,28 @@ TEST(ScaleOut, AChangelogWithFewerPartitionsThanTheInputsStopsStartUp) {
       << output;
 }
 
+TEST(ScaleOut, StaticMembershipKeepsItsPartitionsAcrossAKill) {
+  BrokerProcess broker(4);
+  ProduceAll(broker.bootstrap(), GeneratedLog(6000, 300, 23));
+  TempDir reference_dir, static_dir;
+  const std::string reference = WriteRunConfig(reference_dir, broker.bootstrap(), "static-ref", "static-ref");
+  ASSERT_EQ(RunServiceToEnd(reference), 0);
+  // A static member (group.instance.id) killed and restarted under the same
+  // id rejoins as the same member and ends as one uninterrupted run.
+  const std::string config = WriteRunConfig(static_dir, broker.bootstrap(), "static", "static");
+  const std::map<std::string, std::string> member = {{"CRMSTREAM_KAFKA_GROUP_INSTANCE_ID", "crm-member-1"},
+                                                     {"CRMSTREAM_RUNTIME_COMMIT_INTERVAL_MS", "20"}};
+  {
+    ChildProcess service({CrmstreamBinary(), "run", "--config", config}, member, true);
+    ASSERT_TRUE(service.WaitForLine("assigned", std::chrono::seconds(60)));
+    service.Signal(SIGKILL);
+    ASSERT_TRUE(service.Wait(std::chrono::seconds(10)).has_value());
+  }
+  ASSERT_EQ(RunServiceToEnd(config, member), 0);
+  EXPECT_TRUE(DumpState(config) == DumpState(reference));
+  ExpectSameOutputs(broker.bootstrap(), "static", "static-ref");
+}
+
 TEST(ScaleOut, ALostStateDirectoryIsRestoredFromTheChangelog) {
   BrokerProcess broker(4);
   ProduceAll(broker.bootstrap(), GeneratedLog(6000, 300, 3));
