@@ -28,7 +28,10 @@ Result<StateSummaries> SummariseState(const StateStore& store, double days_per_u
     CustomerSummary c;
     c.customer_id = b.id;
     c.purchases = operators::PurchaseSummaryAt(b.state, as_of, days_per_unit);
-    c.mean_spend = b.state.total_spend / static_cast<double>(b.state.purchase_count);
+    // Gamma-Gamma wants the mean of the repeat purchases: the first one out.
+    c.mean_spend = b.state.purchase_count > 1 ? (b.state.total_spend - b.state.first_purchase_spend) /
+                                                    static_cast<double>(b.state.purchase_count - 1)
+                                              : 0;
     c.first_purchase_day = b.state.first_purchase.epoch_ms / 86'400'000;
     out.customers.push_back(std::move(c));
   }

@@ -4,10 +4,10 @@
 // customer in the live state store reduced to (x, t_x, T) and mean spend,
 // with T measured up to the latest event time in the store (the stream's
 // "now"). The store keeps aggregates, not purchases, so x counts purchases
-// rather than purchase days and the mean spend includes the first purchase;
-// both are close to the literature's definitions when same-day purchases are
-// rare. Reads only; the store may be opened read-only beside a running
-// service.
+// rather than purchase days (the same when same-day purchases are merged
+// upstream); the mean spend is that of the repeat purchases (total minus the
+// first purchase's amount), as Gamma-Gamma wants. Reads only; the store may
+// be opened read-only beside a running service.
 #pragma once
 
 #include <cstdint>
