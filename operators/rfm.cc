@@ -22,10 +22,11 @@ RfmScores ScoreRfm(const RfmConfig& config, const CustomerState& state, EventTim
                    const RfmPopulation* population) {
   if (state.purchase_count == 0) return RfmScores{1, 1, 1};
   const RfmPopulation::Ranks ranks = population ? population->Score(config, state) : RfmPopulation::Ranks{};
+  // The breakpoints only for what the population does not rank.
   return RfmScores{
-      ranks.r.value_or(ScoreAgainst(config.recency_days, RecencyDays(state, now), false)),
-      ranks.f.value_or(ScoreAgainst(config.frequency, static_cast<double>(state.purchase_count), true)),
-      ranks.m.value_or(ScoreAgainst(config.monetary, state.total_spend, true))};
+      ranks.r ? *ranks.r : ScoreAgainst(config.recency_days, RecencyDays(state, now), false),
+      ranks.f ? *ranks.f : ScoreAgainst(config.frequency, static_cast<double>(state.purchase_count), true),
+      ranks.m ? *ranks.m : ScoreAgainst(config.monetary, state.total_spend, true)};
 }
 
 }  // namespace crm::operators

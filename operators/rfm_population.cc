@@ -23,9 +23,9 @@ void AddCustomer(RfmPopulation::Parts& parts, const CustomerState& s, int64_t n)
 
 }  // namespace
 
-int32_t Histogram::BucketOf(double value) const {
+int32_t Histogram::BucketOf(Scale scale, double value) {
   if (!std::isfinite(value)) return value > 0 ? INT32_MAX : INT32_MIN;
-  if (scale_ == Scale::kLinear) {
+  if (scale == Scale::kLinear) {
     return static_cast<int32_t>(std::clamp(std::floor(value), double{INT32_MIN}, double{INT32_MAX}));
   }
   if (value < 1) return 0;
@@ -71,7 +71,7 @@ RankTable::RankTable(const Histogram& h) : scale_(h.scale()) {
 
 double RankTable::FractionBelow(double value) const {
   if (total_ <= 0) return 0;
-  const int32_t bucket = Histogram(scale_).BucketOf(value);
+  const int32_t bucket = Histogram::BucketOf(scale_, value);
   const auto it = std::lower_bound(buckets_.begin(), buckets_.end(), bucket);
   const int64_t below = it == buckets_.end() ? total_ : below_[static_cast<size_t>(it - buckets_.begin())];
   return static_cast<double>(below) / static_cast<double>(total_);

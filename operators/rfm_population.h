@@ -36,7 +36,8 @@ class Histogram {
   // Adds `n` (negative: removes) values equal to `value`.
   void Add(double value, int64_t n = 1);
   void Merge(const Histogram& other);
-  int32_t BucketOf(double value) const;
+  int32_t BucketOf(double value) const { return BucketOf(scale_, value); }
+  static int32_t BucketOf(Scale scale, double value);
 
   int64_t count() const { return count_; }
   Scale scale() const { return scale_; }

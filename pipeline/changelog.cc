@@ -136,12 +136,10 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
   RestoreResult result;
   ASSIGN_OR_RETURN(std::optional<int64_t> checkpoint, store.ChangelogCheckpoint(partition));
 
-  KafkaProperties props = properties;
-  for (const char* producer_only : {"enable.idempotence", "partitioner", "linger.ms", "queue.buffering.max.messages",
-                                    "compression.type", "acks", "transactional.id", "group.instance.id",
-                                    "partition.assignment.strategy"}) {
-    props.erase(producer_only);
-  }
+  // A plain assigned reader, not a group member.
+  KafkaProperties props = ConsumerProperties(properties);
+  props.erase("group.instance.id");
+  props.erase("partition.assignment.strategy");
   props["enable.auto.commit"] = "false";
   props["enable.partition.eof"] = "true";
   props["isolation.level"] = "read_committed";
@@ -180,11 +178,9 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
     if (raw == nullptr) continue;
     OwnedMessage m(raw);
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) break;
+    if (m->err == RD_KAFKA_RESP_ERR__TRANSPORT) continue;  // the client reconnects by itself
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (rd_kafka_message_errstr(m.get()) != nullptr && m->err != RD_KAFKA_RESP_ERR__TRANSPORT) {
-        return Status::IoError("read changelog: " + std::string(rd_kafka_message_errstr(m.get())));
-      }
-      continue;
+      return Status::IoError("read changelog: " + std::string(rd_kafka_message_errstr(m.get())));
     }
     ++result.records;
     if (progress && result.records % 100'000 == 0) progress(result.records, total);

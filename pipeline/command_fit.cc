@@ -24,6 +24,14 @@ namespace {
 
 std::string DayText(int64_t day) { return FormatRfc3339(day * 86'400'000).substr(0, 10); }
 
+// First purchase day -> customers who joined that day: the cohort's
+// expectations are computed per join day, so large logs stay cheap.
+std::map<int64_t, int64_t> CustomersByJoinDay(const TransactionSummaries& data) {
+  std::map<int64_t, int64_t> joined;
+  for (const auto& c : data.customers) ++joined[c.first_purchase_day];
+  return joined;
+}
+
 // Cumulative repeat purchases of the whole cohort, per time unit since its
 // first purchase: observed, and expected from the fitted BG/NBD (customers
 // grouped by the day they joined, so large logs stay cheap).
@@ -32,8 +40,7 @@ TrackingSeries Tracking(const TransactionSummaries& data, const operators::BgNbd
   TrackingSeries series;
   series.time_unit = unit;
   series.title = "Cumulative repeat purchases: actual vs BG/NBD";
-  std::map<int64_t, int64_t> joined;  // first purchase day -> customers
-  for (const auto& c : data.customers) ++joined[c.first_purchase_day];
+  const std::map<int64_t, int64_t> joined = CustomersByJoinDay(data);
   if (joined.empty()) return series;
   const int64_t start = joined.begin()->first;
   const double dpu = options.days_per_unit;
@@ -65,10 +72,8 @@ TrackingSeries Tracking(const TransactionSummaries& data, const operators::BgNbd
 // expectation: what the tracking chart shows.
 double CohortHoldout(const TransactionSummaries& data, const operators::BgNbdParams& params,
                      const SummaryOptions& options) {
-  std::map<int64_t, int64_t> joined;  // first purchase day -> customers
-  for (const auto& c : data.customers) ++joined[c.first_purchase_day];
   double expected = 0;
-  for (const auto& [first_day, count] : joined) {
+  for (const auto& [first_day, count] : CustomersByJoinDay(data)) {
     const double at_end = static_cast<double>(data.last_day - first_day) / options.days_per_unit;
     const double at_calibration = static_cast<double>(options.calibration_end_day - first_day) / options.days_per_unit;
     expected += static_cast<double>(count) * (operators::ExpectedRepeatPurchasesUnconditional(params, at_end) -

@@ -4,6 +4,25 @@ namespace crm::pipeline {
 
 void KafkaHandleDeleter::operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
 
+KafkaProperties ConsumerProperties(KafkaProperties properties) {
+  for (const char* producer_only : {"enable.idempotence", "partitioner", "linger.ms", "queue.buffering.max.messages",
+                                    "compression.type", "acks", "transactional.id"}) {
+    properties.erase(producer_only);
+  }
+  return properties;
+}
+
+KafkaProperties ProducerProperties(KafkaProperties properties) {
+  for (const char* consumer_only : {"session.timeout.ms", "heartbeat.interval.ms", "group.instance.id",
+                                    "auto.offset.reset", "isolation.level", "max.poll.interval.ms",
+                                    "partition.assignment.strategy", "fetch.wait.max.ms", "fetch.min.bytes",
+                                    "fetch.max.bytes", "max.partition.fetch.bytes", "queued.min.messages",
+                                    "queued.max.messages.kbytes"}) {
+    properties.erase(consumer_only);
+  }
+  return properties;
+}
+
 Result<KafkaConf> MakeKafkaConf(const KafkaProperties& properties) {
   KafkaConf conf(rd_kafka_conf_new());
   char error[512];

@@ -41,6 +41,13 @@ using OwnedMessage = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
 using KafkaProperties = std::map<std::string, std::string>;
 
+// The shared [kafka] table without the settings only the other kind of
+// client takes (librdkafka warns about them): ConsumerProperties drops
+// producer settings (those crmstream adds included), ProducerProperties
+// drops consumer and group settings.
+KafkaProperties ConsumerProperties(KafkaProperties properties);
+KafkaProperties ProducerProperties(KafkaProperties properties);
+
 // A conf with every property of `properties` set; the message names the
 // offending property when librdkafka rejects one.
 Result<KafkaConf> MakeKafkaConf(const KafkaProperties& properties);

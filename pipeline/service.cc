@@ -428,17 +428,8 @@ Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, M
   ASSIGN_OR_RETURN(std::optional<operators::ModelParams> params, impl->LoadModelParams(/*at_start=*/true));
   ASSIGN_OR_RETURN(impl->store, StateStore::Open(StateStoreOptions{
                                     config.state.dir, config.state.memory_budget_bytes, false}));
-  KafkaProperties producer_props = config.kafka;
+  KafkaProperties producer_props = ProducerProperties(config.kafka);
   producer_props.try_emplace("client.id", config.runtime.instance_id);
-  // Consumer-only settings in the shared [kafka] table would make the
-  // producer warn at start-up.
-  for (const char* consumer_only : {"session.timeout.ms", "heartbeat.interval.ms", "group.instance.id",
-                                    "auto.offset.reset", "isolation.level", "max.poll.interval.ms",
-                                    "partition.assignment.strategy", "fetch.wait.max.ms",
-                                    "fetch.min.bytes", "fetch.max.bytes", "max.partition.fetch.bytes",
-                                    "queued.min.messages", "queued.max.messages.kbytes"}) {
-    producer_props.erase(consumer_only);
-  }
   const std::string transactional_id =
       config.runtime.transactions ? config.runtime.group_id + "-" + config.runtime.instance_id : "";
   ASSIGN_OR_RETURN(impl->sink, KafkaSink::Create(producer_props, transactional_id));
@@ -446,7 +437,7 @@ Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, M
   RETURN_IF_ERROR(impl->processor->Start());
   if (params) impl->UseModelParams(std::move(*params));
 
-  KafkaProperties props = config.kafka;
+  KafkaProperties props = ConsumerProperties(config.kafka);
   props.try_emplace("client.id", config.runtime.instance_id);
   props["group.id"] = config.runtime.group_id;
   props["enable.auto.commit"] = "false";
@@ -457,13 +448,6 @@ Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, M
   // input topic, which the per-partition merge relies on.
   props.try_emplace("partition.assignment.strategy", "range");
   props.try_emplace("isolation.level", "read_committed");
-  // Producer-only settings in the shared [kafka] table would make the
-  // consumer warn; drop the ones crmstream itself adds.
-  for (const char* producer_only : {"enable.idempotence", "partitioner", "linger.ms",
-                                    "queue.buffering.max.messages", "compression.type",
-                                    "acks", "transactional.id"}) {
-    props.erase(producer_only);
-  }
   ASSIGN_OR_RETURN(KafkaConf conf, MakeKafkaConf(props));
   rd_kafka_conf_set_opaque(conf.get(), impl.get());
   rd_kafka_conf_set_rebalance_cb(

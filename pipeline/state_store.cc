@@ -18,12 +18,11 @@ constexpr char kOffsetsFamily[] = "offsets";
 constexpr char kTimersFamily[] = "timers";
 const std::string kCounterPrefix = "counter/";
 const std::string kPartitionPrefix = "partition/";
+const std::string kCheckpointPrefix = "checkpoint/";
 
-std::string PartitionKey(int32_t partition) {
-  std::string key = kPartitionPrefix;
-  for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>((static_cast<uint32_t>(partition) >> shift) & 0xff));
-  return key;
-}
+// Flipping the sign bit makes signed due times sort as unsigned bytes.
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+constexpr size_t kTimerPrefixBytes = 12;
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
@@ -31,15 +30,7 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   return Status::IoError(what + ": " + s.ToString());
 }
 
-std::string OffsetKey(const TopicPartitionKey& tp) {
-  std::string key = tp.topic;
-  key.push_back('\0');
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    key.push_back(static_cast<char>((static_cast<uint32_t>(tp.partition) >> shift) & 0xff));
-  }
-  return key;
-}
-
+// Big-endian, so that keys sort like the numbers in them.
 void AppendBigEndian(std::string& out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
@@ -50,9 +41,22 @@ uint64_t ReadBigEndian(std::string_view in) {
   return v;
 }
 
-// Flipping the sign bit makes signed due times sort as unsigned bytes.
-constexpr uint64_t kSignBit = uint64_t{1} << 63;
-constexpr size_t kTimerPrefixBytes = 12;
+std::string PrefixedPartitionKey(std::string prefix, int32_t partition) {
+  AppendBigEndian(prefix, static_cast<uint32_t>(partition), 4);
+  return prefix;
+}
+
+std::string PartitionKey(int32_t partition) { return PrefixedPartitionKey(kPartitionPrefix, partition); }
+std::string CheckpointKey(int32_t partition) { return PrefixedPartitionKey(kCheckpointPrefix, partition); }
+std::string OffsetKey(const TopicPartitionKey& tp) { return PrefixedPartitionKey(tp.topic + '\0', tp.partition); }
+
+std::string EncodeOffset(int64_t offset) {
+  std::string out;
+  AppendBigEndian(out, static_cast<uint64_t>(offset), 8);
+  return out;
+}
+
+int64_t DecodeOffset(const std::string& bytes) { return static_cast<int64_t>(ReadBigEndian(bytes)); }
 
 }  // namespace
 
@@ -64,32 +68,6 @@ std::string TimerKeyBytes(const TimerKey& t) {
   key.append(t.customer_id);
   return key;
 }
-
-namespace {
-
-const std::string kCheckpointPrefix = "checkpoint/";
-
-std::string CheckpointKey(int32_t partition) {
-  std::string key = kCheckpointPrefix;
-  AppendBigEndian(key, static_cast<uint32_t>(partition), 4);
-  return key;
-}
-
-std::string EncodeOffset(int64_t offset) {
-  std::string out(8, '\0');
-  for (int i = 0; i < 8; ++i) {
-    out[i] = static_cast<char>((static_cast<uint64_t>(offset) >> (56 - 8 * i)) & 0xff);
-  }
-  return out;
-}
-
-int64_t DecodeOffset(const std::string& bytes) {
-  uint64_t v = 0;
-  for (unsigned char c : bytes) v = (v << 8) | c;
-  return static_cast<int64_t>(v);
-}
-
-}  // namespace
 
 struct StateStore::Impl {
   std::unique_ptr<rocksdb::DB> db;

@@ -60,10 +60,11 @@ class RecordProcessorTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-  void Reopen() {
+  // `read_only`: a store that refuses every write (RocksDB's own error).
+  void Reopen(bool read_only = false) {
     processor_.reset();
     store_.reset();
-    auto store = StateStore::Open({config_.state.dir, config_.state.memory_budget_bytes, false});
+    auto store = StateStore::Open({config_.state.dir, config_.state.memory_budget_bytes, read_only});
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = std::move(store).value();
     processor_ = std::make_unique<RecordProcessor>(config_, *store_, sink_, metrics_);
@@ -333,14 +334,7 @@ TEST_F(RecordProcessorTest, IdleAdvanceIsRecordedThenFiresAndExpiredCustomersAre
 TEST_F(RecordProcessorTest, ARocksDbWriteErrorAdvancesNoOffsetAndSaysSo) {
   ASSERT_TRUE(Feed(0, "oli", PurchaseJson(0, "oli", "2024-01-01T00:00:00Z")).ok());
   ASSERT_TRUE(processor_->Commit(1000).ok());
-  // A store that refuses writes (opened read-only: RocksDB's own error).
-  processor_.reset();
-  store_.reset();
-  auto read_only = StateStore::Open({config_.state.dir, config_.state.memory_budget_bytes, true});
-  ASSERT_TRUE(read_only.ok()) << read_only.status().message();
-  store_ = std::move(read_only).value();
-  processor_ = std::make_unique<RecordProcessor>(config_, *store_, sink_, metrics_);
-  ASSERT_TRUE(processor_->Start().ok());
+  Reopen(/*read_only=*/true);
   ASSERT_TRUE(Feed(1, "oli", PurchaseJson(1, "oli", "2024-01-02T00:00:00Z")).ok());
   Status commit = processor_->Commit(1000);
   ASSERT_FALSE(commit.ok());
