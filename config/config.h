@@ -34,12 +34,19 @@ struct RuntimeConfig {
   int64_t commit_interval_ms = 1000;        // how often state+offsets commit
   int64_t max_uncommitted_events = 100000;  // commit earlier past this many
   int64_t max_event_bytes = 65536;          // larger messages are dead-lettered
+  // A purchase amount above this is dead-lettered (out_of_range): bounds every
+  // sum of money, whatever the input.
+  double max_amount = 1e9;
   int64_t shutdown_deadline_ms = 10000;     // SIGTERM: finish within this
   // A partition task waits this long for an input partition (same number in
   // the other input topics) that has neither data nor has reached its end,
   // before processing the others without it. Waiting keeps the merge order of
   // the three inputs deterministic.
   int64_t max_task_idle_ms = 5000;
+  // Bytes buffered per input partition (and topic) beyond which fetching it
+  // pauses; it resumes below a quarter of this. Bounds memory by size, not
+  // by message count, whatever the messages weigh.
+  int64_t partition_buffer_bytes = 16LL << 20;
   // Publish each commit's outputs in one Kafka transaction (transactional.id
   // "<group_id>-<instance_id>", so every instance needs its own instance_id).
   // read_committed consumers of a real cluster then never see the copies a
@@ -55,8 +62,14 @@ struct StateConfig {
 };
 
 struct HttpConfig {
-  std::string listen_address = "127.0.0.1";
+  std::string listen_address = "127.0.0.1";  // "0.0.0.0" for every interface (pods)
   int64_t port = 9464;  // 0 disables the HTTP server
+  // Open connections at most; more are refused (closed when accepted).
+  int64_t max_connections = 4096;
+  // Total time for a request's header to arrive (not reset by each byte).
+  int64_t request_timeout_ms = 5000;
+  // A file holding a bearer token that /customers then requires; "" = open.
+  std::string auth_token_file;
 };
 
 // Event time (DESIGN.md "Inactivity"). Per input partition, the watermark is
@@ -68,6 +81,9 @@ struct TimeConfig {
   // An event stamped more than this after its Kafka record's timestamp is
   // dead-lettered (future_event): a deterministic test, unlike wall clock.
   int64_t max_future_skew_ms = 86'400'000;
+  // Events before this (epoch ms) are dead-lettered (past_event): 1990-01-01,
+  // so that epoch seconds sent as milliseconds (1970-01-21) are caught.
+  int64_t earliest_event_ms = 631'152'000'000;
 };
 
 struct Config {

@@ -261,15 +261,26 @@ const std::vector<FieldSpec>& ConfigFields() {
       Int("runtime.commit_interval_ms", [](Config& c) -> int64_t& { return c.runtime.commit_interval_ms; }, 10, 600000),
       Int("runtime.max_uncommitted_events", [](Config& c) -> int64_t& { return c.runtime.max_uncommitted_events; }, 1, kMaxInt),
       Int("runtime.max_event_bytes", [](Config& c) -> int64_t& { return c.runtime.max_event_bytes; }, 1024, 10 << 20),
+      Real("runtime.max_amount", [](Config& c) -> double& { return c.runtime.max_amount; }, 0, 1e15, true),
       Int("runtime.shutdown_deadline_ms", [](Config& c) -> int64_t& { return c.runtime.shutdown_deadline_ms; }, 100, 3600000),
       Int("runtime.max_task_idle_ms", [](Config& c) -> int64_t& { return c.runtime.max_task_idle_ms; }, 0, 3600000),
       Bool("runtime.transactions", [](Config& c) -> bool& { return c.runtime.transactions; }),
+      Int("runtime.partition_buffer_bytes", [](Config& c) -> int64_t& { return c.runtime.partition_buffer_bytes; }, 1 << 20, 1LL << 32),
       Str("state.dir", [](Config& c) -> std::string& { return c.state.dir; }),
       Int("state.memory_budget_bytes", [](Config& c) -> int64_t& { return c.state.memory_budget_bytes; }, 16LL << 20, kMaxInt),
       Int("state.cache_customers", [](Config& c) -> int64_t& { return c.state.cache_customers; }, 1000, kMaxInt),
       Bool("state.changelog", [](Config& c) -> bool& { return c.state.changelog; }),
       Str("http.listen_address", [](Config& c) -> std::string& { return c.http.listen_address; }),
       Int("http.port", [](Config& c) -> int64_t& { return c.http.port; }, 0, 65535),
+      Int("http.max_connections", [](Config& c) -> int64_t& { return c.http.max_connections; }, 1, 1'000'000),
+      Int("http.request_timeout_ms", [](Config& c) -> int64_t& { return c.http.request_timeout_ms; }, 100, 600'000),
+      {"http.auth_token_file", true,
+       [](const toml::node& n, Config& c) -> Problem {
+         auto v = n.value_exact<std::string>();
+         if (!v) return "must be a string (a path, or \"\" for no authentication), got " + TomlTypeName(n);
+         c.http.auth_token_file = *v;
+         return std::nullopt;
+       }},
       {"model.rfm.scoring", true,
        [](const toml::node& n, Config& c) -> Problem { return SetScoring(n, c.model.rfm.frequency_monetary); }},
       {"model.rfm.recency_scoring", true,
@@ -325,6 +336,7 @@ const std::vector<FieldSpec>& ConfigFields() {
       Int("time.allowed_lateness_ms", [](Config& c) -> int64_t& { return c.time.allowed_lateness_ms; }, 0, 365LL * 86'400'000),
       Int("time.idle_timeout_ms", [](Config& c) -> int64_t& { return c.time.idle_timeout_ms; }, 100, 365LL * 86'400'000),
       Int("time.max_future_skew_ms", [](Config& c) -> int64_t& { return c.time.max_future_skew_ms; }, 0, 365LL * 86'400'000),
+      Int("time.earliest_event_ms", [](Config& c) -> int64_t& { return c.time.earliest_event_ms; }, 0, 253'402'300'799'999),
       Real("model.alert.alert_threshold", [](Config& c) -> double& { return c.model.alert.alert_threshold; }, 0, 1),
       Real("model.alert.rearm_threshold", [](Config& c) -> double& { return c.model.alert.rearm_threshold; }, 0, 1),
       Days("model.alert.cooldown_days", [](Config& c) -> operators::Duration& { return c.model.alert.cooldown; }, false),

@@ -20,6 +20,7 @@ enum class StatusCode {
   kIoError,          // disk, network, broker
   kUnavailable,      // retry later
   kInternal,
+  kFenced,           // another instance owns what this one tried to write
 };
 
 class [[nodiscard]] Status {
