@@ -1,5 +1,9 @@
 #include "operators/alerting.h"
 
+#include <cmath>
+
+#include "operators/money.h"
+
 namespace crm::operators {
 namespace {
 
@@ -29,10 +33,12 @@ std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const std::stri
 std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const std::string& customer_id,
                                       const ChurnAssessment& churn, const std::function<double()>& value_of,
                                       double satisfaction, EventTime now, CustomerState& state) {
+  // An undefined risk neither re-arms nor raises an alert.
+  if (!std::isfinite(churn.risk)) return std::nullopt;
   if (churn.risk < config.rearm_threshold) state.alert_armed = true;
   if (!state.alert_armed || churn.risk < config.alert_threshold) return std::nullopt;
   if (state.alerts_sent > 0 && now - state.last_alert < config.cooldown) return std::nullopt;
-  const double value = value_of();
+  const double value = ClampMoney(value_of());  // finite whatever the model or the stored state says
   if (value < config.min_value) return std::nullopt;
 
   ChurnAlert alert;
@@ -40,7 +46,7 @@ std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const std::stri
   alert.risk = churn.risk;
   alert.p_alive = churn.p_alive;
   alert.clv = value;
-  alert.value_at_risk = value * churn.risk;
+  alert.value_at_risk = ClampMoney(value * churn.risk);
   alert.priority = PriorityFor(config, alert.value_at_risk);
   alert.segment = state.segment;
   alert.satisfaction = satisfaction;

@@ -1,12 +1,14 @@
 #include "operators/customer_processor.h"
 
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 
 #include "operators/alerting.h"
 #include "operators/churn_risk.h"
 #include "operators/inactivity.h"
 #include "operators/loyalty.h"
+#include "operators/money.h"
 #include "operators/rfm.h"
 #include "operators/satisfaction.h"
 #include "operators/segment.h"
@@ -25,7 +27,7 @@ void Remember(CustomerState& state, uint64_t hash) {
 }
 
 void ApplyPurchase(const Purchase& purchase, EventTime ts, CustomerState& state) {
-  if (state.purchase_count == 0 || ts < state.first_purchase) state.first_purchase_spend = purchase.amount;
+  if (state.purchase_count == 0 || ts < state.first_purchase) state.first_purchase_spend = ClampMoney(purchase.amount);
   if (state.purchase_count == 0) {
     state.first_purchase = ts;
     state.last_purchase = ts;
@@ -34,7 +36,7 @@ void ApplyPurchase(const Purchase& purchase, EventTime ts, CustomerState& state)
     state.last_purchase = std::max(state.last_purchase, ts);
   }
   ++state.purchase_count;
-  state.total_spend += purchase.amount;
+  state.total_spend = AddMoney(state.total_spend, purchase.amount);
 }
 
 // Re-scores the customer at event time `now` (RFM, satisfaction, loyalty,
@@ -49,6 +51,8 @@ void Rescore(const ModelConfig& config, const ModelContext& context, const std::
   state.loyalty = ClassifyLoyalty(config.loyalty, satisfaction, state.purchase_count);
   std::optional<double> p_alive;
   if (context.params != nullptr && state.purchase_count > 0) p_alive = PAliveAt(*context.params, state, now);
+  // A model that gives no number says nothing: judge by behaviour instead.
+  if (p_alive && !std::isfinite(*p_alive)) p_alive.reset();
   const ChurnAssessment churn = AssessChurn(config.churn, satisfaction, state, now, p_alive);
   state.churn_risk = churn.risk;
 
@@ -65,7 +69,7 @@ void Rescore(const ModelConfig& config, const ModelContext& context, const std::
   }
   // Value: CLV from the fitted models, historical spend until then.
   auto value = [&]() -> double {
-    if (context.params == nullptr) return state.total_spend;
+    if (context.params == nullptr) return ClampMoney(state.total_spend);
     return ValueAt(*context.params, config.value, state, now).clv;
   };
   if (auto alert = DecideAlert(config.alert, customer_id, churn, value, satisfaction, now, state)) {

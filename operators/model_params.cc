@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "operators/money.h"
+
 namespace crm::operators {
 namespace {
 
@@ -47,17 +49,22 @@ double PAliveAt(const ModelParams& params, const CustomerState& state, EventTime
 CustomerValue ValueAt(const ModelParams& params, const ValueConfig& config, const CustomerState& state,
                       EventTime now) {
   const PurchaseSummary s = PurchaseSummaryAt(state, now, params.days_per_unit);
-  const double mean_spend = state.purchase_count > 0 ? state.total_spend / static_cast<double>(state.purchase_count) : 0;
+  const double total_spend = ClampMoney(state.total_spend);
+  const double mean_spend = state.purchase_count > 0 ? total_spend / static_cast<double>(state.purchase_count) : 0;
   ClvOptions clv;
   clv.horizon = config.horizon_days / params.days_per_unit;
   clv.margin = config.margin;
   clv.annual_discount = config.annual_discount;
   clv.units_per_year = 365.0 / params.days_per_unit;
   CustomerValue v;
-  v.p_alive = PAlive(params.bgnbd, s);
-  v.expected_purchases = ExpectedPurchases(params.bgnbd, s, clv.horizon);
-  v.expected_spend = ExpectedSpend(params.gamma_gamma, s.x, mean_spend);
-  v.clv = CustomerLifetimeValue(params.bgnbd, params.gamma_gamma, s, mean_spend, clv);
+  // Every output finite: a degenerate result falls back to what is known
+  // without the model (alive, no further purchases, the customer's own mean
+  // spend, historical spend as the value).
+  const double p_alive = PAlive(params.bgnbd, s);
+  v.p_alive = std::isnan(p_alive) ? 1.0 : std::clamp(p_alive, 0.0, 1.0);
+  v.expected_purchases = std::max(0.0, ClampMoney(ExpectedPurchases(params.bgnbd, s, clv.horizon)));
+  v.expected_spend = ClampMoney(ExpectedSpend(params.gamma_gamma, s.x, mean_spend), mean_spend);
+  v.clv = ClampMoney(CustomerLifetimeValue(params.bgnbd, params.gamma_gamma, s, mean_spend, clv), total_spend);
   return v;
 }
 

@@ -44,6 +44,10 @@ double PAliveAt(const ModelParams& params, const CustomerState& state, EventTime
 // Everything, CLV included (sums the horizon in steps of one time unit: call
 // it when a decision needs the value, not on every event). The customer's
 // mean spend stands in for the mean of their repeat purchases.
+// Every field is finite: money is clamped to kMaxMoney (money.h), and a
+// result the models cannot give (NaN) falls back to what is known without
+// them: p_alive 1, no expected purchases, the customer's mean spend, and
+// their historical spend as the CLV.
 CustomerValue ValueAt(const ModelParams& params, const ValueConfig& config,
                       const CustomerState& state, EventTime now);
 

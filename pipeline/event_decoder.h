@@ -3,8 +3,12 @@
 // Decodes and validates one input message (JSON, DESIGN.md "Input contract")
 // into a typed operators::Event with simdjson on-demand. Bad input is a value,
 // never an exception: a DecodeError with a stable code (used as the
-// dead-letter header and metric label) and a readable reason naming the field.
-// An EventDecoder owns a reusable padded buffer: one per thread.
+// dead-letter header and metric label) and a readable reason naming the field
+// and quoting the offending value as written (bounded to a short excerpt).
+// Every byte is checked as JSON, unknown fields included; a key that appears
+// twice in any object is invalid_json ("duplicate field 'amount'"), never
+// first- or last-wins. An EventDecoder owns a reusable padded buffer: one per
+// thread.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +25,7 @@ enum class InputKind { kPurchase, kComplaint, kService };
 
 enum class DecodeErrorCode {
   kTooLarge,      // over max_event_bytes
-  kInvalidJson,   // not JSON, truncated, not an object
+  kInvalidJson,   // not JSON, truncated, trailing characters, duplicate key, not an object
   kMissingField,  // a required field is absent
   kWrongType,     // a field has the wrong JSON type
   kOutOfRange,    // a value outside its documented range/format
@@ -42,9 +46,16 @@ using DecodeResult = std::variant<operators::Event, DecodeError>;
 // into epoch milliseconds; false when malformed.
 bool ParseRfc3339(std::string_view text, int64_t& epoch_ms);
 
+// Limits beyond the input contract's fixed ranges, from the configuration
+// (runtime.max_event_bytes, runtime.max_amount).
+struct DecoderLimits {
+  size_t max_event_bytes = 65536;  // larger messages: too_large
+  double max_amount = 1e9;         // a larger purchase amount: out_of_range
+};
+
 class EventDecoder {
  public:
-  explicit EventDecoder(size_t max_event_bytes);
+  explicit EventDecoder(const DecoderLimits& limits);
   ~EventDecoder();
   EventDecoder(const EventDecoder&) = delete;
   EventDecoder& operator=(const EventDecoder&) = delete;

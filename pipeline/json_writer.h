@@ -2,12 +2,17 @@
 //
 // A minimal JSON writer for the hot output path (one CloudEvent per alert or
 // segment change): appends to a caller-owned string, escapes strings per RFC
-// 8259, prints doubles in their shortest round-trip form. It does not check
-// structure; callers write well-formed objects. nlohmann-json builds a tree
+// 8259, prints doubles in their shortest round-trip form. It cannot write a
+// number JSON has no text for: a NaN or infinite double is written as null
+// (as nlohmann-json does), so a defect upstream shows as a null field, never
+// as an unparseable record. Operators keep their outputs finite (money.h);
+// this is the last line. It does not check structure; callers write
+// well-formed objects. nlohmann-json builds a tree
 // per record and was half of the per-event cost (bench/README.md).
 #pragma once
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,7 +41,11 @@ class JsonWriter {
   JsonWriter& Value(const char* s) { return Value(std::string_view(s)); }
   JsonWriter& Value(int64_t v) { return Separator(), Chars(v), first_ = false, *this; }
   JsonWriter& Value(int v) { return Value(static_cast<int64_t>(v)); }
-  JsonWriter& Value(double v) { return Separator(), Chars(v), first_ = false, *this; }
+  // NaN and infinities: null (see above).
+  JsonWriter& Value(double v) {
+    if (!std::isfinite(v)) return Null();
+    return Separator(), Chars(v), first_ = false, *this;
+  }
   JsonWriter& Null() { return Separator(), out_.append("null"), first_ = false, *this; }
 
  private:

@@ -8,8 +8,14 @@
 namespace crm::pipeline {
 namespace {
 
-// Rounds to 6 decimals so the JSON text is stable and readable.
-double Round6(double v) { return std::round(v * 1e6) / 1e6; }
+// Rounds to 6 decimals so the JSON text is stable and readable. Magnitudes
+// from 2^53 have no fraction to round, and v * 1e6 would overflow near the
+// top of the double range.
+double Round6(double v) {
+  constexpr double kNoFraction = 9007199254740992.0;  // 2^53
+  if (!(std::fabs(v) < kNoFraction)) return v;      // also NaN and infinities, which the writer nulls
+  return std::round(v * 1e6) / 1e6;
+}
 
 void AppendDigits(std::string& out, int64_t v, int width) {
   char buf[20];

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "operators/loyalty.h"
+#include "operators/money.h"
 #include "operators/rfm.h"
 #include "operators/satisfaction.h"
 #include "pipeline/output_encoder.h"
@@ -68,7 +69,7 @@ std::string CustomerProfileJson(const std::string& customer_id, const operators:
     model["expected_purchases"] = v.expected_purchases;
     model["expected_spend"] = v.expected_spend;
     model["clv"] = v.clv;
-    model["value_at_risk"] = v.clv * s.churn_risk;
+    model["value_at_risk"] = operators::ClampMoney(v.clv * s.churn_risk);
   }
   ordered_json j = StateObject(customer_id, s);
   j["model"] = std::move(model);

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
+#include "operators/money.h"
+
 namespace crm::operators {
 namespace {
 
@@ -108,6 +113,33 @@ TEST(PriorityFor, FollowsValueAtRisk) {
   EXPECT_STREQ(PriorityName(Priority::kHigh), "high");
   EXPECT_STREQ(PriorityName(Priority::kMedium), "medium");
   EXPECT_STREQ(PriorityName(Priority::kLow), "low");
+}
+
+// Issue 10 item 3: an alert carries finite numbers whatever the value.
+TEST(DecideAlert, NonFiniteValueOrRiskNeverReachesAnAlert) {
+  AlertConfig config;
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  {
+    CustomerState s;
+    auto alert = DecideAlert(config, "c", Risk(0.9), inf, 40, Day(0), s);
+    ASSERT_TRUE(alert);
+    EXPECT_EQ(alert->clv, kMaxMoney);
+    EXPECT_EQ(alert->value_at_risk, 0.9 * kMaxMoney);
+    EXPECT_EQ(alert->priority, Priority::kHigh);
+  }
+  {
+    CustomerState s;
+    // No value is no value: below min_value, no call.
+    EXPECT_FALSE(DecideAlert(config, "c", Risk(0.9), nan, 40, Day(0), s));
+    EXPECT_EQ(s.alerts_sent, 0);
+  }
+  {
+    CustomerState s;
+    s.alert_armed = false;
+    EXPECT_FALSE(DecideAlert(config, "c", Risk(nan), 300, 40, Day(0), s));
+    EXPECT_FALSE(s.alert_armed) << "an undefined risk does not re-arm";
+  }
 }
 
 }  // namespace

@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
+#include "operators/money.h"
+
 namespace crm::operators {
 namespace {
 
@@ -218,6 +223,48 @@ TEST(ProcessEvent, PopulationScoresRelativeToOtherCustomers) {
   CustomerState alone;
   ProcessEvent(config, Buy("p1", 0, 40), alone);
   EXPECT_EQ(alone.rfm.m, 1);
+}
+
+// Issue 10 item 3: two purchases of the largest double made total_spend
+// infinite for good and the alert's CLV inf. Every sum now saturates.
+TEST(ProcessEvent, HugeAmountsKeepEverySumAndAlertFinite) {
+  const double huge = std::numeric_limits<double>::max();
+  ModelParams params;
+  params.bgnbd = {0.243, 4.414, 0.793, 2.426};
+  params.gamma_gamma = {6.25, 3.74, 15.44};
+  const ModelParams* const choices[] = {nullptr, &params};
+  for (const ModelParams* fitted : choices) {
+    SCOPED_TRACE(fitted ? "fitted" : "unfitted");
+    ModelConfig config;
+    const ModelContext context{fitted, nullptr};
+    CustomerState s;
+    for (int i = 0; i < 6; ++i) ProcessEvent(config, context, Buy("p" + std::to_string(i), i * 7, huge), s);
+    EXPECT_EQ(s.total_spend, kMaxMoney);
+    EXPECT_TRUE(std::isfinite(s.first_purchase_spend));
+    std::vector<ChurnAlert> alerts = Alerts(ProcessEvent(config, context, Rate("r1", 80, 1), s));
+    ASSERT_EQ(alerts.size(), 1u);
+    for (double x : {alerts[0].risk, alerts[0].p_alive, alerts[0].clv, alerts[0].value_at_risk,
+                     alerts[0].satisfaction}) {
+      EXPECT_TRUE(std::isfinite(x)) << x;
+    }
+    EXPECT_GT(alerts[0].clv, 0);
+    EXPECT_LE(alerts[0].clv, kMaxMoney);
+  }
+}
+
+// A state stored before amounts were bounded may hold an infinite total: its
+// alerts are finite, and the next purchase brings the total back.
+TEST(ProcessEvent, StoredInfiniteTotalHeals) {
+  ModelConfig config;
+  CustomerState s;
+  for (int i = 0; i < 6; ++i) ProcessEvent(config, Buy("p" + std::to_string(i), i * 7, 120), s);
+  s.total_spend = std::numeric_limits<double>::infinity();
+  std::vector<ChurnAlert> alerts = Alerts(ProcessEvent(config, Rate("r1", 80, 1), s));
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].clv, kMaxMoney);
+  EXPECT_TRUE(std::isfinite(alerts[0].value_at_risk));
+  ProcessEvent(config, Buy("p9", 81, 10), s);
+  EXPECT_EQ(s.total_spend, kMaxMoney);
 }
 
 TEST(StableHash64, IsFnv1aAndNeverZero) {

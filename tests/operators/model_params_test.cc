@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
+
+#include "operators/money.h"
 
 namespace crm::operators {
 namespace {
@@ -72,6 +75,59 @@ TEST(ValueAt, AgreesWithTheModelFunctions) {
   const CustomerValue later = ValueAt(p, ValueConfig{}, s, EventTime{Days(400).ms});
   EXPECT_LT(later.p_alive, v.p_alive);
   EXPECT_LT(later.clv, v.clv);
+}
+
+// Issue 10 item 3: a total of infinity (stored before amounts were bounded)
+// or of the largest double gives finite values, never inf or NaN.
+TEST(ValueAt, OutputsAreFiniteWhateverTheTotalSpend) {
+  const ModelParams p = CdnowParams();
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (double total : {std::numeric_limits<double>::max(), inf, nan, kMaxMoney}) {
+    CustomerState s;
+    s.purchase_count = 2;
+    s.total_spend = total;
+    s.first_purchase = EventTime{0};
+    s.last_purchase = EventTime{Days(7).ms};
+    const CustomerValue v = ValueAt(p, ValueConfig{}, s, EventTime{Days(30).ms});
+    for (double x : {v.p_alive, v.expected_purchases, v.expected_spend, v.clv}) {
+      EXPECT_TRUE(std::isfinite(x)) << "total " << total << ": " << x;
+    }
+    EXPECT_LE(v.clv, kMaxMoney) << total;
+    EXPECT_GE(v.clv, 0) << total;
+  }
+}
+
+// Degenerate parameters (they pass no validation, but a value is still
+// defined): NaN falls back to what is known without the model.
+TEST(ValueAt, NanModelOutputsFallBackToHistory) {
+  ModelParams p = CdnowParams();
+  p.bgnbd.alpha = std::numeric_limits<double>::quiet_NaN();
+  CustomerState s;
+  s.purchase_count = 2;
+  s.total_spend = 50;
+  s.first_purchase = EventTime{0};
+  s.last_purchase = EventTime{Days(7).ms};
+  const CustomerValue v = ValueAt(p, ValueConfig{}, s, EventTime{Days(30).ms});
+  EXPECT_EQ(v.p_alive, 1.0);
+  EXPECT_EQ(v.expected_purchases, 0.0);
+  EXPECT_EQ(v.clv, 50.0);
+  EXPECT_TRUE(std::isfinite(v.expected_spend));
+}
+
+TEST(Money, AddSaturatesAndHealsNonFiniteTotals) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double max = std::numeric_limits<double>::max();
+  EXPECT_EQ(AddMoney(1.5, 2.25), 3.75);
+  EXPECT_EQ(AddMoney(max, max), kMaxMoney);
+  EXPECT_EQ(AddMoney(kMaxMoney, 1e9), kMaxMoney);
+  EXPECT_EQ(AddMoney(inf, 10), kMaxMoney);
+  EXPECT_EQ(AddMoney(nan, 10), 10);
+  EXPECT_EQ(ClampMoney(-inf), -kMaxMoney);
+  EXPECT_EQ(ClampMoney(nan), 0);
+  EXPECT_EQ(ClampMoney(nan, 7), 7);
+  EXPECT_EQ(ClampMoney(nan, nan), 0);
 }
 
 }  // namespace

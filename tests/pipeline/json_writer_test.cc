@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <limits>
+
 namespace crm::pipeline {
 namespace {
 
@@ -30,6 +33,33 @@ TEST(JsonWriter, NestedObjectsArraysAndEscapes) {
   EXPECT_EQ(j["list"], nlohmann::json::parse(R"([{"a":1},{"b":2},"tail"])"));
   EXPECT_TRUE(j["empty"].is_object() && j["empty"].empty());
   EXPECT_NE(out.find("0.1,"), std::string::npos) << "shortest round-trip form: " << out;
+}
+
+// Issue 10 item 3: an alert was published with "clv":inf, which no JSON
+// parser reads. The writer cannot emit a non-finite number: it writes null.
+TEST(JsonWriter, NonFiniteNumbersAreWrittenAsNull) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("pos").Value(inf);
+  w.Key("neg").Value(-inf);
+  w.Key("nan").Value(nan);
+  w.Key("list").BeginArray().Value(inf).Value(1.5).Value(nan).EndArray();
+  w.Key("max").Value(std::numeric_limits<double>::max());
+  w.Key("tiny").Value(std::numeric_limits<double>::denorm_min());
+  w.Key("after").Value(2.0);
+  w.EndObject();
+  EXPECT_EQ(out.find("inf"), std::string::npos) << out;
+  auto j = nlohmann::json::parse(out);  // strict: throws on inf/nan tokens
+  EXPECT_TRUE(j["pos"].is_null());
+  EXPECT_TRUE(j["neg"].is_null());
+  EXPECT_TRUE(j["nan"].is_null());
+  EXPECT_EQ(j["list"], nlohmann::json::parse("[null,1.5,null]"));
+  EXPECT_EQ(j["max"].get<double>(), std::numeric_limits<double>::max());
+  EXPECT_EQ(j["tiny"].get<double>(), std::numeric_limits<double>::denorm_min());
+  EXPECT_EQ(j["after"].get<double>(), 2.0);
 }
 
 }  // namespace

@@ -4,6 +4,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <limits>
+
+#include "operators/customer_processor.h"
+#include "operators/money.h"
+#include "pipeline/event_decoder.h"
+
 namespace crm::pipeline {
 namespace {
 
@@ -69,6 +76,92 @@ TEST(OutputEncoder, DeadLetterKeepsBytesAndNamesTheSource) {
   EXPECT_EQ(h["crm.source.offset"], "99");
   EXPECT_EQ(h["crm.error.code"], "invalid_json");
   EXPECT_EQ(h["crm.error.reason"], "not JSON");
+}
+
+// Every number anywhere in `j` is finite (a strict parser has read it).
+void ExpectFiniteNumbers(const nlohmann::json& j, const std::string& path = "") {
+  if (j.is_number()) {
+    EXPECT_TRUE(std::isfinite(j.get<double>())) << path;
+  } else if (j.is_structured()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      ExpectFiniteNumbers(*it, path + "/" + (j.is_object() ? it.key() : std::string("#")));
+    }
+  }
+}
+
+// Issue 10 item 3: amounts up to 1.7e308 were accepted; two of them made
+// total_spend infinite and an alert carried "clv":inf. Weekly purchases at
+// the configured maximum, and (bypassing the decoder, as a state stored
+// before the bound could) at the largest double, then a bad call that raises
+// an alert: every output is strict JSON with finite numbers.
+TEST(OutputEncoder, OutputsAfterHugeAmountsAreStrictJsonWithFiniteNumbers) {
+  const DecoderLimits limits;
+  EventDecoder decoder(limits);
+  OutputEncoder encoder(config::TopicsConfig{}, "unit");
+  operators::ModelParams params;
+  params.bgnbd = {0.243, 4.414, 0.793, 2.426};
+  params.gamma_gamma = {6.25, 3.74, 15.44};
+  for (double amount : {limits.max_amount, std::numeric_limits<double>::max()}) {
+    const operators::ModelParams* const choices[] = {nullptr, &params};
+    for (const operators::ModelParams* fitted : choices) {
+      SCOPED_TRACE(std::to_string(amount) + (fitted ? " fitted" : " unfitted"));
+      operators::ModelConfig config;
+      const operators::ModelContext context{fitted, nullptr};
+      operators::CustomerState state;
+      std::vector<operators::Output> outputs;
+      for (int i = 0; i < 6; ++i) {
+        operators::Event e;
+        if (amount <= limits.max_amount) {
+          const std::string json = R"({"event_id":"p)" + std::to_string(i) + R"(","customer_id":"c","ts":)" +
+                                   std::to_string(int64_t{86'400'000} * 7 * i) + R"(,"amount":1e9})";
+          DecodeResult r = decoder.Decode(InputKind::kPurchase, json);
+          ASSERT_TRUE(std::holds_alternative<operators::Event>(r)) << std::get<DecodeError>(r).reason;
+          e = std::get<operators::Event>(r);
+        } else {
+          e = operators::Event{"p" + std::to_string(i), "c", operators::EventTime{int64_t{86'400'000} * 7 * i},
+                               operators::Purchase{amount, 1, "", "", ""}, {}};
+        }
+        for (auto& o : operators::ProcessEvent(config, context, e, state).outputs) outputs.push_back(std::move(o));
+      }
+      const operators::Event call{"r1", "c", operators::EventTime{int64_t{86'400'000} * 80},
+                                  operators::ServiceInteraction{"call", 1, false, 0}, {}};
+      for (auto& o : operators::ProcessEvent(config, context, call, state).outputs) outputs.push_back(std::move(o));
+      EXPECT_TRUE(std::isfinite(state.total_spend));
+      bool alerted = false;
+      for (const auto& o : outputs) {
+        const OutputRecord r = encoder.Encode(o, {"crm.purchases", 0, 1});
+        nlohmann::json j;
+        ASSERT_NO_THROW(j = nlohmann::json::parse(r.value)) << r.value;
+        ExpectFiniteNumbers(j);
+        if (std::holds_alternative<operators::ChurnAlert>(o.payload)) {
+          alerted = true;
+          EXPECT_TRUE(j["data"]["clv"].is_number()) << r.value;
+          EXPECT_GT(j["data"]["clv"].get<double>(), 0) << r.value;
+          EXPECT_LE(j["data"]["clv"].get<double>(), operators::kMaxMoney) << r.value;
+        }
+      }
+      EXPECT_TRUE(alerted) << "the script ends in an alert";
+    }
+  }
+}
+
+// The encoder's last line: should a non-finite number still reach it, the
+// record is valid JSON with null in its place.
+TEST(OutputEncoder, NonFiniteAlertNumbersBecomeNull) {
+  OutputEncoder encoder(config::TopicsConfig{}, "unit");
+  operators::ChurnAlert alert;
+  alert.customer_id = "c";
+  alert.risk = std::numeric_limits<double>::quiet_NaN();
+  alert.clv = std::numeric_limits<double>::infinity();
+  alert.value_at_risk = -std::numeric_limits<double>::infinity();
+  alert.p_alive = 1e300;  // finite, but * 1e6 overflows when rounding
+  OutputRecord r = encoder.Encode({"churn-alert", operators::EventTime{0}, alert}, {"crm.service", 0, 1});
+  nlohmann::json j;
+  ASSERT_NO_THROW(j = nlohmann::json::parse(r.value)) << r.value;
+  EXPECT_TRUE(j["data"]["risk"].is_null());
+  EXPECT_TRUE(j["data"]["clv"].is_null());
+  EXPECT_TRUE(j["data"]["value_at_risk"].is_null());
+  EXPECT_EQ(j["data"]["p_alive"].get<double>(), 1e300);
 }
 
 }  // namespace

@@ -1,20 +1,24 @@
-// libFuzzer target for EventDecoder (not part of the CMake build; needs clang):
+// libFuzzer target for EventDecoder. By hand, from the repository root (needs
+// clang):
 //
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I/work/main \
-//     tests/pipeline/fuzz/event_decoder_fuzz.cc pipeline/event_decoder.cc -lsimdjson \
-//     -o /tmp/event_decoder_fuzz
+//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
+//     tests/pipeline/fuzz/event_decoder_fuzz.cc pipeline/event_decoder.cc pipeline/rfc3339.cc \
+//     -lsimdjson -o /tmp/event_decoder_fuzz
 //   mkdir -p /tmp/decoder_corpus && /tmp/event_decoder_fuzz -max_total_time=60 /tmp/decoder_corpus
 //
 // Decodes every input as each kind of event and checks that the decoder
-// never crashes, that an accepted event satisfies every documented range,
-// that it agrees with simdjson's DOM parser on what is valid JSON, and that
-// decoding is repeatable with a reused decoder.
+// never crashes, that an accepted event satisfies every documented range
+// (the amount within the configured maximum), that it agrees with simdjson's
+// DOM parser on what is valid JSON (except that it also rejects duplicate
+// keys and deeper nesting), that an accepted object has no duplicate
+// top-level key, and that decoding is repeatable with a reused decoder.
 #include <simdjson.h>
 
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
+#include <set>
 #include <string_view>
 
 #include "pipeline/event_decoder.h"
@@ -24,11 +28,13 @@ namespace {
 using crm::pipeline::DecodeError;
 using crm::pipeline::DecodeErrorCode;
 using crm::pipeline::DecodeResult;
+using crm::pipeline::DecoderLimits;
 using crm::pipeline::EventDecoder;
 using crm::pipeline::InputKind;
 
 constexpr size_t kLimit = 2048;  // smaller than -max_len's default, so too_large is reached
 constexpr int64_t kMaxEpochMs = 253'402'300'799'999;
+constexpr double kMaxAmount = 1000;  // small, so that the fuzzer reaches it
 
 void Check(bool ok, const char* what) {
   if (!ok) {
@@ -53,6 +59,7 @@ void CheckEvent(InputKind kind, const crm::operators::Event& e) {
       const auto* p = std::get_if<crm::operators::Purchase>(&e.body);
       Check(p != nullptr, "purchase body");
       Check(std::isfinite(p->amount) && p->amount >= 0 && !std::signbit(p->amount), "amount >= 0");
+      Check(p->amount <= kMaxAmount, "amount <= max_amount");
       Check(p->quantity >= 1, "quantity >= 1");
       break;
     }
@@ -88,19 +95,25 @@ bool SameResult(const DecodeResult& a, const DecodeResult& b) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static EventDecoder decoder(kLimit);
+  static EventDecoder decoder(DecoderLimits{kLimit, kMaxAmount});
   static simdjson::dom::parser dom;
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
 
   // What simdjson's DOM parser, which validates everything, thinks of it.
   bool dom_object = false;
   bool dom_too_deep = false;
+  bool dom_unique_keys = true;  // at the top level
   if (size <= kLimit) {
     simdjson::padded_string padded(bytes);
     simdjson::dom::element root;
     auto error = dom.parse(padded).get(root);
     dom_object = !error && root.is_object();
     dom_too_deep = error == simdjson::DEPTH_ERROR;
+    if (dom_object) {
+      std::set<std::string_view> keys;
+      const simdjson::dom::object object = root.get_object().value_unsafe();
+      for (auto field : object) dom_unique_keys &= keys.insert(field.key).second;
+    }
   }
 
   for (InputKind kind : {InputKind::kPurchase, InputKind::kComplaint, InputKind::kService}) {
@@ -112,11 +125,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         // Both parsers agree on validity, except that ours limits nesting
         // inside unknown fields more tightly than the DOM parser's 1024.
         const bool ours_invalid = e->code == DecodeErrorCode::kInvalidJson;
-        Check(ours_invalid != dom_object || e->reason.find("too deep") != std::string::npos,
+        Check(ours_invalid != dom_object || e->reason.find("too deep") != std::string::npos ||
+                  e->reason.rfind("duplicate field '", 0) == 0,
               "invalid_json exactly when the DOM parser rejects the message or it is not an object");
       }
     } else {
       Check(dom_object, "accepted only valid JSON objects");
+      Check(dom_unique_keys, "accepted only objects without duplicate keys");
       CheckEvent(kind, std::get<crm::operators::Event>(r));
     }
     Check(SameResult(r, decoder.Decode(kind, bytes)), "decoding is repeatable");
