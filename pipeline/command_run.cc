@@ -49,6 +49,16 @@ int RunServiceCommand(const RunCommandOptions& options, const CliContext& contex
   std::atomic<bool> stop{false};
   std::atomic<bool> reload{false};
   ShutdownSignals signals(stop, &reload);
+  // Read before the service connects anywhere: a bad http.auth_token_file
+  // is a config error (exit 2), reported at once.
+  Result<HttpServerOptions> http_options = HttpServerOptions{};
+  if (config.http.port != 0) {
+    http_options = HttpServerOptionsFromConfig(config.http);
+    if (!http_options.ok()) {
+      std::cerr << "crmstream: " << http_options.status().message() << "\n";
+      return kExitUsage;
+    }
+  }
   Metrics metrics;
   ServiceHealth health;
   auto service = Service::Create(config, metrics, health);
@@ -58,8 +68,7 @@ int RunServiceCommand(const RunCommandOptions& options, const CliContext& contex
   }
   std::unique_ptr<HttpServer> http;
   if (config.http.port != 0) {
-    auto started = HttpServer::Start(config.http.listen_address, static_cast<int>(config.http.port),
-                                     metrics, health,
+    auto started = HttpServer::Start(*http_options, metrics, health,
                                      [svc = service->get()](const std::string& id) { return svc->CustomerProfile(id); });
     if (!started.ok()) {
       spdlog::error("{}", started.status().message());
