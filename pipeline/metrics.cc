@@ -84,6 +84,16 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   watermark_idle_advances_ = &BuildCounter().Name("crmstream_watermark_idle_advances_total")
                                  .Help("Watermark advances by wall clock on an idle partition")
                                  .Register(r);
+  changelog_corrupt_records_ = &BuildCounter().Name("crmstream_changelog_corrupt_records_total")
+                                   .Help("Changelog records a restore found corrupt (counted, logged, never applied)")
+                                   .Register(r);
+  changelog_rebuilds_ = &BuildCounter().Name("crmstream_changelog_rebuilds_total")
+                            .Help("Restores that found a complete changelog epoch unusable and dropped the "
+                                  "partition's state to rebuild it from its input")
+                            .Register(r);
+  restore_retries_ = &BuildCounter().Name("crmstream_restore_retries_total")
+                         .Help("Waits of a changelog restore for an unreachable broker (with back-off)")
+                         .Register(r);
   timers_pending_ = &BuildGauge().Name("crmstream_timers_pending")
                         .Help("Overdue-check timers stored and not yet fired, as committed")
                         .Register(r)
@@ -124,6 +134,18 @@ prometheus::Gauge& Metrics::RestoreRemaining(int32_t partition) {
 
 prometheus::Counter& Metrics::WatermarkIdleAdvances(int32_t partition) {
   return watermark_idle_advances_->Add({{"partition", std::to_string(partition)}});
+}
+
+prometheus::Counter& Metrics::ChangelogCorruptRecords(int32_t partition) {
+  return changelog_corrupt_records_->Add({{"partition", std::to_string(partition)}});
+}
+
+prometheus::Counter& Metrics::ChangelogRebuilds(int32_t partition) {
+  return changelog_rebuilds_->Add({{"partition", std::to_string(partition)}});
+}
+
+prometheus::Counter& Metrics::RestoreRetries(int32_t partition) {
+  return restore_retries_->Add({{"partition", std::to_string(partition)}});
 }
 
 prometheus::Counter& Metrics::ModelParamsLoads(const std::string& result) {

@@ -38,6 +38,13 @@ class Metrics {
   prometheus::Counter& RestoredRecords(int32_t partition);
   prometheus::Gauge& RestoreRemaining(int32_t partition);
   prometheus::Counter& WatermarkIdleAdvances(int32_t partition);
+  // Changelog records a restore found corrupt (changelog_record.h).
+  prometheus::Counter& ChangelogCorruptRecords(int32_t partition);
+  // Restores that found the changelog unusable and dropped the partition's
+  // state to rebuild it from its input.
+  prometheus::Counter& ChangelogRebuilds(int32_t partition);
+  // Times a restore waited for an unreachable broker.
+  prometheus::Counter& RestoreRetries(int32_t partition);
 
   prometheus::Histogram& processing_latency() { return *processing_latency_; }
   prometheus::Histogram& commit_duration() { return *commit_duration_; }
@@ -67,6 +74,9 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* restored_records_;
   prometheus::Family<prometheus::Gauge>* restore_remaining_;
   prometheus::Family<prometheus::Counter>* watermark_idle_advances_;
+  prometheus::Family<prometheus::Counter>* changelog_corrupt_records_;
+  prometheus::Family<prometheus::Counter>* changelog_rebuilds_;
+  prometheus::Family<prometheus::Counter>* restore_retries_;
   prometheus::Histogram* processing_latency_;
   prometheus::Histogram* commit_duration_;
   prometheus::Gauge* event_time_lag_;

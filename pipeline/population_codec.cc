@@ -10,6 +10,10 @@ namespace {
 using operators::Histogram;
 using operators::RfmPopulation;
 
+// A bucket is at least a one-byte delta and a one-byte count.
+constexpr uint64_t kMinBytesPerBucket = 2;
+constexpr uint8_t kPartitionStateVersionWithoutClock = 1;
+
 void WriteHistogram(ByteWriter& w, const Histogram& h) {
   w.Varint(h.buckets().size());
   int64_t previous = 0;
@@ -20,18 +24,23 @@ void WriteHistogram(ByteWriter& w, const Histogram& h) {
   }
 }
 
-bool ReadHistogram(ByteReader& r, Histogram& h) {
+// Reads one histogram from untrusted bytes; `total` is the sum of its counts.
+bool ReadHistogram(ByteReader& r, size_t input_size, Histogram& h, int64_t& total) {
   uint64_t n;
-  // Every bucket takes at least two bytes, which bounds n by the input.
   if (!r.Varint(n)) return false;
+  // Bounds n by the input before anything is allocated or looped over.
+  if (n > (input_size - r.pos()) / kMinBytesPerBucket) return false;
   std::map<int32_t, int64_t> buckets;
   int64_t previous = 0;
+  total = 0;
   for (uint64_t i = 0; i < n; ++i) {
     int64_t delta, count;
     if (!r.Signed(delta) || !r.Signed(count)) return false;
-    const int64_t bucket = previous + delta;
-    if ((i > 0 && delta <= 0) || bucket < INT32_MIN || bucket > INT32_MAX || count == 0) return false;
-    buckets.emplace(static_cast<int32_t>(bucket), count);
+    int64_t bucket;
+    if (__builtin_add_overflow(previous, delta, &bucket)) return false;
+    if ((i > 0 && delta <= 0) || bucket < INT32_MIN || bucket > INT32_MAX) return false;
+    if (count <= 0 || __builtin_add_overflow(total, count, &total)) return false;
+    buckets.emplace_hint(buckets.end(), static_cast<int32_t>(bucket), count);
     previous = bucket;
   }
   h.Assign(std::move(buckets));
@@ -68,8 +77,16 @@ Result<RfmPopulation> DecodePopulation(std::string_view bytes) {
   if (!r.Varint(changes) || changes > INT64_MAX) return corrupt("change count");
   std::array<RfmPopulation::Parts, 2> parts;
   for (RfmPopulation::Parts& p : parts) {
-    if (!ReadHistogram(r, p.frequency) || !ReadHistogram(r, p.monetary) || !ReadHistogram(r, p.last_purchase_day)) {
+    int64_t frequency_total, monetary_total, recency_total;
+    if (!ReadHistogram(r, bytes.size(), p.frequency, frequency_total) ||
+        !ReadHistogram(r, bytes.size(), p.monetary, monetary_total) ||
+        !ReadHistogram(r, bytes.size(), p.last_purchase_day, recency_total)) {
       return corrupt("histogram");
+    }
+    // Every customer is counted once in each of the three.
+    if (frequency_total != monetary_total || frequency_total != recency_total) {
+      return Status::Corruption("rfm population: histogram totals disagree (" + std::to_string(frequency_total) +
+                                ", " + std::to_string(monetary_total) + ", " + std::to_string(recency_total) + ")");
     }
   }
   if (!r.Done()) return corrupt("length (trailing bytes)");
@@ -84,6 +101,7 @@ std::string EncodePartitionState(const PartitionState& state) {
   w.Byte(kPartitionStateEncodingVersion);
   w.Signed(state.max_event_ms);
   w.Signed(state.watermark_ms);
+  w.Signed(state.clock_ms);
   out += EncodePopulation(state.population);
   return out;
 }
@@ -92,10 +110,12 @@ Result<PartitionState> DecodePartitionState(std::string_view bytes) {
   ByteReader r(bytes);
   uint8_t version;
   PartitionState state;
-  if (!r.Byte(version) || version != kPartitionStateEncodingVersion) {
+  if (!r.Byte(version) ||
+      (version != kPartitionStateEncodingVersion && version != kPartitionStateVersionWithoutClock)) {
     return Status::Corruption("partition state: unknown or missing encoding version");
   }
-  if (!r.Signed(state.max_event_ms) || !r.Signed(state.watermark_ms)) {
+  if (!r.Signed(state.max_event_ms) || !r.Signed(state.watermark_ms) ||
+      (version >= kPartitionStateEncodingVersion && !r.Signed(state.clock_ms))) {
     return Status::Corruption("partition state: bad or truncated clock at byte " + std::to_string(r.pos()));
   }
   ASSIGN_OR_RETURN(state.population, DecodePopulation(bytes.substr(r.pos())));

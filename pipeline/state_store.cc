@@ -255,6 +255,32 @@ Status StateStore::ApplyRestored(int32_t partition, const std::vector<RestoredMu
   return FromRocks(impl_->db->Write(options, &write), "apply restored changelog");
 }
 
+Status StateStore::DropPartition(int32_t partition, const std::vector<std::string>& customer_ids) {
+  rocksdb::WriteBatch write;
+  for (const std::string& id : customer_ids) {
+    RETURN_IF_ERROR(FromRocks(write.Delete(impl_->customers(), id), "stage customer deletion"));
+  }
+  // Timer keys start with the partition (4 bytes BE): one range.
+  std::string first_timer, past_timers;
+  AppendBigEndian(first_timer, static_cast<uint32_t>(partition), 4);
+  AppendBigEndian(past_timers, static_cast<uint32_t>(partition) + 1u, 4);  // partition >= 0: no wrap
+  RETURN_IF_ERROR(FromRocks(write.DeleteRange(impl_->timers(), first_timer, past_timers), "stage timer deletion"));
+  RETURN_IF_ERROR(FromRocks(write.Delete(impl_->families[0], PartitionKey(partition)), "stage partition deletion"));
+  RETURN_IF_ERROR(FromRocks(write.Delete(impl_->families[0], CheckpointKey(partition)), "stage checkpoint deletion"));
+  // Offset keys end with '\0' and the partition (4 bytes BE), whatever the topic.
+  const std::string suffix = OffsetKey(TopicPartitionKey{"", partition});
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->offsets()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().ToStringView().ends_with(suffix)) {
+      RETURN_IF_ERROR(FromRocks(write.Delete(impl_->offsets(), it->key()), "stage offset deletion"));
+    }
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan offsets"));
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return FromRocks(impl_->db->Write(options, &write), "drop partition state");
+}
+
 Result<std::optional<int64_t>> StateStore::ChangelogCheckpoint(int32_t partition) const {
   std::string bytes;
   rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->families[0], CheckpointKey(partition), &bytes);

@@ -109,6 +109,15 @@ class StateStore {
   Status ApplyRestored(int32_t partition, const std::vector<RestoredMutation>& mutations,
                        const std::map<TopicPartitionKey, int64_t>& next_offsets, int64_t checkpoint);
 
+  // Forgets everything stored for input partition `partition`, in one
+  // atomic write: the given customers (the caller knows which customers are
+  // the partition's: changelog.h collects them from its changelog
+  // partition), every timer and the data of the partition, its input offsets
+  // (every topic) and its changelog checkpoint. Without stored offsets the
+  // partition is then processed again from the beginning of its inputs, which
+  // rebuilds its state.
+  Status DropPartition(int32_t partition, const std::vector<std::string>& customer_ids);
+
   // The changelog offset a restore of `partition` starts from (nullopt: from
   // the beginning).
   Result<std::optional<int64_t>> ChangelogCheckpoint(int32_t partition) const;
