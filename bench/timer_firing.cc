@@ -44,6 +44,7 @@ class DroppingSink : public crm::pipeline::RecordSink {
   crm::Status Flush(int) override { return crm::Status::Ok(); }
   crm::Status AwaitDelivery(int) override { return crm::Status::Ok(); }
   std::optional<int64_t> LastDeliveredOffset(const std::string&, int32_t) const override { return std::nullopt; }
+  crm::Status Abort(int) override { return crm::Status::Ok(); }
   int64_t produced = 0;
 };
 

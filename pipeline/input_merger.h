@@ -33,12 +33,14 @@ class InputMerger {
     int64_t timestamp_ms = 0;
     int64_t offset = 0;
     T payload;
+    size_t bytes = 0;  // what the payload weighs, for BufferedBytes()
   };
 
   struct Input {
     bool assigned = false;
     bool at_end = false;   // consumer reported end of partition, no record since
     std::deque<Item> buffered;
+    size_t buffered_bytes = 0;
   };
 
   explicit InputMerger(std::chrono::milliseconds idle_limit) : idle_limit_(idle_limit) {}
@@ -57,6 +59,7 @@ class InputMerger {
   void Push(int32_t partition, int kind, Item item) {
     Input& in = tasks_[partition].inputs[kind];
     in.at_end = false;
+    in.buffered_bytes += item.bytes;
     in.buffered.push_back(std::move(item));
   }
   void MarkEnd(int32_t partition, int kind) {
@@ -68,6 +71,11 @@ class InputMerger {
   size_t Buffered(int32_t partition, int kind) const {
     auto it = tasks_.find(partition);
     return it == tasks_.end() ? 0 : it->second.inputs[kind].buffered.size();
+  }
+  // The bytes (Item::bytes) buffered for one input.
+  size_t BufferedBytes(int32_t partition, int kind) const {
+    auto it = tasks_.find(partition);
+    return it == tasks_.end() ? 0 : it->second.inputs[kind].buffered_bytes;
   }
 
   // Takes the next record of any task that can proceed, or nullopt.
@@ -84,6 +92,7 @@ class InputMerger {
       Input& in = task.inputs[*kind];
       Next next{partition, *kind, std::move(in.buffered.front())};
       in.buffered.pop_front();
+      in.buffered_bytes -= next.item.bytes;
       return next;
     }
     return std::nullopt;

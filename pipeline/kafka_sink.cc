@@ -89,7 +89,7 @@ Status KafkaSink::Produce(const OutputRecord& record) {
     rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_TOPIC(record.topic.c_str()),
         RD_KAFKA_V_PARTITION(explicit_partition ? record.partition : RD_KAFKA_PARTITION_UA),
-        RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
+        RD_KAFKA_V_KEY(record.null_key ? nullptr : record.key.data(), record.null_key ? 0 : record.key.size()),
         RD_KAFKA_V_VALUE(record.tombstone ? nullptr : const_cast<char*>(record.value.data()),
                          record.tombstone ? 0 : record.value.size()),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(explicit_partition ? &tracked : nullptr),
@@ -103,6 +103,19 @@ Status KafkaSink::Produce(const OutputRecord& record) {
     return Status::IoError("produce to '" + record.topic + "': " + KafkaErrorText(err));
   }
   rd_kafka_poll(producer_.get(), 0);
+  return Status::Ok();
+}
+
+Status KafkaSink::Abort(int timeout_ms) {
+  if (transactional_) {
+    RETURN_IF_ERROR(FromKafkaError(rd_kafka_abort_transaction(producer_.get(), timeout_ms), "abort transaction"));
+    first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
+    return FromKafkaError(rd_kafka_begin_transaction(producer_.get()), "begin transaction");
+  }
+  rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE);
+  rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), timeout_ms);
+  first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;  // the purged records' reports
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Unavailable("abort: " + KafkaErrorText(err));
   return Status::Ok();
 }
 

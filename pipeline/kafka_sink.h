@@ -31,6 +31,7 @@ struct OutputRecord {
   int64_t timestamp_ms = 0;  // record timestamp; 0 = the producer's clock
   int32_t partition = -1;    // -1: by key (murmur2_random); else this partition
   bool tombstone = false;    // a null value (deletes the key in a compacted topic)
+  bool null_key = false;     // a null key (not the same as an empty one)
 };
 
 // What the runtime needs from a sink; tests use an in-memory fake.
@@ -46,6 +47,10 @@ class RecordSink {
   // The offset the last acknowledged record with an explicit partition got
   // in `topic` [partition] (nullopt: none yet), for changelog checkpoints.
   virtual std::optional<int64_t> LastDeliveredOffset(const std::string& topic, int32_t partition) const = 0;
+  // Gives up everything produced since the last Flush: the open transaction
+  // is aborted (read_committed consumers never see it) and a new one begun;
+  // without transactions, what is still queued is purged.
+  virtual Status Abort(int timeout_ms) = 0;
 };
 
 class KafkaSink : public RecordSink {
@@ -61,6 +66,7 @@ class KafkaSink : public RecordSink {
   Status Flush(int timeout_ms) override;
   Status AwaitDelivery(int timeout_ms) override;
   std::optional<int64_t> LastDeliveredOffset(const std::string& topic, int32_t partition) const override;
+  Status Abort(int timeout_ms) override;
 
  private:
   explicit KafkaSink(KafkaHandle producer) : producer_(std::move(producer)) {}

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "operators/customer_processor.h"
+#include "pipeline/dead_letter.h"
 #include "pipeline/population_codec.h"
 
 namespace crm::pipeline {
@@ -11,16 +12,31 @@ namespace {
 
 const std::string kSegmentCounterPrefix = "customers_in_segment/";
 const std::string kTimersPendingCounter = "timers_pending";
+// A partition's trusted clock is re-recorded once it is this much behind the
+// wall clock (a commit each time, so not more often).
+constexpr int64_t kClockRefreshMs = 60'000;
+// No customer id is longer (64 characters of up to 4 UTF-8 bytes).
+constexpr size_t kMaxCustomerIdBytes = 256;
+// Offsets between two of this instance's changelog epochs that are not its
+// own records: none, or one transaction control marker on a real cluster.
+constexpr int64_t kMaxForeignOffsetsBetweenEpochs = 1;
+
+int64_t WallNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
 
 RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store,
                                  RecordSink& sink, Metrics& metrics)
     : config_(config),
+      time_bounds_{config.time.earliest_event_ms, config.time.max_future_skew_ms},
+      dead_letter_budget_(DeadLetterBudget(config.kafka)),
       store_(store),
       sink_(sink),
       metrics_(metrics),
-      decoder_(static_cast<size_t>(config.runtime.max_event_bytes)),
+      decoder_(DecoderLimits{static_cast<size_t>(config.runtime.max_event_bytes), config.runtime.max_amount}),
       // The source names the application (the consumer group), not the
       // instance: a partition's outputs keep their CloudEvents identity
       // (source + id) when another instance takes the partition over.
@@ -34,14 +50,37 @@ RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store
   }
 }
 
+Status RecordProcessor::ClaimPartitions(const std::set<int32_t>& partitions, int timeout_ms) {
+  if (!changelog_ || partitions.empty()) return Status::Ok();
+  if (!claims_pending_) {
+    for (int32_t partition : partitions) {
+      for (const OutputRecord& record : changelog_->Claim(partition, epoch_prefix_)) {
+        RETURN_IF_ERROR(sink_.Produce(record));
+      }
+    }
+    claims_pending_ = true;
+  }
+  RETURN_IF_ERROR(sink_.Flush(timeout_ms));
+  claims_pending_ = false;
+  return Status::Ok();
+}
+
 void RecordProcessor::ScheduleChangelogRewrite(int32_t partition, std::set<std::string> keys) {
   if (!changelog_ || keys.empty()) return;
   rewrites_[partition].merge(keys);
   ++uncommitted_records_;  // the rewrite is progress to commit
 }
 
+Status RecordProcessor::ProduceToChangelog(const OutputRecord& record) {
+  auto [it, first] = epoch_writes_.try_emplace(record.partition);
+  if (first) it->second.previous_last = sink_.LastDeliveredOffset(changelog_->topic(), record.partition);
+  ++it->second.records;
+  return sink_.Produce(record);
+}
+
 Result<std::set<int32_t>> RecordProcessor::ProduceChangelog() {
   std::set<int32_t> marked;
+  epoch_writes_.clear();
   changelog_->NextEpoch(epoch_prefix_ + std::to_string(++epoch_seq_));
   // Rewrites first: anything this epoch changes again is written after them.
   for (const auto& [partition, keys] : rewrites_) {
@@ -50,40 +89,73 @@ Result<std::set<int32_t>> RecordProcessor::ProduceChangelog() {
       const std::string body = key.substr(1);
       if (key[0] == 'c') {
         ASSIGN_OR_RETURN(auto state, store_.Get(body));
-        RETURN_IF_ERROR(sink_.Produce(changelog_->Customer(partition, body, state ? &*state : nullptr)));
+        RETURN_IF_ERROR(ProduceToChangelog(changelog_->Customer(partition, body, state ? &*state : nullptr)));
       } else if (key[0] == 't') {
         ASSIGN_OR_RETURN(bool present, store_.HasTimer(body));
-        RETURN_IF_ERROR(sink_.Produce(changelog_->Timer(partition, body, present)));
+        RETURN_IF_ERROR(ProduceToChangelog(changelog_->Timer(partition, body, present)));
       } else if (key[0] == 'p') {
         ASSIGN_OR_RETURN(auto data, store_.PartitionData(partition));
         OutputRecord r = changelog_->Partition(partition, data.value_or(""));
         r.tombstone = !data.has_value();
-        RETURN_IF_ERROR(sink_.Produce(r));
+        RETURN_IF_ERROR(ProduceToChangelog(r));
       }
     }
   }
   for (const auto& [id, customer] : dirty_) {
     if (customer->partition < 0) continue;
     marked.insert(customer->partition);
-    RETURN_IF_ERROR(sink_.Produce(
+    RETURN_IF_ERROR(ProduceToChangelog(
         changelog_->Customer(customer->partition, *id, customer->deleted ? nullptr : &customer->state)));
   }
   for (const auto& [timer, present] : timer_changes_) {
     marked.insert(timer.partition);
-    RETURN_IF_ERROR(sink_.Produce(changelog_->Timer(timer.partition, TimerKeyBytes(timer), present)));
+    RETURN_IF_ERROR(ProduceToChangelog(changelog_->Timer(timer.partition, TimerKeyBytes(timer), present)));
   }
   for (const auto& [partition, task] : tasks_) {
     if (!task.dirty) continue;
     marked.insert(partition);
-    RETURN_IF_ERROR(sink_.Produce(changelog_->Partition(partition, EncodePartitionState(task.stored))));
+    RETURN_IF_ERROR(ProduceToChangelog(changelog_->Partition(partition, EncodePartitionState(task.stored))));
   }
   std::map<TopicPartitionKey, int64_t> offsets = committed_offsets_;
   for (const auto& [tp, offset] : pending_offsets_) {
     offsets[tp] = offset;
-    marked.insert(tp.partition);
+    if (marked.insert(tp.partition).second) {
+      // Input consumed without a state change (dead letters, duplicates):
+      // still one data record, so that the ownership check has a record of
+      // this epoch to count from.
+      auto task = tasks_.find(tp.partition);
+      std::optional<std::string> data;
+      if (task != tasks_.end()) {
+        data = EncodePartitionState(task->second.stored);
+      } else {
+        ASSIGN_OR_RETURN(data, store_.PartitionData(tp.partition));
+      }
+      OutputRecord r = changelog_->Partition(tp.partition, data.value_or(""));
+      r.tombstone = !data.has_value();
+      RETURN_IF_ERROR(ProduceToChangelog(r));
+    }
   }
   changelog_offsets_ = std::move(offsets);
   return marked;
+}
+
+Status RecordProcessor::CheckChangelogOwnership() const {
+  for (const auto& [partition, writes] : epoch_writes_) {
+    std::optional<int64_t> last = sink_.LastDeliveredOffset(changelog_->topic(), partition);
+    if (!writes.previous_last || !last) continue;  // nothing of ours there to count from
+    // Offsets in (previous last, last] that are not this epoch's records:
+    // at most one transaction control marker when nobody else writes. A new
+    // owner's claim alone is two records (changelog.h).
+    const int64_t others = *last - *writes.previous_last - writes.records;
+    if (others > kMaxForeignOffsetsBetweenEpochs) {
+      return Status(StatusCode::kFenced,
+                    "changelog " + changelog_->topic() + " [" + std::to_string(partition) + "] has " +
+                        std::to_string(others) + " record(s) of another writer between offsets " +
+                        std::to_string(*writes.previous_last) + " and " + std::to_string(*last) +
+                        ": another instance owns the partition now");
+    }
+  }
+  return Status::Ok();
 }
 
 RecordProcessor::TopicCounters& RecordProcessor::CountersFor(const std::string& topic) {
@@ -116,13 +188,18 @@ Status RecordProcessor::Prefetch(std::vector<std::string_view>& customer_ids) {
   missing.reserve(customer_ids.size());
   std::string key;
   for (std::string_view id : customer_ids) {
+    if (id.empty() || id.size() > kMaxCustomerIdBytes) continue;  // never a valid customer id
     key.assign(id);
     if (cache_.find(key) == cache_.end()) missing.push_back(id);
   }
+  known_absent_.clear();
   if (missing.empty()) return Status::Ok();
   return store_.MultiGet(missing, [this](std::string_view id, std::optional<operators::CustomerState> state) {
-    CachedCustomer& entry = cache_[std::string(id)];
-    if (state) entry.state = std::move(*state);
+    if (state) {
+      cache_[std::string(id)].state = std::move(*state);
+    } else {
+      known_absent_.emplace(id);
+    }
   });
 }
 
@@ -130,7 +207,10 @@ Result<RecordProcessor::CachedCustomer*> RecordProcessor::LoadCustomer(
     const std::string& customer_id) {
   auto it = cache_.find(customer_id);
   if (it == cache_.end()) {
-    ASSIGN_OR_RETURN(auto stored, store_.Get(customer_id));
+    std::optional<operators::CustomerState> stored;
+    if (known_absent_.count(customer_id) == 0) {
+      ASSIGN_OR_RETURN(stored, store_.Get(customer_id));
+    }
     it = cache_.try_emplace(customer_id).first;
     if (stored) it->second.state = std::move(*stored);
   }
@@ -158,6 +238,13 @@ Result<RecordProcessor::PartitionTask*> RecordProcessor::TaskFor(int32_t partiti
     ASSIGN_OR_RETURN(loaded.stored, DecodePartitionState(*stored));
   }
   PartitionTask& task = tasks_.emplace(partition, std::move(loaded)).first->second;
+  // A partition without a recorded clock (new, or stored by an older
+  // version) takes the wall clock now and records it with its next commit.
+  if (task.stored.clock_ms == INT64_MIN) {
+    task.stored.clock_ms = WallNowMs();
+    task.dirty = true;
+    ++uncommitted_records_;
+  }
   // Timers the stored watermark passed but whose firing was not committed
   // (a crash after recording an idle advance) fire before anything else.
   if (fire_stored) {
@@ -283,6 +370,16 @@ Result<bool> RecordProcessor::AdvanceWatermark(int32_t partition, int64_t waterm
   return true;
 }
 
+Result<bool> RecordProcessor::RefreshClock(int32_t partition, int64_t wall_ms) {
+  ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(partition));
+  // (A wall clock that stepped back keeps the later recorded one.)
+  if (task->stored.clock_ms != INT64_MIN && wall_ms - task->stored.clock_ms < kClockRefreshMs) return false;
+  task->stored.clock_ms = wall_ms;
+  task->dirty = true;
+  ++uncommitted_records_;
+  return true;
+}
+
 Result<int64_t> RecordProcessor::FireDueTimers(int32_t partition, int64_t max_timers) {
   ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(partition, /*fire_stored=*/false));
   ASSIGN_OR_RETURN(int64_t fired, FireDue(partition, *task, max_timers));
@@ -295,8 +392,10 @@ Status RecordProcessor::DeadLetter(const InputRecordView& record,
                                    const std::string& reason) {
   CountersFor(origin.topic).deadletter->Increment();
   metrics_.DeadLetters(code).Increment();
-  return sink_.Produce(encoder_.DeadLetter(origin, std::string(record.key),
-                                           std::string(record.value), code, reason));
+  RejectedRecord rejected{&origin, std::nullopt, std::nullopt};
+  if (record.has_key) rejected.key = record.key;
+  if (record.has_value) rejected.value = record.value;
+  return sink_.Produce(MakeDeadLetter(config_.topics.deadletter, rejected, code, reason, dead_letter_budget_));
 }
 
 Status RecordProcessor::Emit(const operators::Effects& effects,
@@ -326,7 +425,8 @@ Status RecordProcessor::Process(const InputRecordView& record) {
   pending_offsets_[TopicPartitionKey{origin.topic, origin.partition}] = record.offset + 1;
   ++uncommitted_records_;
 
-  DecodeResult decoded = decoder_.Decode(record.kind, record.value);
+  // A null value decodes as empty input: invalid_json, dead-lettered as null.
+  DecodeResult decoded = decoder_.Decode(record.kind, record.has_value ? record.value : std::string_view());
   if (auto* error = std::get_if<DecodeError>(&decoded)) {
     return DeadLetter(record, origin, DecodeErrorCodeName(error->code), error->reason);
   }
@@ -338,15 +438,13 @@ Status RecordProcessor::Process(const InputRecordView& record) {
                       "message key must equal customer_id '" + event.customer_id + "'");
   }
   event.origin = origin;
-  if (record.timestamp_ms > 0 && event.ts.epoch_ms > record.timestamp_ms + config_.time.max_future_skew_ms) {
-    return DeadLetter(record, origin, "future_event",
-                      "event time " + FormatRfc3339(event.ts.epoch_ms) + " is more than " +
-                          std::to_string(config_.time.max_future_skew_ms) + " ms after the record's timestamp " +
-                          FormatRfc3339(record.timestamp_ms));
+  ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(origin.partition));
+  if (std::optional<EventTimeRejection> rejected = CheckEventTime(
+          time_bounds_, event.ts.epoch_ms, record.timestamp_ms, record.timestamp_type, task->stored.clock_ms)) {
+    return DeadLetter(record, origin, rejected->code, rejected->reason);
   }
   latest_event_time_ms_ = std::max(latest_event_time_ms_, event.ts.epoch_ms);
 
-  ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(origin.partition));
   if (event.ts.epoch_ms < task->stored.watermark_ms) metrics_.late_events().Increment();
   ASSIGN_OR_RETURN(CachedCustomer * customer, LoadCustomer(event.customer_id));
   customer->partition = origin.partition;
@@ -394,6 +492,16 @@ Status RecordProcessor::Commit(int flush_timeout_ms) {
   if (changelog_ && !markers_produced_) {
     Status acked = sink_.AwaitDelivery(flush_timeout_ms);
     if (!acked.ok()) return Status(acked.code(), "commit: outputs not acknowledged: " + acked.message());
+    // A zombie (paused past its session, its partitions taken over) must not
+    // complete an epoch: the new owner wrote its claim to the changelog
+    // first, so records after ours mean someone else owns the partition.
+    // The epoch is given up, its outputs aborted; the caller rejoins.
+    Status owned = CheckChangelogOwnership();
+    if (owned.code() == StatusCode::kFenced) {
+      sink_.Abort(flush_timeout_ms).IgnoreError();
+      return owned;
+    }
+    RETURN_IF_ERROR(owned);
     for (int32_t partition : changelog_marked_) {
       RETURN_IF_ERROR(sink_.Produce(changelog_->Marker(partition, changelog_offsets_)));
     }
@@ -475,6 +583,7 @@ void RecordProcessor::DropCachedState() {
   markers_produced_ = false;
   dirty_.clear();
   cache_.clear();
+  known_absent_.clear();
   tasks_.clear();
   timer_changes_.clear();
   stored_and_rearmed_.clear();

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "config/config.h"
@@ -31,6 +32,7 @@
 #include "operators/status.h"
 #include "pipeline/changelog.h"
 #include "pipeline/event_decoder.h"
+#include "pipeline/event_time_bounds.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/metrics.h"
 #include "pipeline/output_encoder.h"
@@ -49,7 +51,9 @@ struct InputRecordView {
   std::string_view key;
   std::string_view value;
   bool has_key = false;
+  bool has_value = true;     // false: a null value (not the same as an empty one)
   int64_t timestamp_ms = 0;  // the Kafka record's timestamp, 0 when unknown
+  RecordTimestampType timestamp_type = RecordTimestampType::kNone;
 };
 
 class RecordProcessor {
@@ -62,7 +66,10 @@ class RecordProcessor {
 
   // Loads the given customers (message keys of records about to be
   // processed) into the cache in one batched read, so that Process() rarely
-  // goes to the store one key at a time. Unknown ids are cached as new.
+  // goes to the store one key at a time. Only stored customers are cached:
+  // ids the store does not know are remembered until the next Prefetch (so
+  // Process does not ask again), and keys longer than any customer id are
+  // skipped, so a flood of bad records creates no state and no cache entry.
   Status Prefetch(std::vector<std::string_view>& customer_ids);
 
   // Processes one record. A non-ok status is an infrastructure failure (state
@@ -71,8 +78,18 @@ class RecordProcessor {
   // time - allowed lateness) and fires the timers it passes, in (due,
   // customer) order, before the next record. An event older than the
   // watermark still updates state (counted as late); one stamped more than
-  // max_future_skew_ms after its Kafka timestamp is dead-lettered.
+  // max_future_skew_ms after its Kafka timestamp or after the partition's
+  // trusted clock, or one before time.earliest_event_ms, is dead-lettered
+  // (event_time_bounds.h) and leaves the partition's clock alone.
   Status Process(const InputRecordView& record);
+
+  // Records `wall_ms` as the partition's trusted clock (the reference of the
+  // future-event bound) when the recorded one is missing or older than a
+  // minute; true when it changed, which is progress to commit. The runtime
+  // calls it for its assigned partitions and commits before processing, so
+  // records are always judged against a committed clock and a replay from
+  // that commit decides the same way.
+  Result<bool> RefreshClock(int32_t partition, int64_t wall_ms);
 
   // Idle partitions (the runtime decides when): raises the partition's
   // watermark to `watermark_ms` without firing anything, so that the advance
@@ -85,7 +102,10 @@ class RecordProcessor {
   // backlog can be committed in slices; returns how many fired.
   Result<int64_t> FireDueTimers(int32_t partition, int64_t max_timers = INT64_MAX);
 
-  // Flushes outputs, then writes state and offsets atomically. Unavailable:
+  // Flushes outputs, then writes state and offsets atomically. Fenced:
+  // another instance wrote to one of this commit's changelog partitions (it
+  // owns them now); nothing was written, the outputs were aborted, and the
+  // caller must drop its state (DropCachedState) and rejoin. Unavailable:
   // the outputs were not all acknowledged within `flush_timeout_ms` (broker
   // slow or away); nothing was written and Commit may be called again. Any
   // other error: nothing is marked committed and the caller must stop (the
@@ -96,6 +116,14 @@ class RecordProcessor {
   // fallback models). The runtime calls it at start and on reload.
   void SetModelParams(std::optional<operators::ModelParams> params) { params_ = std::move(params); }
   bool has_model_params() const { return params_.has_value(); }
+
+  // With the changelog: writes this process's claim of `partitions` and
+  // waits until it is acknowledged, before they are restored. From the claim
+  // on, a restore applies no epoch of another writer (a zombie that lost
+  // the partition), and such a writer's next commit is fenced. Unavailable:
+  // not acknowledged within `timeout_ms`; call again (the claim is produced
+  // once). Without the changelog it does nothing.
+  Status ClaimPartitions(const std::set<int32_t>& partitions, int timeout_ms);
 
   // After a restore: the changelog keys of epochs that never completed, to be
   // rewritten with their current values by the next commit.
@@ -146,6 +174,8 @@ class RecordProcessor {
   void EvictCleanCustomers();
 
   const config::Config& config_;
+  const EventTimeBounds time_bounds_;
+  const size_t dead_letter_budget_;  // bytes a dead letter may take (dead_letter.h)
   StateStore& store_;
   RecordSink& sink_;
   Metrics& metrics_;
@@ -162,6 +192,8 @@ class RecordProcessor {
   TopicCounters& CountersFor(const std::string& topic);
 
   std::unordered_map<std::string, CachedCustomer> cache_;
+  // Ids the last Prefetch found absent from the store (new customers).
+  std::unordered_set<std::string> known_absent_;
   // Customers changed since the last commit (node pointers stay valid when
   // the map rehashes), so a commit touches only what changed.
   std::vector<std::pair<const std::string*, CachedCustomer*>> dirty_;
@@ -181,12 +213,23 @@ class RecordProcessor {
   int64_t epoch_seq_ = 0;
   std::map<int32_t, std::set<std::string>> rewrites_;
   bool changelog_pending_ = false;   // data records produced for the commit in progress
+  bool claims_pending_ = false;      // claims produced, not yet acknowledged
   bool markers_produced_ = false;    // ... and, once those were acknowledged, the markers
   std::set<int32_t> changelog_marked_;
   std::map<TopicPartitionKey, int64_t> changelog_offsets_;  // for the markers
   // Produces this commit's changelog data records; returns the partitions
   // whose epoch markers follow once everything is acknowledged.
   Result<std::set<int32_t>> ProduceChangelog();
+  Status ProduceToChangelog(const OutputRecord& record);
+  // Fenced when another writer appended to a changelog partition between
+  // this instance's previous records there and this epoch's (a new owner's
+  // claim): counted from the acknowledged offsets, no broker round trip.
+  Status CheckChangelogOwnership() const;
+  struct EpochWrites {
+    std::optional<int64_t> previous_last;  // our last acknowledged offset before the epoch
+    int64_t records = 0;                   // this epoch's records produced
+  };
+  std::map<int32_t, EpochWrites> epoch_writes_;  // per changelog partition
   int64_t uncommitted_records_ = 0;
   int64_t latest_event_time_ms_ = 0;
 };

@@ -27,9 +27,11 @@ using Clock = std::chrono::steady_clock;
 using Merger = InputMerger<OwnedMessage>;
 
 // Per-partition buffering beyond which fetching pauses (the merge may be
-// waiting for another input) and below which it resumes.
+// waiting for another input) and below which it resumes; in bytes too
+// (runtime.partition_buffer_bytes), so large messages cannot grow it.
 constexpr size_t kPauseAbove = 20000;
 constexpr size_t kResumeBelow = 5000;
+constexpr size_t kResumeBelowFraction = 4;
 constexpr int kMaxPollBatch = 10000;
 // A commit waits for output acknowledgements in slices of this length, so
 // that health and stop requests are looked at while the broker is away.
@@ -60,6 +62,9 @@ struct Service::Impl {
   Clock::time_point last_commit = Clock::now();
   const std::atomic<bool>* stop = nullptr;  // Run()'s stop flag
   bool stopping_after_error = false;
+  // Set when a commit was fenced: the instance dropped its state and left
+  // the group to rejoin; nothing is processed until partitions are assigned.
+  bool rejoining_after_fence = false;
   // What profiles read from the HTTP thread: the parameters in use and the
   // latest committed event time.
   mutable std::mutex params_mutex;
@@ -94,6 +99,12 @@ struct Service::Impl {
   void Receive(OwnedMessage message);
   Status Drain();
   Status AdvanceIdlePartitions();
+  Status RefreshClocks();
+  // A fenced commit (another instance owns a partition now): drops every
+  // uncommitted change and buffered record, leaves the group and joins it
+  // again, so that what this instance gets next is restored and claimed
+  // afresh. Other statuses pass through.
+  Status RejoinIfFenced(Status status, const rd_kafka_topic_partition_list_t* subscription);
   void SetPaused(int kind, int32_t partition, bool pause);
 };
 
@@ -147,7 +158,7 @@ Status Service::Impl::Commit() {
     }
   }
   health.last_commit_ok.store(status.ok());
-  metrics.Commits(status.ok() ? "ok" : "failed").Increment();
+  metrics.Commits(status.ok() ? "ok" : status.code() == StatusCode::kFenced ? "fenced" : "failed").Increment();
   if (!status.ok()) return status;
   last_commit = Clock::now();
   metrics.commit_duration().Observe(std::chrono::duration<double>(last_commit - started).count());
@@ -199,29 +210,81 @@ Status Service::Impl::RestorePartitions(rd_kafka_topic_partition_list_t* partiti
   }
   for (const auto& [kind, partition] : assigned) numbers.erase(partition);  // ours already
   if (numbers.empty()) return Status::Ok();
+  // Not ready until every new partition is restored, however long the broker
+  // is away; alive meanwhile (the heartbeat goes on). A stop request ends the
+  // restore at once: what it applied is durable with its checkpoint, and the
+  // partitions not restored are left out of the assignment, so nothing is
+  // processed on partial state and the loop stops as usual.
   health.restoring.store(true);
+  RestoreOptions options;
+  options.interrupted = [this] {
+    health.heartbeat_ms.store(ServiceHealth::SteadyNowMs());
+    return stop != nullptr && stop->load();
+  };
+  // The claim goes first and is acknowledged: the restore then reads past
+  // it, and whatever another writer completes after it (a zombie that had
+  // these partitions) is never applied, here or by any later restore.
+  for (int attempt = 1;; ++attempt) {
+    health.heartbeat_ms.store(ServiceHealth::SteadyNowMs());
+    Status claimed = processor->ClaimPartitions(numbers, kFlushSliceMs);
+    if (claimed.ok() || (stop != nullptr && stop->load())) break;
+    if (claimed.code() != StatusCode::kUnavailable) {
+      health.restoring.store(false);
+      return Status(claimed.code(), "claim partitions: " + claimed.message());
+    }
+    if (attempt == 1 || attempt % 10 == 0) spdlog::warn("claiming partitions waits for the broker: {}", claimed.message());
+  }
+  std::set<int32_t> unrestored = numbers;
   for (int32_t partition : numbers) {
     auto progress = [this, partition](int64_t read, int64_t total) {
       metrics.RestoreRemaining(partition).Set(static_cast<double>(total - read));
       spdlog::info("restoring partition {}: {} of {} changelog records", partition, read, total);
     };
+    options.on_unavailable = [this, partition](const Status& why, int64_t waits, std::chrono::milliseconds down) {
+      metrics.RestoreRetries(partition).Increment();
+      spdlog::warn("restoring partition {}: waiting for the broker ({} s so far, wait {}; not ready): {}", partition,
+                   down.count() / 1000, waits, why.message());
+    };
+    options.on_corrupt = [this, partition](int64_t offset, const Status& why) {
+      metrics.ChangelogCorruptRecords(partition).Increment();
+      spdlog::error("restoring partition {}: corrupt changelog record at offset {}: {}", partition, offset,
+                    why.message());
+    };
     Result<RestoreResult> restored =
-        RestoreChangelogPartition(config.kafka, config.topics.changelog, partition, *store, progress);
+        RestoreChangelogPartition(config.kafka, config.topics.changelog, partition, *store, progress, options);
     if (!restored.ok()) {
       health.restoring.store(false);
       return Status(restored.status().code(), "restore partition " + std::to_string(partition) + ": " +
                                                   restored.status().message());
     }
     metrics.RestoredRecords(partition).Increment(static_cast<double>(restored->records));
+    if (restored->interrupted) {
+      spdlog::info("restore of partition {} interrupted by the stop request after {} records", partition,
+                   restored->records);
+      break;
+    }
+    unrestored.erase(partition);
     metrics.RestoreRemaining(partition).Set(0);
-    if (restored->records > 0) {
+    if (restored->rebuild_from_input) {
+      metrics.ChangelogRebuilds(partition).Increment();
+      spdlog::warn("partition {}: changelog unusable ({}); its state was dropped and is rebuilt from the beginning "
+                   "of its input", partition, restored->rebuild_reason);
+    } else if (restored->epochs > 0 || restored->corrupt_records > 0 || restored->fenced_epochs > 0 ||
+               !restored->keys_to_rewrite.empty()) {
       spdlog::info("restored partition {} from {}: {} records, {} epochs in {:.2f} s ({:.0f} records/s); "
-                   "{} keys of unfinished epochs to rewrite",
+                   "{} keys of unfinished epochs to rewrite; {} corrupt records; {} epochs of fenced writers "
+                   "ignored; {:.1f} s waiting for the broker",
                    partition, config.topics.changelog, restored->records, restored->epochs, restored->seconds,
                    static_cast<double>(restored->records) / std::max(restored->seconds, 1e-6),
-                   restored->keys_to_rewrite.size());
+                   restored->keys_to_rewrite.size(), restored->corrupt_records, restored->fenced_epochs,
+                   restored->unavailable_seconds);
     }
     processor->ScheduleChangelogRewrite(partition, std::move(restored->keys_to_rewrite));
+  }
+  for (int i = partitions->cnt - 1; i >= 0; --i) {
+    if (unrestored.count(partitions->elems[i].partition) && KindOf(partitions->elems[i].topic) >= 0) {
+      rd_kafka_topic_partition_list_del_by_idx(partitions, i);
+    }
   }
   health.restoring.store(false);
   return Status::Ok();
@@ -256,6 +319,7 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err,
                                 rd_kafka_topic_partition_list_t* partitions) {
   const bool cooperative = std::string(rd_kafka_rebalance_protocol(consumer.get())) == "COOPERATIVE";
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    rejoining_after_fence = false;
     Status s = AssignFromStore(partitions);
     if (!s.ok() && fatal.ok()) fatal = s;
     rd_kafka_error_t* error = nullptr;
@@ -273,9 +337,21 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err,
     // (unless the service is stopping because something failed: then the
     // next owner replays from the last commit).
     received_keys.clear();  // they point into buffers dropped below
-    if (!stopping_after_error) {
+    // Partitions lost (the session expired: another instance may own them
+    // already) or taken from a fenced instance are not committed: their
+    // uncommitted outputs are aborted and the next owner replays.
+    const bool lost = rd_kafka_assignment_lost(consumer.get()) != 0;
+    if (lost || rejoining_after_fence) {
+      spdlog::warn("{} input partitions {}: uncommitted work dropped, outputs aborted", partitions->cnt,
+                   lost ? "lost (session expired)" : "given up after fencing");
+      sink->Abort(kFlushSliceMs).IgnoreError();
+    } else if (!stopping_after_error) {
       Status s = Commit();
-      if (!s.ok() && fatal.ok()) fatal = s;
+      if (s.code() == StatusCode::kFenced) {
+        spdlog::warn("fenced while committing before a revoke: {}", s.message());
+      } else if (!s.ok() && fatal.ok()) {
+        fatal = s;
+      }
     }
     for (int i = 0; i < partitions->cnt; ++i) {
       int kind = KindOf(partitions->elems[i].topic);
@@ -320,7 +396,7 @@ void Service::Impl::Receive(OwnedMessage message) {
     spdlog::warn("consumer: {}", rd_kafka_message_errstr(message.get()));
     return;
   }
-  if (kind < 0 || !assigned.count({kind, message->partition})) return;
+  if (kind < 0 || !assigned.count({kind, message->partition}) || rejoining_after_fence) return;
   rd_kafka_timestamp_type_t type;
   int64_t ts = rd_kafka_message_timestamp(message.get(), &type);
   int32_t partition = message->partition;
@@ -328,9 +404,12 @@ void Service::Impl::Receive(OwnedMessage message) {
   if (message->key != nullptr) {
     received_keys.emplace_back(static_cast<const char*>(message->key), message->key_len);
   }
-  merger.Push(partition, kind, Merger::Item{ts < 0 ? 0 : ts, offset, std::move(message)});
+  const size_t bytes = message->len + message->key_len;
+  merger.Push(partition, kind, Merger::Item{ts < 0 ? 0 : ts, offset, std::move(message), bytes});
   last_input[partition] = Clock::now();
-  if (merger.Buffered(partition, kind) > kPauseAbove && !paused.count({kind, partition})) {
+  if ((merger.Buffered(partition, kind) > kPauseAbove ||
+       merger.BufferedBytes(partition, kind) > static_cast<size_t>(config.runtime.partition_buffer_bytes)) &&
+      !paused.count({kind, partition})) {
     SetPaused(kind, partition, true);
   }
 }
@@ -345,7 +424,13 @@ Status Service::Impl::Drain() {
     view.partition = next->partition;
     view.offset = m->offset;
     view.has_key = m->key != nullptr;
+    view.has_value = m->payload != nullptr;
     view.timestamp_ms = next->item.timestamp_ms;
+    rd_kafka_timestamp_type_t timestamp_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
+    rd_kafka_message_timestamp(m, &timestamp_type);
+    view.timestamp_type = timestamp_type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? RecordTimestampType::kLogAppendTime
+                          : timestamp_type == RD_KAFKA_TIMESTAMP_CREATE_TIME  ? RecordTimestampType::kCreateTime
+                                                                              : RecordTimestampType::kNone;
     view.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
     view.value = std::string_view(static_cast<const char*>(m->payload), m->len);
     if (health.first_record_ms.load(std::memory_order_relaxed) == 0) {
@@ -360,9 +445,46 @@ Status Service::Impl::Drain() {
   }
   for (auto it = paused.begin(); it != paused.end();) {
     auto [kind, partition] = *it++;
-    if (merger.Buffered(partition, kind) < kResumeBelow) SetPaused(kind, partition, false);
+    if (merger.Buffered(partition, kind) < kResumeBelow &&
+        merger.BufferedBytes(partition, kind) <
+            static_cast<size_t>(config.runtime.partition_buffer_bytes) / kResumeBelowFraction) {
+      SetPaused(kind, partition, false);
+    }
   }
   return Status::Ok();
+}
+
+Status Service::Impl::RejoinIfFenced(Status status, const rd_kafka_topic_partition_list_t* subscription) {
+  if (status.code() != StatusCode::kFenced) return status;
+  spdlog::error("fenced: {}; uncommitted work dropped, rejoining the group", status.message());
+  health.last_commit_ok.store(false);
+  processor->DropCachedState();
+  merger.Clear();
+  received_keys.clear();
+  for (auto it = paused.begin(); it != paused.end();) {
+    auto [kind, partition] = *it++;
+    SetPaused(kind, partition, false);
+  }
+  last_input.clear();
+  rejoining_after_fence = true;
+  rd_kafka_resp_err_t err = rd_kafka_unsubscribe(consumer.get());
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = rd_kafka_subscribe(consumer.get(), subscription);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::IoError("rejoin after fencing: " + KafkaErrorText(err));
+  return Status::Ok();
+}
+
+Status Service::Impl::RefreshClocks() {
+  const int64_t wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+  bool refreshed = false;
+  std::set<int32_t> partitions;
+  for (const auto& [kind, partition] : assigned) partitions.insert(partition);
+  for (int32_t partition : partitions) {
+    ASSIGN_OR_RETURN(bool changed, processor->RefreshClock(partition, wall_ms));
+    refreshed |= changed;
+  }
+  return refreshed ? Commit() : Status::Ok();
 }
 
 Status Service::Impl::AdvanceIdlePartitions() {
@@ -501,15 +623,19 @@ Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
       result = s.fatal;
       break;
     }
+    // Records are judged against a committed clock (the future-event
+    // bound): a stale one is refreshed and committed before any is drained.
+    result = s.RejoinIfFenced(s.RefreshClocks(), subscription.get());
+    if (!result.ok()) break;
     // The keys point into buffered messages, which stay alive until drained.
     result = s.processor->Prefetch(s.received_keys);
     s.received_keys.clear();
     if (!result.ok()) break;
-    result = s.Drain();
+    result = s.RejoinIfFenced(s.Drain(), subscription.get());
     if (!result.ok()) break;
-    result = s.AdvanceIdlePartitions();
+    result = s.RejoinIfFenced(s.AdvanceIdlePartitions(), subscription.get());
     if (!result.ok()) break;
-    if (Clock::now() - s.last_commit >= interval) result = s.Commit();
+    if (Clock::now() - s.last_commit >= interval) result = s.RejoinIfFenced(s.Commit(), subscription.get());
     if (result.ok() && options.stop_at_end && s.merger.AllAtEnd()) {
       result = s.Commit();
       spdlog::info("all input partitions consumed to their end");

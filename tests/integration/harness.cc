@@ -229,6 +229,8 @@ std::vector<ConsumedRecord> ReadTopic(const std::string& bootstrap, const std::s
       r.offset = m->offset;
       if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
       if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
+      r.null_key = m->key == nullptr;
+      r.null_value = m->payload == nullptr;
       rd_kafka_headers_t* headers = nullptr;
       if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         const char* name;
@@ -276,6 +278,8 @@ void ProduceAll(const std::string& bootstrap, const std::vector<InputMessage>& m
   if (!sink.ok()) Fail(sink.status().message());
   for (const auto& m : messages) {
     pipeline::OutputRecord record{m.topic, m.key, m.value, {}, m.timestamp_ms};
+    record.null_key = m.null_key;
+    record.tombstone = m.null_value;
     Status s = (*sink)->Produce(record);
     if (!s.ok()) Fail(s.message());
   }

@@ -87,6 +87,8 @@ struct ConsumedRecord {
   std::string key;
   std::string value;
   std::map<std::string, std::string> headers;
+  bool null_key = false;    // the record's key was null (not empty)
+  bool null_value = false;  // the record's value was null (not empty)
 };
 
 // Every record of `topic` from the beginning to the current end of each
@@ -112,6 +114,7 @@ struct InputMessage {
   std::string value;
   int64_t timestamp_ms = 0;
   bool null_key = false;
+  bool null_value = false;
 };
 
 // Produces and waits for acknowledgement of every message (murmur2 keys).

@@ -12,36 +12,11 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/population_codec.h"
+#include "tests/pipeline/fake_record_sink.h"
 #include "pipeline/state_store.h"
 
 namespace crm::pipeline {
 namespace {
-
-class FakeSink : public RecordSink {
- public:
-  Status Produce(const OutputRecord& record) override {
-    pending.push_back(record);
-    return Status::Ok();
-  }
-  Status Flush(int) override {
-    if (fail_flush) return Status::IoError("broker unreachable (fake)");
-    for (const OutputRecord& r : pending) {
-      if (r.partition >= 0) last_offsets[{r.topic, r.partition}] = next_offset++;
-    }
-    delivered.insert(delivered.end(), pending.begin(), pending.end());
-    pending.clear();
-    return Status::Ok();
-  }
-  Status AwaitDelivery(int timeout_ms) override { return Flush(timeout_ms); }
-  std::optional<int64_t> LastDeliveredOffset(const std::string& topic, int32_t partition) const override {
-    auto it = last_offsets.find({topic, partition});
-    return it == last_offsets.end() ? std::nullopt : std::optional<int64_t>(it->second);
-  }
-  std::map<std::pair<std::string, int32_t>, int64_t> last_offsets;
-  int64_t next_offset = 0;
-  std::vector<OutputRecord> pending, delivered;
-  bool fail_flush = false;
-};
 
 class RecordProcessorTest : public ::testing::Test {
  protected:

@@ -1,0 +1,52 @@
+// tests/pipeline/fake_record_sink.h
+//
+// An in-memory RecordSink for processor tests: Produce() queues, Flush()
+// "acknowledges" everything queued (offsets per explicit partition, like the
+// changelog's) unless told to fail. One thread.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipeline/kafka_sink.h"
+
+namespace crm::pipeline {
+
+class FakeSink : public RecordSink {
+ public:
+  Status Produce(const OutputRecord& record) override {
+    pending.push_back(record);
+    return Status::Ok();
+  }
+  Status Flush(int) override {
+    if (fail_flush) return Status::IoError("broker unreachable (fake)");
+    for (const OutputRecord& r : pending) {
+      if (r.partition >= 0) last_offsets[{r.topic, r.partition}] = log_end[{r.topic, r.partition}]++;
+    }
+    delivered.insert(delivered.end(), pending.begin(), pending.end());
+    pending.clear();
+    return Status::Ok();
+  }
+  Status AwaitDelivery(int timeout_ms) override { return Flush(timeout_ms); }
+  std::optional<int64_t> LastDeliveredOffset(const std::string& topic, int32_t partition) const override {
+    auto it = last_offsets.find({topic, partition});
+    return it == last_offsets.end() ? std::nullopt : std::optional<int64_t>(it->second);
+  }
+  Status Abort(int) override {
+    aborted.insert(aborted.end(), pending.begin(), pending.end());
+    pending.clear();
+    return Status::Ok();
+  }
+  // Another writer appends a record to `topic` [partition].
+  void ForeignWrite(const std::string& topic, int32_t partition) { ++log_end[{topic, partition}]; }
+  std::map<std::pair<std::string, int32_t>, int64_t> last_offsets;
+  std::map<std::pair<std::string, int32_t>, int64_t> log_end;
+  std::vector<OutputRecord> aborted;
+  std::vector<OutputRecord> pending, delivered;
+  bool fail_flush = false;
+};
+
+}  // namespace crm::pipeline

@@ -1,0 +1,109 @@
+// Zombie fencing in the processor (issue 10, item 7): once another writer has
+// appended to a changelog partition after this instance's last record (the
+// new owner's claim), a commit is fenced: no epoch marker is written, the
+// epoch's outputs are aborted, and no offset or state reaches the store.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "pipeline/record_processor.h"
+#include "pipeline/state_store.h"
+#include "tests/pipeline/fake_record_sink.h"
+
+namespace crm::pipeline {
+namespace {
+
+class FencingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("crm-fence-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    config_.state.dir = dir_.string();
+    config_.state.memory_budget_bytes = 16 << 20;
+    config_.state.changelog = true;
+    auto store = StateStore::Open({config_.state.dir, config_.state.memory_budget_bytes, false});
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store).value();
+    processor_ = std::make_unique<RecordProcessor>(config_, *store_, sink_, metrics_);
+    ASSERT_TRUE(processor_->Start().ok());
+  }
+  void TearDown() override {
+    processor_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  Status Feed(int64_t offset, const std::string& customer) {
+    const std::string json = R"({"event_id":"e)" + std::to_string(offset) + R"(","customer_id":")" + customer +
+                             R"(","ts":"2024-02-01T00:00:00Z","amount":12})";
+    InputRecordView view;
+    view.topic = "crm.purchases";
+    view.offset = offset;
+    view.key = customer;
+    view.has_key = true;
+    view.value = json;
+    return processor_->Process(view);
+  }
+  size_t Markers() const {
+    size_t n = 0;
+    for (const OutputRecord& r : sink_.delivered) n += r.topic == config_.topics.changelog && r.key == "m";
+    return n;
+  }
+
+  std::filesystem::path dir_;
+  config::Config config_;
+  Metrics metrics_;
+  FakeSink sink_;
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<RecordProcessor> processor_;
+};
+
+TEST_F(FencingTest, CommitIsFencedWhenAnotherWriterAppendedToTheChangelogPartition) {
+  ASSERT_TRUE(Feed(0, "ann").ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  ASSERT_EQ(Markers(), 1u);
+
+  ASSERT_TRUE(Feed(1, "ann").ok());
+  // The new owner's claim: two records.
+  sink_.ForeignWrite(config_.topics.changelog, 0);
+  sink_.ForeignWrite(config_.topics.changelog, 0);
+  Status fenced = processor_->Commit(1000);
+  EXPECT_EQ(fenced.code(), StatusCode::kFenced) << fenced.message();
+  EXPECT_NE(fenced.message().find("another instance owns the partition"), std::string::npos);
+  EXPECT_EQ(Markers(), 1u) << "a fenced epoch must never be completed by a marker";
+  auto offset = store_->NextOffset({"crm.purchases", 0});
+  ASSERT_TRUE(offset.ok());
+  EXPECT_EQ(*offset, std::optional<int64_t>(1)) << "the fenced epoch's offsets reached the store";
+  auto ann = store_->Get("ann");
+  ASSERT_TRUE(ann.ok() && ann->has_value());
+  EXPECT_EQ((*ann)->purchase_count, 1) << "the fenced epoch's state reached the store";
+}
+
+TEST_F(FencingTest, OwnRecordsAndOneControlMarkerBetweenEpochsNeverFence) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(Feed(i, "bo" + std::to_string(i)).ok());
+    // A real cluster appends a transaction's commit marker after it.
+    if (i % 2 == 1) sink_.ForeignWrite(config_.topics.changelog, 0);
+    ASSERT_TRUE(processor_->Commit(1000).ok()) << "commit " << i;
+  }
+  EXPECT_EQ(Markers(), 5u);
+}
+
+TEST_F(FencingTest, AnEpochWithOnlyDeadLettersStillWritesARecordToCheckOwnershipAgainst) {
+  ASSERT_TRUE(Feed(0, "cy").ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  InputRecordView bad;
+  bad.topic = "crm.purchases";
+  bad.offset = 1;
+  bad.key = "cy";
+  bad.has_key = true;
+  bad.value = "not json";
+  ASSERT_TRUE(processor_->Process(bad).ok());
+  sink_.ForeignWrite(config_.topics.changelog, 0);
+  sink_.ForeignWrite(config_.topics.changelog, 0);
+  EXPECT_EQ(processor_->Commit(1000).code(), StatusCode::kFenced);
+}
+
+}  // namespace
+}  // namespace crm::pipeline
