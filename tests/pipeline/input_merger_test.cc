@@ -102,5 +102,21 @@ TEST(InputMerger, RevokeDropsBufferedRecords) {
   EXPECT_FALSE(m.AllAtEnd()) << "nothing assigned";
 }
 
+TEST(InputMerger, CountsBufferedBytesPerInput) {
+  Merger m(1h);
+  m.Assign(0, 0);
+  m.Assign(0, 1);
+  m.Push(0, 0, {10, 0, "small", 5});
+  m.Push(0, 0, {20, 1, "big", 999'900});
+  m.Push(0, 1, {30, 0, "other", 7});
+  m.MarkEnd(0, 1);
+  EXPECT_EQ(m.BufferedBytes(0, 0), 999'905u);
+  EXPECT_EQ(m.BufferedBytes(0, 1), 7u);
+  ASSERT_TRUE(m.Pop(Merger::Clock::now()).has_value());
+  EXPECT_EQ(m.BufferedBytes(0, 0), 999'900u) << "popping gives the bytes back";
+  m.Revoke(0, 0);
+  EXPECT_EQ(m.BufferedBytes(0, 0), 0u);
+}
+
 }  // namespace
 }  // namespace crm::pipeline
