@@ -101,7 +101,7 @@ namespace {
 
 std::string CdnowSample() {
   if (const char* env = std::getenv("CRM_CDNOW_DIR")) return std::string(env) + "/CDNOW_sample.txt";
-  return std::string(CRM_SOURCE_DIR) + "/../shared/data/cdnow/CDNOW_sample.txt";
+  return std::string(CRM_SOURCE_DIR) + "/tests/data/cdnow/CDNOW_sample.txt";
 }
 
 TEST(CliFit, WritesParametersAndScoresForCdnow) {

@@ -15,10 +15,10 @@
 namespace crm::pipeline {
 namespace {
 
-// ../shared/data/cdnow next to the repository, or $CRM_CDNOW_DIR.
+// tests/data/cdnow in the repository, or $CRM_CDNOW_DIR.
 std::string CdnowDir() {
   if (const char* env = std::getenv("CRM_CDNOW_DIR")) return env;
-  return std::string(CRM_SOURCE_DIR) + "/../shared/data/cdnow";
+  return std::string(CRM_SOURCE_DIR) + "/tests/data/cdnow";
 }
 
 std::vector<CustomerSummary> CdnowCalibration() {
