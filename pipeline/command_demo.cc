@@ -101,6 +101,16 @@ void ProduceTraffic(const DemoCommandOptions& options, KafkaSink& sink,
   GeneratorOptions gen;
   gen.customers = options.customers;
   gen.seed = options.seed;
+  // The simulated timeline ends now: the service dead-letters events more
+  // than a day ahead of its clock (future_event). Without a duration, an
+  // hour of wall time is simulated before that.
+  constexpr double kUnlimitedDemoSeconds = 3600;
+  const double simulated_days =
+      (options.duration_s > 0 ? options.duration_s : kUnlimitedDemoSeconds) * options.days_per_second;
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  gen.start_epoch_ms = now_ms - static_cast<int64_t>(simulated_days * kDayMs);
   TrafficGenerator generator(gen);
   const auto started = Clock::now();
   while (!stop.load()) {
