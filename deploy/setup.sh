@@ -2,19 +2,28 @@
 # crmstream set-up on a fresh Debian machine (run as root, or with sudo).
 #   deploy/setup.sh demo [demo options]   install what is missing, build, run the demo
 #   deploy/setup.sh test                  install what is missing, build, run all tests
+#                                         (also a clang ASan+UBSan build of the unit tests and
+#                                         the fuzz targets in ./build-asan, run in the same ctest)
 #   deploy/setup.sh build                 install what is missing, build
 # Idempotent: installs only missing packages and builds incrementally in ./build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+what=${1:-build}
+[ $# -gt 0 ] && shift
+
 # Debian packages, each for one reason (README "Dependencies" says why).
 PACKAGES=(
   build-essential cmake pkg-config
   librdkafka-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev
-  libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libcpp-httplib-dev libnlopt-dev
+  libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libboost-dev libnlopt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat
 )
+# Only for `test`: clang, its sanitizer and libFuzzer runtimes, llvm-symbolizer
+# for readable sanitizer stacks.
+TEST_PACKAGES=(clang libclang-rt-dev llvm)
+if [ "$what" = test ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -32,11 +41,28 @@ BUILD_DIR=${CRM_BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRM_WERROR=ON >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
 
-what=${1:-build}
-[ $# -gt 0 ] && shift
+# The sanitizer build (test only): clang with ASan+UBSan, the unit-test
+# executables (not the integration tests, which would double the run time)
+# and the libFuzzer targets, each run for CRM_FUZZ_SECONDS. CXX is read only
+# when the directory is first configured. One ctest runs both builds' tests
+# (build-all/CTestTestfile.cmake), so the run ends in a single summary;
+# `ctest --test-dir build-asan` runs the sanitizer build's tests alone.
+SAN_DIR=${CRM_SANITIZER_BUILD_DIR:-build-asan}
+if [ "$what" = test ]; then
+  CXX=clang++ cmake -S . -B "$SAN_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRM_SANITIZE=ON \
+    -DCRM_BUILD_INTEGRATION_TESTS=OFF -DCRM_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$SAN_DIR" -j"$(nproc)"
+  ALL_DIR=${BUILD_DIR%/}-all
+  mkdir -p "$ALL_DIR"
+  printf 'subdirs("%s" "%s")\n' "$(cd "$BUILD_DIR" && pwd)" "$(cd "$SAN_DIR" && pwd)" >"$ALL_DIR/CTestTestfile.cmake.new"
+  cmp -s "$ALL_DIR/CTestTestfile.cmake.new" "$ALL_DIR/CTestTestfile.cmake" 2>/dev/null ||
+    mv "$ALL_DIR/CTestTestfile.cmake.new" "$ALL_DIR/CTestTestfile.cmake"
+  rm -f "$ALL_DIR/CTestTestfile.cmake.new"
+fi
+
 case "$what" in
   demo) exec "$BUILD_DIR/pipeline/crmstream" demo "$@" ;;
-  test) exec ctest --test-dir "$BUILD_DIR" --output-on-failure -j2 "$@" ;;
+  test) exec ctest --test-dir "$ALL_DIR" --output-on-failure -j2 "$@" ;;
   build) ;;
   *) echo "usage: $0 demo|test|build" >&2; exit 2 ;;
 esac

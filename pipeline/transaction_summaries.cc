@@ -1,5 +1,6 @@
 #include "pipeline/transaction_summaries.h"
 
+#include "operators/money.h"
 #include "pipeline/civil_date.h"
 
 #include <algorithm>
@@ -88,7 +89,9 @@ Result<TransactionSummaries> SummariseTransactions(const std::string& path, cons
       if (!ParseAmount(fields.back(), row.amount)) return bad("value '" + fields.back() + "' is not a number >= 0");
     }
     if (row.customer.empty()) return bad("empty customer id");
-    days[row.customer][row.day] += row.amount;
+    // Sums saturate (operators/money.h): two rows of 1e308 stay finite.
+    double& day_total = days[row.customer][row.day];
+    day_total = operators::AddMoney(day_total, row.amount);
     ++result.rows;
     result.last_day = std::max(result.last_day, row.day);
   }
@@ -105,7 +108,7 @@ Result<TransactionSummaries> SummariseTransactions(const std::string& path, cons
     int repeats = 0;
     for (auto it = std::next(by_day.begin()); it != by_day.end() && it->first <= options.calibration_end_day; ++it) {
       ++repeats;
-      repeat_spend += it->second;
+      repeat_spend = operators::AddMoney(repeat_spend, it->second);
       last = it->first;
     }
     s.purchases.x = repeats;

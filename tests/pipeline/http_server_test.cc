@@ -72,7 +72,7 @@ class HttpServerTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<StateStore> store_;
   operators::ModelParams params_;
-  const operators::ModelConfig model_;
+  const operators::ModelConfig model_{};
   Metrics metrics_;
   ServiceHealth health_;
   std::unique_ptr<HttpServer> server_;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -173,4 +175,22 @@ TEST(TransactionSummaries, SameDayPurchasesMergeAndRepeatSpendIsAveraged) {
 }
 
 }  // namespace
+TEST(TransactionSummaries, HugeAmountsSumToFiniteValues) {
+  const auto path = std::filesystem::temp_directory_path() / "crm-huge-transactions.csv";
+  {
+    std::ofstream out(path);
+    out << "customer_id,date,amount\na,1997-01-01,1e308\na,1997-01-01,1e308\na,1997-02-01,1e308\n"
+           "a,1997-03-01,1e308\n";
+  }
+  SummaryOptions options;
+  options.format = TransactionFormat::kCsv;
+  ASSERT_TRUE(ParseDay("1997-12-31", options.calibration_end_day));
+  auto r = SummariseTransactions(path.string(), options);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->customers.size(), 1u);
+  EXPECT_TRUE(std::isfinite(r->customers[0].first_purchase_value));
+  EXPECT_TRUE(std::isfinite(r->customers[0].mean_spend));
+  std::filesystem::remove(path);
+}
+
 }  // namespace crm::pipeline
