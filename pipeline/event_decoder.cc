@@ -2,14 +2,15 @@
 
 #include <simdjson.h>
 
-#include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <optional>
 #include <vector>
+
+#include "pipeline/decode_reasons.h"
+#include "pipeline/json_walker.h"
 
 namespace crm::pipeline {
 namespace {
@@ -25,57 +26,11 @@ constexpr int64_t kMaxQuantity = std::numeric_limits<int32_t>::max();
 constexpr int64_t kMinScore = 1;  // severity and rating
 constexpr int64_t kMaxScore = 5;
 constexpr int64_t kDefaultSeverity = 3;
-// Nesting allowed inside unknown fields. Validation recurses once per level,
-// so this also bounds the stack the decoder uses.
-constexpr int kMaxNestingDepth = 128;
-// Longest excerpt of an offending string value quoted in a reason.
-constexpr size_t kMaxQuotedBytes = 64;
-// Longest excerpt of the message quoted where it is not valid JSON.
-constexpr size_t kMaxExcerptBytes = 20;
 
 // ---------------------------------------------------------------------------
 // Raw field values, captured during the single pass over the message and
 // validated afterwards in a fixed order, so that the reported error does not
 // depend on the order of keys in the message.
-
-enum class JsonKind { kAbsent, kNull, kBool, kString, kInt, kUint, kDouble, kArray, kObject };
-
-const char* KindName(JsonKind k) {
-  switch (k) {
-    case JsonKind::kAbsent: return "nothing";
-    case JsonKind::kNull: return "null";
-    case JsonKind::kBool: return "boolean";
-    case JsonKind::kString: return "string";
-    case JsonKind::kInt:
-    case JsonKind::kUint:
-    case JsonKind::kDouble: return "number";
-    case JsonKind::kArray: return "array";
-    case JsonKind::kObject: return "object";
-  }
-  return "value";
-}
-
-struct RawValue {
-  JsonKind kind = JsonKind::kAbsent;
-  bool boolean = false;
-  int64_t int_value = 0;    // kInt
-  uint64_t uint_value = 0;  // kUint (above INT64_MAX)
-  double double_value = 0;  // kDouble
-  // kString: the unescaped value, in the parser's string buffer. Numbers: the
-  // token as written ("2.0", "1e3"), in the message buffer, for reasons.
-  std::string_view text;
-
-  bool is_number() const {
-    return kind == JsonKind::kInt || kind == JsonKind::kUint || kind == JsonKind::kDouble;
-  }
-  double AsDouble() const {
-    switch (kind) {
-      case JsonKind::kInt: return static_cast<double>(int_value);
-      case JsonKind::kUint: return static_cast<double>(uint_value);
-      default: return double_value;
-    }
-  }
-};
 
 enum class FieldId {
   kEventId, kCustomerId, kTs,
@@ -117,123 +72,6 @@ uint32_t KnownFields(InputKind kind) {
 
 using Fields = std::array<RawValue, kFieldCount>;
 
-bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && IsJsonSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// Walks values completely, so that every byte of the message is checked as
-// JSON (on-demand parsing otherwise skips what it is not asked for), and
-// rejects duplicate keys. Keys that are not captured fields are collected per
-// object in `keys` (a stack: an object's keys sit above its parent's) and
-// checked when their object ends by sorting them: O(n log n) in the keys of
-// one object, bounded by the message size, and nothing for an object with
-// fewer than two such keys (the usual case at the top level).
-struct Walker {
-  explicit Walker(std::vector<std::string_view>& key_stack) : keys(key_stack) {}
-
-  std::vector<std::string_view>& keys;
-  std::optional<std::string_view> duplicate;  // set when the walk stopped on one
-  // Start of a string value that failed to unescape: the parser has moved
-  // past it by then, and its start is where a reader should look.
-  const char* bad_string = nullptr;
-  bool duplicate_nested = false;              // ... inside a value, not at the top level
-
-  // Returned when a duplicate key stops the walk (see `duplicate`); simdjson
-  // reports it for its own bugs only, which the walk never mistakes for one.
-  static constexpr simdjson::error_code kStop = simdjson::UNEXPECTED_ERROR;
-
-  // Checks keys[start..] for a repeat and drops them.
-  simdjson::error_code EndObject(size_t start, bool nested) {
-    if (keys.size() - start >= 2) {
-      std::sort(keys.begin() + static_cast<std::ptrdiff_t>(start), keys.end());
-      auto it = std::adjacent_find(keys.begin() + static_cast<std::ptrdiff_t>(start), keys.end());
-      if (it != keys.end()) {
-        duplicate = *it;
-        duplicate_nested = nested;
-        return kStop;
-      }
-    }
-    keys.resize(start);
-    return simdjson::SUCCESS;
-  }
-
-  // Consumes `value`, summarising it into `out` when given.
-  simdjson::error_code Consume(ondemand::value value, int depth, RawValue* out) {
-    if (depth > kMaxNestingDepth) return simdjson::DEPTH_ERROR;
-    ondemand::json_type type;
-    if (auto error = value.type().get(type)) return error;
-    RawValue scratch;
-    RawValue& raw = out ? *out : scratch;
-    switch (type) {
-      case ondemand::json_type::array: {
-        raw.kind = JsonKind::kArray;
-        ondemand::array array;
-        if (auto error = value.get_array().get(array)) return error;
-        for (auto element : array) {
-          ondemand::value child;
-          if (auto error = std::move(element).get(child)) return error;
-          if (auto error = Consume(child, depth + 1, nullptr)) return error;
-        }
-        return simdjson::SUCCESS;
-      }
-      case ondemand::json_type::object: {
-        raw.kind = JsonKind::kObject;
-        ondemand::object object;
-        if (auto error = value.get_object().get(object)) return error;
-        const size_t start = keys.size();
-        for (auto field : object) {
-          ondemand::field f;
-          if (auto error = std::move(field).get(f)) return error;
-          std::string_view key;
-          if (auto error = f.unescaped_key().get(key)) return error;
-          keys.push_back(key);
-          if (auto error = Consume(f.value(), depth + 1, nullptr)) return error;
-        }
-        return EndObject(start, /*nested=*/true);
-      }
-      case ondemand::json_type::number: {
-        if (out) raw.text = TrimRight(value.raw_json_token());
-        ondemand::number number;
-        if (auto error = value.get_number().get(number)) return error;
-        switch (number.get_number_type()) {
-          case ondemand::number_type::signed_integer:
-            raw.kind = JsonKind::kInt;
-            raw.int_value = number.get_int64();
-            break;
-          case ondemand::number_type::unsigned_integer:
-            raw.kind = JsonKind::kUint;
-            raw.uint_value = number.get_uint64();
-            break;
-          case ondemand::number_type::floating_point_number:
-            raw.kind = JsonKind::kDouble;
-            raw.double_value = number.get_double();
-            break;
-        }
-        return simdjson::SUCCESS;
-      }
-      case ondemand::json_type::string: {
-        raw.kind = JsonKind::kString;
-        auto error = value.get_string().get(raw.text);
-        if (error) bad_string = value.raw_json_token().data();
-        return error;
-      }
-      case ondemand::json_type::boolean:
-        raw.kind = JsonKind::kBool;
-        return value.get_bool().get(raw.boolean);
-      case ondemand::json_type::null: {
-        raw.kind = JsonKind::kNull;
-        bool is_null = false;
-        if (auto error = value.is_null().get(is_null)) return error;
-        return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
-      }
-    }
-    return simdjson::TAPE_ERROR;
-  }
-};
-
 // ---------------------------------------------------------------------------
 // Validation of captured fields.
 
@@ -245,34 +83,11 @@ DecodeError Missing(FieldId id) { return Error(DecodeErrorCode::kMissingField, N
 
 DecodeError WrongType(FieldId id, const char* expected, const RawValue& v) {
   return Error(DecodeErrorCode::kWrongType,
-               Name(id) + ": must be " + expected + ", got " + KindName(v.kind));
+               Name(id) + ": must be " + expected + ", got " + JsonKindName(v.kind));
 }
-
-// A bounded excerpt of a string value, cut on a UTF-8 boundary.
-std::string Bounded(std::string_view s) {
-  if (s.size() <= kMaxQuotedBytes) return std::string(s);
-  size_t cut = kMaxQuotedBytes;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(s.substr(0, cut)) + "...";
-}
-
-std::string Quote(std::string_view s) { return "\"" + Bounded(s) + "\""; }
 
 // A number as the message wrote it ("2.0", not "2"), bounded.
-std::string FormatNumber(const RawValue& v) {
-  if (!v.is_number()) return KindName(v.kind);
-  if (v.text.size() <= kMaxQuotedBytes) return std::string(v.text);
-  return std::string(v.text.substr(0, kMaxQuotedBytes)) + "...";
-}
-
-// A limit as a reader writes it: 1000000000 rather than 1e+09.
-std::string FormatLimit(double v) {
-  constexpr double kPlainBelow = 1e15;
-  if (v == std::floor(v) && std::fabs(v) < kPlainBelow) return std::to_string(static_cast<int64_t>(v));
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return ec == std::errc() ? std::string(buffer, end) : std::string("?");
-}
+std::string FormatNumber(const RawValue& v) { return v.is_number() ? NumberAsWritten(v.text) : JsonKindName(v.kind); }
 
 // Code points in valid UTF-8 (the parser has checked it).
 size_t Utf8Chars(std::string_view s) {
@@ -342,11 +157,12 @@ std::optional<DecodeError> ReadTimestamp(const Fields& f, int64_t& out) {
   if (v.kind == JsonKind::kString) {
     if (!ParseRfc3339(v.text, out)) {
       return Error(DecodeErrorCode::kOutOfRange,
-                   Name(id) + ": must be an RFC 3339 time such as \"2024-03-01T12:00:00Z\", got " + Quote(v.text));
+                   Name(id) + ": must be an RFC 3339 time such as \"2024-03-01T12:00:00Z\", got " +
+                       QuoteExcerpt(v.text));
     }
     if (out < 0 || out > kMaxEpochMs) {
       return Error(DecodeErrorCode::kOutOfRange,
-                   Name(id) + ": must be from 1970 to year 9999 (UTC), got " + Quote(v.text));
+                   Name(id) + ": must be from 1970 to year 9999 (UTC), got " + QuoteExcerpt(v.text));
     }
     return std::nullopt;
   }
@@ -383,7 +199,7 @@ std::optional<DecodeError> DecodeComplaint(const Fields& f, operators::Complaint
       c.status = operators::ComplaintStatus::kResolved;
     } else {
       return Error(DecodeErrorCode::kOutOfRange,
-                   Name(FieldId::kStatus) + ": must be \"opened\" or \"resolved\", got " + Quote(status.text));
+                   Name(FieldId::kStatus) + ": must be \"opened\" or \"resolved\", got " + QuoteExcerpt(status.text));
     }
   }
   std::optional<int64_t> severity;
@@ -408,143 +224,6 @@ std::optional<DecodeError> DecodeService(const Fields& f, operators::ServiceInte
   return std::nullopt;
 }
 
-// ---------------------------------------------------------------------------
-// Reasons for messages that are not valid JSON: what is wrong, and where.
-
-DecodeError InvalidJson(std::string what) {
-  return Error(DecodeErrorCode::kInvalidJson, "not valid JSON: " + std::move(what));
-}
-
-DecodeError Duplicate(std::string_view key, bool nested) {
-  return Error(DecodeErrorCode::kInvalidJson,
-               "duplicate field '" + Bounded(key) + "'" + (nested ? " in a nested object" : ""));
-}
-
-DecodeError Trailing(size_t offset) {
-  return InvalidJson("trailing characters after the JSON object at byte " + std::to_string(offset));
-}
-
-bool IsStructural(char c) {
-  return c == ',' || c == ':' || c == '[' || c == ']' || c == '{' || c == '}';
-}
-
-// The message from `offset` up to the next structural character or line end
-// (at least one byte), bounded, printable: `unexpected "tru"`.
-std::string Excerpt(std::string_view bytes, size_t offset) {
-  std::string out = "\"";
-  size_t i = offset;
-  for (; i < bytes.size() && i - offset < kMaxExcerptBytes; ++i) {
-    const char c = bytes[i];
-    if (i > offset && (IsStructural(c) || c == '\n' || c == '\r')) break;
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(u < 0x20 || u == 0x7f ? '?' : c);
-  }
-  // Cut on a UTF-8 boundary, when the token goes on.
-  if (i < bytes.size() && i - offset == kMaxExcerptBytes && !IsStructural(bytes[i]) && bytes[i] != '\n' &&
-      bytes[i] != '\r') {
-    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
-    if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
-    out += "...";
-  }
-  return out + "\"";
-}
-
-// RFC 8259's number grammar: tells a malformed number from one simdjson
-// cannot represent (1e999, integers of 2^64 and above).
-bool IsJsonNumber(std::string_view s) {
-  size_t i = 0;
-  auto digits = [&] {
-    const size_t from = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > from;
-  };
-  if (i < s.size() && s[i] == '-') ++i;
-  if (i < s.size() && s[i] == '0') {
-    ++i;
-  } else if (!digits()) {
-    return false;
-  }
-  if (i < s.size() && s[i] == '.' && (++i, !digits())) return false;
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == s.size();
-}
-
-// Where the first top-level object or array of `bytes` closes (one past its
-// closing bracket), by counting brackets outside strings; nullopt when it
-// never closes or the message does not start with one.
-std::optional<size_t> EndOfFirstValue(std::string_view bytes) {
-  size_t i = 0;
-  while (i < bytes.size() && IsJsonSpace(bytes[i])) ++i;
-  if (i == bytes.size() || (bytes[i] != '{' && bytes[i] != '[')) return std::nullopt;
-  int64_t depth = 0;
-  for (; i < bytes.size(); ++i) {
-    const char c = bytes[i];
-    if (c == '"') {
-      for (++i; i < bytes.size() && bytes[i] != '"'; ++i) {
-        if (bytes[i] == '\\') ++i;
-      }
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if ((c == '}' || c == ']') && --depth == 0) {
-      return i + 1;
-    }
-  }
-  return std::nullopt;
-}
-
-size_t SkipSpace(std::string_view bytes, size_t i) {
-  while (i < bytes.size() && IsJsonSpace(bytes[i])) ++i;
-  return i;
-}
-
-// Describes simdjson's `error`, found at byte `offset` when known.
-DecodeError Describe(simdjson::error_code error, std::string_view bytes, std::optional<size_t> offset) {
-  const std::string at = offset ? " at byte " + std::to_string(*offset) : "";
-  const std::string excerpt = offset ? Excerpt(bytes, *offset) : "";
-  switch (error) {
-    case simdjson::DEPTH_ERROR:
-      return Error(DecodeErrorCode::kInvalidJson,
-                   "JSON nested too deep: more than " + std::to_string(kMaxNestingDepth) + " levels");
-    case simdjson::EMPTY:
-      return InvalidJson(bytes.empty() ? "the message is empty" : "the message is only whitespace");
-    case simdjson::UTF8_ERROR: return InvalidJson("invalid UTF-8" + at);
-    case simdjson::UNCLOSED_STRING: return InvalidJson("a string is never closed" + at);
-    case simdjson::UNESCAPED_CHARS: return InvalidJson("unescaped control character in a string" + at);
-    case simdjson::STRING_ERROR: return InvalidJson("invalid escape sequence in a string" + at);
-    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
-      return InvalidJson("the message ends before its object or array is closed");
-    case simdjson::TRAILING_CONTENT:
-      // A top-level scalar followed by more: point past the scalar.
-      if (offset) {
-        size_t i = *offset;
-        while (i < bytes.size() && !IsJsonSpace(bytes[i])) ++i;
-        return InvalidJson("trailing characters after the JSON value at byte " + std::to_string(SkipSpace(bytes, i)));
-      }
-      return InvalidJson("trailing characters after the JSON value");
-    case simdjson::NUMBER_ERROR:
-      if (offset) {
-        size_t end = *offset;
-        while (end < bytes.size() && !IsStructural(bytes[end]) && !IsJsonSpace(bytes[end])) ++end;
-        const bool well_formed = IsJsonNumber(bytes.substr(*offset, end - *offset));
-        return InvalidJson((well_formed ? "number out of range " : "malformed number ") + excerpt + at);
-      }
-      return InvalidJson("malformed number");
-    case simdjson::N_ATOM_ERROR:
-    case simdjson::T_ATOM_ERROR:
-    case simdjson::F_ATOM_ERROR:
-    case simdjson::TAPE_ERROR:
-    case simdjson::INCORRECT_TYPE:
-      if (offset && *offset < bytes.size()) return InvalidJson("unexpected " + excerpt + at);
-      return InvalidJson(offset ? "unexpected end of the message" : simdjson::error_message(error));
-    default: return InvalidJson(simdjson::error_message(error) + at);
-  }
-}
-
 }  // namespace
 
 const char* DecodeErrorCodeName(DecodeErrorCode code) {
@@ -565,7 +244,7 @@ struct EventDecoder::Impl {
   // The message plus SIMDJSON_PADDING zero bytes; grows to the largest
   // message seen and is reused.
   std::string padded;
-  // Walker's key stack; reused.
+  // JsonWalker's key stack; reused.
   std::vector<std::string_view> keys;
 
   // Byte offset of the parser's position in the message, when it has one.
@@ -590,19 +269,19 @@ struct EventDecoder::Impl {
 DecodeError EventDecoder::Impl::NotJson(simdjson::error_code error, ondemand::document& doc, InputKind kind,
                                         std::string_view bytes, const char* at) {
   if (error == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
-    if (auto end = EndOfFirstValue(bytes); end && SkipSpace(bytes, *end) < bytes.size()) {
-      const size_t trailing = SkipSpace(bytes, *end);
+    if (auto end = EndOfFirstJsonValue(bytes); end && SkipJsonSpace(bytes, *end) < bytes.size()) {
+      const size_t trailing = SkipJsonSpace(bytes, *end);
       DecodeResult head = Decode(kind, bytes.substr(0, *end));  // ends where it closes: no recursion
       if (auto* e = std::get_if<DecodeError>(&head); e && e->code == DecodeErrorCode::kInvalidJson) {
         return *e;
       }
-      return Trailing(trailing);
+      return TrailingAfterObject(trailing);
     }
   }
   if (at != nullptr && at >= padded.data() && at <= padded.data() + bytes.size()) {
-    return Describe(error, bytes, static_cast<size_t>(at - padded.data()));
+    return DescribeJsonError(error, bytes, static_cast<size_t>(at - padded.data()), kMaxJsonNestingDepth);
   }
-  return Describe(error, bytes, Offset(doc, bytes.size()));
+  return DescribeJsonError(error, bytes, Offset(doc, bytes.size()), kMaxJsonNestingDepth);
 }
 
 // The message is JSON's null, a boolean, number, string or array, or is not
@@ -615,7 +294,7 @@ DecodeError EventDecoder::Impl::NotAnObject(ondemand::json_type top, ondemand::d
     case ondemand::json_type::array: {
       got = "array";
       ondemand::array array;
-      Walker walker(keys);
+      JsonWalker walker(keys);
       error = doc.get_array().get(array);
       if (!error) {
         for (auto element : array) {
@@ -624,7 +303,7 @@ DecodeError EventDecoder::Impl::NotAnObject(ondemand::json_type top, ondemand::d
           if ((error = walker.Consume(child, 1, nullptr))) break;
         }
       }
-      if (walker.duplicate) return Duplicate(*walker.duplicate, walker.duplicate_nested);
+      if (walker.duplicate) return DuplicateField(*walker.duplicate, walker.duplicate_nested);
       if (error) return NotJson(error, doc, kind, bytes, walker.bad_string);
       break;
     }
@@ -653,8 +332,9 @@ DecodeError EventDecoder::Impl::NotAnObject(ondemand::json_type top, ondemand::d
     }
   }
   if (error) return NotJson(error, doc, kind, bytes);
-  if (auto offset = Offset(doc, bytes.size()); offset && SkipSpace(bytes, *offset) < bytes.size()) {
-    return InvalidJson("trailing characters after the JSON value at byte " + std::to_string(SkipSpace(bytes, *offset)));
+  if (auto offset = Offset(doc, bytes.size()); offset && SkipJsonSpace(bytes, *offset) < bytes.size()) {
+    return InvalidJson("trailing characters after the JSON value at byte " +
+                       std::to_string(SkipJsonSpace(bytes, *offset)));
   }
   return Error(DecodeErrorCode::kInvalidJson, std::string("the message must be a JSON object, got ") + got);
 }
@@ -678,7 +358,7 @@ DecodeResult EventDecoder::Impl::Decode(InputKind kind, std::string_view bytes) 
   ondemand::document doc;
   if (auto error = parser.iterate(simdjson::padded_string_view(padded.data(), bytes.size(), padded.size()))
                        .get(doc)) {
-    return Describe(error, bytes, std::nullopt);
+    return DescribeJsonError(error, bytes, std::nullopt, kMaxJsonNestingDepth);
   }
   ondemand::json_type top;
   if (auto error = doc.type().get(top)) return NotJson(error, doc, kind, bytes);
@@ -692,7 +372,7 @@ DecodeResult EventDecoder::Impl::Decode(InputKind kind, std::string_view bytes) 
   const uint32_t known = KnownFields(kind);
   uint32_t seen = 0;
   Fields fields;
-  Walker walker(keys);
+  JsonWalker walker(keys);
   for (auto field : object) {
     ondemand::field f;
     if (auto error = std::move(field).get(f)) return NotJson(error, doc, kind, bytes);
@@ -702,7 +382,7 @@ DecodeResult EventDecoder::Impl::Decode(InputKind kind, std::string_view bytes) 
     for (size_t i = 0; i < kFieldCount; ++i) {
       const uint32_t bit = 1u << i;
       if ((known & bit) && kFieldNames[i] == key) {
-        if (seen & bit) return Duplicate(key, false);
+        if (seen & bit) return DuplicateField(key, false);
         seen |= bit;
         slot = &fields[i];
         break;
@@ -710,14 +390,18 @@ DecodeResult EventDecoder::Impl::Decode(InputKind kind, std::string_view bytes) 
     }
     if (slot == nullptr) keys.push_back(key);
     if (auto error = walker.Consume(f.value(), 1, slot)) {
-      if (walker.duplicate) return Duplicate(*walker.duplicate, walker.duplicate_nested);
+      if (walker.duplicate) return DuplicateField(*walker.duplicate, walker.duplicate_nested);
       return NotJson(error, doc, kind, bytes, walker.bad_string);
     }
   }
-  if (walker.EndObject(0, /*nested=*/false)) return Duplicate(*walker.duplicate, false);
+  if (walker.EndObject(0, /*nested=*/false)) return DuplicateField(*walker.duplicate, false);
   // Anything after the closing brace is trailing garbage.
-  if (auto offset = Offset(doc, bytes.size()); offset && SkipSpace(bytes, *offset) < bytes.size()) {
-    return Trailing(SkipSpace(bytes, *offset));
+  // (The parser's position tells whether something follows; where it starts
+  // comes from our own scan, because that position differs by a byte
+  // between simdjson's kernels.)
+  if (auto offset = Offset(doc, bytes.size()); offset && SkipJsonSpace(bytes, *offset) < bytes.size()) {
+    const std::optional<size_t> end = EndOfFirstJsonValue(bytes);
+    return TrailingAfterObject(SkipJsonSpace(bytes, end.value_or(*offset)));
   }
 
   Event event;
