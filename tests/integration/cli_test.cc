@@ -64,19 +64,6 @@ TEST(Cli, BadConfigExitsWithTwoBeforeStartingAnything) {
   EXPECT_EQ(RunCrmstream({"run"}, {{"CRMSTREAM_HTTP_PORT", "-4"}}).code, 2);
 }
 
-// A port that was free a moment ago (the kernel picks it).
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST(Cli, BrokerListensOnTheRequestedPort) {
   const int port = FreePort();
   ChildProcess broker({CrmstreamBinary(), "broker", "--port", std::to_string(port), "--partitions", "2"});

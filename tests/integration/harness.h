@@ -70,6 +70,9 @@ class BrokerProcess {
   std::string bootstrap_;
 };
 
+// A loopback port nobody listened on a moment ago (the kernel picks it).
+int FreePort();
+
 // A fresh temporary directory, removed on destruction.
 class TempDir {
  public:

@@ -29,19 +29,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A port nobody listens on right now.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // GET http://127.0.0.1:port/path: the whole response (status line, headers,
 // body), or nullopt when nothing answers.
 std::optional<std::string> HttpGet(int port, const std::string& path) {

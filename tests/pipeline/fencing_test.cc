@@ -8,31 +8,16 @@
 
 #include "pipeline/record_processor.h"
 #include "pipeline/state_store.h"
-#include "tests/pipeline/fake_record_sink.h"
+#include "tests/pipeline/processor_fixture.h"
 
 namespace crm::pipeline {
 namespace {
 
-class FencingTest : public ::testing::Test {
+class FencingTest : public ProcessorFixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("crm-fence-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    config_.state.dir = dir_.string();
-    config_.state.memory_budget_bytes = 16 << 20;
     config_.state.changelog = true;
-    auto store = StateStore::Open({config_.state.dir, config_.state.memory_budget_bytes, false});
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store).value();
-    processor_ = std::make_unique<RecordProcessor>(config_, *store_, sink_, metrics_);
-    ASSERT_TRUE(processor_->Start().ok());
-  }
-  void TearDown() override {
-    processor_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    ProcessorFixture::SetUp();
   }
   Status Feed(int64_t offset, const std::string& customer) {
     const std::string json = R"({"event_id":"e)" + std::to_string(offset) + R"(","customer_id":")" + customer +
@@ -50,13 +35,6 @@ class FencingTest : public ::testing::Test {
     for (const OutputRecord& r : sink_.delivered) n += r.topic == config_.topics.changelog && r.key == "m";
     return n;
   }
-
-  std::filesystem::path dir_;
-  config::Config config_;
-  Metrics metrics_;
-  FakeSink sink_;
-  std::unique_ptr<StateStore> store_;
-  std::unique_ptr<RecordProcessor> processor_;
 };
 
 TEST_F(FencingTest, CommitIsFencedWhenAnotherWriterAppendedToTheChangelogPartition) {

@@ -14,7 +14,7 @@
 #include "pipeline/population_codec.h"
 #include "pipeline/record_processor.h"
 #include "pipeline/state_store.h"
-#include "tests/pipeline/fake_record_sink.h"
+#include "tests/pipeline/processor_fixture.h"
 
 namespace crm::pipeline {
 namespace {
@@ -143,26 +143,11 @@ TEST(EventTimeBoundsTest, ExtremeClocksDoNotOverflow) {
 
 // ---- the processor -------------------------------------------------------
 
-class HostileInputTest : public ::testing::Test {
+class HostileInputTest : public ProcessorFixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("crm-hostile-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    config_.state.dir = dir_.string();
-    config_.state.memory_budget_bytes = 16 << 20;
     config_.state.changelog = false;
-    auto store = StateStore::Open({config_.state.dir, config_.state.memory_budget_bytes, false});
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store).value();
-    processor_ = std::make_unique<RecordProcessor>(config_, *store_, sink_, metrics_);
-    ASSERT_TRUE(processor_->Start().ok());
-  }
-  void TearDown() override {
-    processor_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    ProcessorFixture::SetUp();
   }
   Status Feed(int64_t offset, std::string_view key, std::string_view json, int64_t record_ts = 0) {
     InputRecordView view;
@@ -192,13 +177,6 @@ class HostileInputTest : public ::testing::Test {
     }
     return out;
   }
-
-  std::filesystem::path dir_;
-  config::Config config_;
-  Metrics metrics_;
-  FakeSink sink_;
-  std::unique_ptr<StateStore> store_;
-  std::unique_ptr<RecordProcessor> processor_;
 };
 
 TEST_F(HostileInputTest, FarFutureEventLeavesTheClockAndEveryOtherCustomerAlone) {

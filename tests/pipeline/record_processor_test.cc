@@ -12,38 +12,17 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/population_codec.h"
-#include "tests/pipeline/fake_record_sink.h"
+#include "tests/pipeline/processor_fixture.h"
 #include "pipeline/state_store.h"
 
 namespace crm::pipeline {
 namespace {
 
-class RecordProcessorTest : public ::testing::Test {
+class RecordProcessorTest : public ProcessorFixture {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("crm-rp-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    config_.state.dir = dir_.string();
-    config_.state.memory_budget_bytes = 16 << 20;
     config_.state.changelog = false;  // the changelog has tests of its own below
-    Reopen();
-  }
-  void TearDown() override {
-    processor_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  // `read_only`: a store that refuses every write (RocksDB's own error).
-  void Reopen(bool read_only = false) {
-    processor_.reset();
-    store_.reset();
-    auto store = StateStore::Open({config_.state.dir, config_.state.memory_budget_bytes, read_only});
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store).value();
-    processor_ = std::make_unique<RecordProcessor>(config_, *store_, sink_, metrics_);
-    ASSERT_TRUE(processor_->Start().ok());
+    ProcessorFixture::SetUp();
   }
   Status Feed(int64_t offset, const std::string& key, const std::string& json,
               InputKind kind = InputKind::kPurchase) {
@@ -61,13 +40,6 @@ class RecordProcessorTest : public ::testing::Test {
     return R"({"event_id":"e)" + std::to_string(n) + R"(","customer_id":")" + customer +
            R"(","ts":")" + ts + R"(","amount":25.5})";
   }
-
-  std::filesystem::path dir_;
-  config::Config config_;
-  Metrics metrics_;
-  FakeSink sink_;
-  std::unique_ptr<StateStore> store_;
-  std::unique_ptr<RecordProcessor> processor_;
 };
 
 TEST_F(RecordProcessorTest, CommitPublishesOutputsThenStoresStateAndOffsets) {

@@ -1,0 +1,59 @@
+// tests/pipeline/processor_fixture.h
+//
+// A RecordProcessor over a real RocksDB store in a fresh temporary directory
+// and an in-memory FakeSink, for the processor tests (record_processor,
+// hostile_input, fencing). Subclasses set config_ in their SetUp before
+// calling ProcessorFixture::SetUp(); Reopen() starts over on the same store.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "pipeline/metrics.h"
+#include "pipeline/record_processor.h"
+#include "pipeline/state_store.h"
+#include "tests/pipeline/fake_record_sink.h"
+
+namespace crm::pipeline {
+
+class ProcessorFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("crm-processor-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name() + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    config_.state.dir = dir_.string();
+    config_.state.memory_budget_bytes = 16 << 20;
+    Reopen();
+  }
+  void TearDown() override {
+    processor_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  // `read_only`: a store that refuses every write (RocksDB's own error).
+  void Reopen(bool read_only = false) {
+    processor_.reset();
+    store_.reset();
+    auto store = StateStore::Open({config_.state.dir, config_.state.memory_budget_bytes, read_only});
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store).value();
+    processor_ = std::make_unique<RecordProcessor>(config_, *store_, sink_, metrics_);
+    ASSERT_TRUE(processor_->Start().ok());
+  }
+
+  std::filesystem::path dir_;
+  config::Config config_;
+  Metrics metrics_;
+  FakeSink sink_;
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<RecordProcessor> processor_;
+};
+
+}  // namespace crm::pipeline
