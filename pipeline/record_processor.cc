@@ -52,16 +52,15 @@ RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store
 
 Status RecordProcessor::ClaimPartitions(const std::set<int32_t>& partitions, int timeout_ms) {
   if (!changelog_ || partitions.empty()) return Status::Ok();
-  if (!claims_pending_) {
-    for (int32_t partition : partitions) {
-      for (const OutputRecord& record : changelog_->Claim(partition, epoch_prefix_)) {
-        RETURN_IF_ERROR(sink_.Produce(record));
-      }
+  for (int32_t partition : partitions) {
+    if (claims_pending_.count(partition)) continue;  // produced by an earlier call, waiting for its ack
+    for (const OutputRecord& record : changelog_->Claim(partition, epoch_prefix_)) {
+      RETURN_IF_ERROR(sink_.Produce(record));
     }
-    claims_pending_ = true;
+    claims_pending_.insert(partition);
   }
   RETURN_IF_ERROR(sink_.Flush(timeout_ms));
-  claims_pending_ = false;
+  claims_pending_.clear();
   return Status::Ok();
 }
 
@@ -584,6 +583,7 @@ void RecordProcessor::DropCachedState() {
   dirty_.clear();
   cache_.clear();
   known_absent_.clear();
+  claims_pending_.clear();
   tasks_.clear();
   timer_changes_.clear();
   stored_and_rearmed_.clear();

@@ -213,7 +213,7 @@ class RecordProcessor {
   int64_t epoch_seq_ = 0;
   std::map<int32_t, std::set<std::string>> rewrites_;
   bool changelog_pending_ = false;   // data records produced for the commit in progress
-  bool claims_pending_ = false;      // claims produced, not yet acknowledged
+  std::set<int32_t> claims_pending_;  // partitions whose claims are produced, not yet acknowledged
   bool markers_produced_ = false;    // ... and, once those were acknowledged, the markers
   std::set<int32_t> changelog_marked_;
   std::map<TopicPartitionKey, int64_t> changelog_offsets_;  // for the markers

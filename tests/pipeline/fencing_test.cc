@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "pipeline/changelog_record.h"
 #include "pipeline/record_processor.h"
 #include "pipeline/state_store.h"
 #include "tests/pipeline/processor_fixture.h"
@@ -81,6 +82,24 @@ TEST_F(FencingTest, AnEpochWithOnlyDeadLettersStillWritesARecordToCheckOwnership
   sink_.ForeignWrite(config_.topics.changelog, 0);
   sink_.ForeignWrite(config_.topics.changelog, 0);
   EXPECT_EQ(processor_->Commit(1000).code(), StatusCode::kFenced);
+}
+
+TEST_F(FencingTest, ClaimsAreProducedOncePerPartitionAcrossARetriedFlush) {
+  auto claims = [this](int32_t partition) {
+    size_t n = 0;
+    for (const auto* list : {&sink_.pending, &sink_.delivered}) {
+      for (const OutputRecord& r : *list) n += r.partition == partition && !r.key.empty() && r.key[0] == 'o';
+    }
+    return n;
+  };
+  sink_.fail_flush = true;
+  EXPECT_FALSE(processor_->ClaimPartitions({0, 1}, 1000).ok());
+  sink_.fail_flush = false;
+  ASSERT_TRUE(processor_->ClaimPartitions({0, 1, 2}, 1000).ok());
+  EXPECT_EQ(claims(0), static_cast<size_t>(kChangelogClaimRecords)) << "claim produced again on retry";
+  EXPECT_EQ(claims(1), static_cast<size_t>(kChangelogClaimRecords));
+  EXPECT_EQ(claims(2), static_cast<size_t>(kChangelogClaimRecords)) << "a partition added on retry is claimed too";
+  EXPECT_TRUE(sink_.pending.empty()) << "claims are acknowledged before the call returns";
 }
 
 }  // namespace
