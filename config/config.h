@@ -29,7 +29,7 @@ struct TopicsConfig {
 };
 
 struct RuntimeConfig {
-  std::string instance_id = "crmstream-1";  // CloudEvents source, client.id
+  std::string instance_id = "crmstream-1";  // client.id, transactional.id suffix
   std::string group_id = "crmstream";       // consumer group
   int64_t commit_interval_ms = 1000;        // how often state+offsets commit
   int64_t max_uncommitted_events = 100000;  // commit earlier past this many
@@ -72,6 +72,19 @@ struct HttpConfig {
   std::string auth_token_file;
 };
 
+// How the output topics (alerts, segment changes, dead letters) are written,
+// for the consumers' sake: every mainstream Kafka client reads gzip
+// (kafkajs and kafka-python read no other codec without plug-ins), and the
+// CloudEvents Kafka protocol binding reads both modes.
+enum class CloudEventsMode {
+  kStructured,  // value = the JSON envelope; content-type: application/cloudevents+json
+  kBinary,      // value = data; ce_* headers; content-type: application/json
+};
+struct OutputConfig {
+  std::string compression = "gzip";  // gzip | snappy | lz4 | zstd | none
+  CloudEventsMode cloudevents_mode = CloudEventsMode::kStructured;
+};
+
 // Event time (DESIGN.md "Inactivity"). Per input partition, the watermark is
 // the largest event time seen minus the allowed lateness; a partition that
 // receives nothing for idle_timeout_ms advances it by wall clock instead.
@@ -91,6 +104,7 @@ struct Config {
   // e.g. {"bootstrap.servers", "127.0.0.1:9092"}.
   std::map<std::string, std::string> kafka = {{"bootstrap.servers", "127.0.0.1:9092"}};
   TopicsConfig topics;
+  OutputConfig output;
   RuntimeConfig runtime;
   StateConfig state;
   HttpConfig http;

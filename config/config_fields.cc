@@ -69,6 +69,21 @@ FieldSpec Topic(std::string key, std::function<std::string&(Config&)> field) {
           }};
 }
 
+// A string that must be one of `allowed`.
+FieldSpec OneOf(std::string key, std::vector<std::string> allowed, std::function<void(Config&, const std::string&)> set) {
+  return {std::move(key), true, [allowed = std::move(allowed), set](const toml::node& n, Config& c) -> Problem {
+            std::string names;
+            for (const auto& a : allowed) names += (names.empty() ? "\"" : ", \"") + a + "\"";
+            auto v = n.value_exact<std::string>();
+            if (!v) return "must be one of " + names + ", got " + TomlTypeName(n);
+            if (std::find(allowed.begin(), allowed.end(), *v) == allowed.end()) {
+              return "must be one of " + names + ", got \"" + *v + "\"";
+            }
+            set(c, *v);
+            return std::nullopt;
+          }};
+}
+
 FieldSpec Bool(std::string key, std::function<bool&(Config&)> field) {
   return {std::move(key), false, [field](const toml::node& n, Config& c) -> Problem {
             auto v = n.value_exact<bool>();
@@ -256,6 +271,12 @@ const std::vector<FieldSpec>& ConfigFields() {
       Topic("topics.segment_changes", [](Config& c) -> std::string& { return c.topics.segment_changes; }),
       Topic("topics.deadletter", [](Config& c) -> std::string& { return c.topics.deadletter; }),
       Topic("topics.changelog", [](Config& c) -> std::string& { return c.topics.changelog; }),
+      OneOf("output.compression", {"gzip", "snappy", "lz4", "zstd", "none"},
+            [](Config& c, const std::string& v) { c.output.compression = v; }),
+      OneOf("output.cloudevents_mode", {"structured", "binary"},
+            [](Config& c, const std::string& v) {
+              c.output.cloudevents_mode = v == "binary" ? CloudEventsMode::kBinary : CloudEventsMode::kStructured;
+            }),
       Str("runtime.instance_id", [](Config& c) -> std::string& { return c.runtime.instance_id; }),
       Str("runtime.group_id", [](Config& c) -> std::string& { return c.runtime.group_id; }),
       Int("runtime.commit_interval_ms", [](Config& c) -> int64_t& { return c.runtime.commit_interval_ms; }, 10, 600000),

@@ -21,9 +21,16 @@ PACKAGES=(
   kcat
 )
 # Only for `test`: clang, its sanitizer and libFuzzer runtimes, llvm-symbolizer
-# for readable sanitizer stacks.
-TEST_PACKAGES=(clang libclang-rt-dev llvm)
-if [ "$what" = test ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
+# for readable sanitizer stacks; kafka-python and jsonschema, the Python
+# consumer's side of the output contract.
+TEST_PACKAGES=(clang libclang-rt-dev llvm python3-kafka python3-jsonschema)
+if [ "$what" = test ]; then
+  PACKAGES+=("${TEST_PACKAGES[@]}")
+  # Node.js and npm for the JavaScript clients (kafkajs, the CloudEvents SDK,
+  # @asyncapi/parser, ajv); a Node.js installed otherwise (with its own npm)
+  # is used as it is.
+  command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -58,6 +65,16 @@ if [ "$what" = test ]; then
   cmp -s "$ALL_DIR/CTestTestfile.cmake.new" "$ALL_DIR/CTestTestfile.cmake" 2>/dev/null ||
     mv "$ALL_DIR/CTestTestfile.cmake.new" "$ALL_DIR/CTestTestfile.cmake"
   rm -f "$ALL_DIR/CTestTestfile.cmake.new"
+fi
+
+# The JavaScript test clients, at the versions package-lock.json pins;
+# installed again only when the lock file changes.
+if [ "$what" = test ]; then
+  CLIENTS=tests/clients
+  if ! cmp -s "$CLIENTS/package-lock.json" "$CLIENTS/node_modules/.package-lock.json.installed" 2>/dev/null; then
+    (cd "$CLIENTS" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$CLIENTS/package-lock.json" "$CLIENTS/node_modules/.package-lock.json.installed"
+  fi
 fi
 
 case "$what" in

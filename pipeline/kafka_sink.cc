@@ -1,6 +1,7 @@
 #include "pipeline/kafka_sink.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace crm::pipeline {
 
@@ -21,7 +22,8 @@ constexpr int kInitTransactionsTimeoutMs = 30000;
 }  // namespace
 
 Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(KafkaProperties properties,
-                                                     const std::string& transactional_id) {
+                                                     const std::string& transactional_id,
+                                                     const std::map<std::string, std::string>& topic_codecs) {
   if (!transactional_id.empty()) properties["transactional.id"] = transactional_id;
   properties.try_emplace("enable.idempotence", "true");
   properties.try_emplace("partitioner", "murmur2_random");
@@ -36,6 +38,7 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(KafkaProperties properties,
   rd_kafka_conf_set_opaque(raw_conf, sink.get());
   ASSIGN_OR_RETURN(KafkaHandle producer, MakeKafkaClient(RD_KAFKA_PRODUCER, std::move(conf)));
   sink->producer_ = std::move(producer);
+  for (const auto& [topic, codec] : topic_codecs) RETURN_IF_ERROR(sink->AddTopicCodec(topic, codec));
   if (!transactional_id.empty()) {
     // Also fences a previous incarnation with the same id, aborting its open
     // transaction.
@@ -47,11 +50,30 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(KafkaProperties properties,
   return sink;
 }
 
+Status KafkaSink::AddTopicCodec(const std::string& topic, const std::string& codec) {
+  if (topics_.count(topic) != 0) return Status::Ok();
+  // A copy of the producer's topic defaults (the partitioner among them),
+  // with only the codec changed.
+  rd_kafka_topic_conf_t* conf = rd_kafka_default_topic_conf_dup(producer_.get());
+  char error[256];
+  if (rd_kafka_topic_conf_set(conf, "compression.codec", codec.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
+    rd_kafka_topic_conf_destroy(conf);
+    return Status::InvalidArgument("compression of topic '" + topic + "': " + error);
+  }
+  rd_kafka_topic_t* handle = rd_kafka_topic_new(producer_.get(), topic.c_str(), conf);  // takes conf
+  if (handle == nullptr) {
+    return Status::InvalidArgument("topic '" + topic + "': " + KafkaErrorText(rd_kafka_last_error()));
+  }
+  topics_.emplace(topic, handle);
+  return Status::Ok();
+}
+
 KafkaSink::~KafkaSink() {
   // An open transaction is left to be aborted by the next incarnation's
   // init_transactions (or the transaction timeout): its state was never
   // committed.
   if (producer_ && !transactional_) rd_kafka_flush(producer_.get(), 5000);
+  for (auto& [name, handle] : topics_) rd_kafka_topic_destroy(handle);
 }
 
 void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
@@ -82,19 +104,39 @@ Status KafkaSink::Produce(const OutputRecord& record) {
                           static_cast<ssize_t>(value.size()));
     }
   }
+  // An explicit partition marks the record for offset tracking (opaque).
+  static char tracked;
+  const bool explicit_partition = record.partition >= 0;
+  rd_kafka_vu_t args[8];
+  auto own_codec = topics_.find(record.topic);
+  if (own_codec != topics_.end()) {
+    args[0].vtype = RD_KAFKA_VTYPE_RKT;
+    args[0].u.rkt = own_codec->second;
+  } else {
+    args[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+    args[0].u.cstr = record.topic.c_str();
+  }
+  args[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+  args[1].u.i32 = explicit_partition ? record.partition : RD_KAFKA_PARTITION_UA;
+  args[2].vtype = RD_KAFKA_VTYPE_KEY;
+  args[2].u.mem = {record.null_key ? nullptr : const_cast<char*>(record.key.data()),
+                   record.null_key ? 0 : record.key.size()};
+  args[3].vtype = RD_KAFKA_VTYPE_VALUE;
+  args[3].u.mem = {record.tombstone ? nullptr : const_cast<char*>(record.value.data()),
+                   record.tombstone ? 0 : record.value.size()};
+  args[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  args[4].u.i = RD_KAFKA_MSG_F_COPY;
+  args[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  args[5].u.ptr = explicit_partition ? &tracked : nullptr;
+  args[6].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+  args[6].u.i64 = record.timestamp_ms;
+  args[7].vtype = RD_KAFKA_VTYPE_HEADERS;
+  args[7].u.headers = headers;
   for (;;) {
-    // An explicit partition marks the record for offset tracking (opaque).
-    static char tracked;
-    const bool explicit_partition = record.partition >= 0;
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_.get(), RD_KAFKA_V_TOPIC(record.topic.c_str()),
-        RD_KAFKA_V_PARTITION(explicit_partition ? record.partition : RD_KAFKA_PARTITION_UA),
-        RD_KAFKA_V_KEY(record.null_key ? nullptr : record.key.data(), record.null_key ? 0 : record.key.size()),
-        RD_KAFKA_V_VALUE(record.tombstone ? nullptr : const_cast<char*>(record.value.data()),
-                         record.tombstone ? 0 : record.value.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(explicit_partition ? &tracked : nullptr),
-        RD_KAFKA_V_TIMESTAMP(record.timestamp_ms), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    rd_kafka_error_t* error = rd_kafka_produceva(producer_.get(), args, std::size(args));
+    if (error == nullptr) break;
+    const rd_kafka_resp_err_t err = rd_kafka_error_code(error);
+    rd_kafka_error_destroy(error);
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(producer_.get(), 10);  // serve delivery reports, then retry
       continue;

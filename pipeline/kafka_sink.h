@@ -7,7 +7,9 @@
 // first delivery failure since the previous Flush. With a transactional id,
 // records go out in Kafka transactions: Flush() commits the open transaction
 // (so read_committed consumers of a real cluster see each commit's outputs
-// once, or not at all) and begins the next. One thread uses a sink.
+// once, or not at all) and begins the next. Topics can be given their own
+// compression codec (outputs in gzip, which every client reads, while the
+// changelog keeps the producer's default). One thread uses a sink.
 #pragma once
 
 #include <cstdint>
@@ -57,9 +59,11 @@ class KafkaSink : public RecordSink {
  public:
   // `properties` are the [kafka] table; producer settings crmstream relies on
   // (idempotence, partitioner) are added unless the user set them.
-  // A non-empty `transactional_id` turns transactions on.
+  // A non-empty `transactional_id` turns transactions on. `topic_codecs`
+  // (topic -> librdkafka codec name) overrides compression.type per topic.
   static Result<std::unique_ptr<KafkaSink>> Create(KafkaProperties properties,
-                                                   const std::string& transactional_id = "");
+                                                   const std::string& transactional_id = "",
+                                                   const std::map<std::string, std::string>& topic_codecs = {});
   ~KafkaSink() override;
 
   Status Produce(const OutputRecord& record) override;
@@ -72,8 +76,11 @@ class KafkaSink : public RecordSink {
   explicit KafkaSink(KafkaHandle producer) : producer_(std::move(producer)) {}
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
   Status CommitTransaction(int timeout_ms);
+  Status AddTopicCodec(const std::string& topic, const std::string& codec);
 
   KafkaHandle producer_;
+  // Topics with their own codec; destroyed before the producer.
+  std::map<std::string, rd_kafka_topic_t*, std::less<>> topics_;
   bool transactional_ = false;
   // Written by the delivery callback, which runs inside rd_kafka_poll/flush on
   // the owning thread.

@@ -105,23 +105,33 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
   const std::string& customer = alert ? alert->customer_id : change->customer_id;
   record.topic = alert ? topics_.churn_alerts : topics_.segment_changes;
   record.key = customer;
+  const std::string id = OutputId(origin, customer, output.rule);
+  const char* type = alert ? "com.crmstream.churn-alert.v1" : "com.crmstream.segment-change.v1";
+  const std::string time = FormatRfc3339(output.time.epoch_ms);
   record.value.reserve(512);
   JsonWriter w(record.value);
-  w.BeginObject();
-  w.Key("specversion").Value("1.0");
-  w.Key("id").Value(OutputId(origin, customer, output.rule));
-  w.Key("source").Value(source_);
-  w.Key("type").Value(alert ? "com.crmstream.churn-alert.v1" : "com.crmstream.segment-change.v1");
-  w.Key("subject").Value(customer);
-  w.Key("time").Value(FormatRfc3339(output.time.epoch_ms));
-  w.Key("datacontenttype").Value("application/json");
-  w.Key("data");
+  if (mode_ == config::CloudEventsMode::kBinary) {
+    record.headers = {{"ce_specversion", "1.0"}, {"ce_id", id},           {"ce_source", source_},
+                      {"ce_type", type},         {"ce_subject", customer}, {"ce_time", time},
+                      {"content-type", kDataContentType}};
+  } else {
+    record.headers = {{"content-type", kStructuredContentType}};
+    w.BeginObject();
+    w.Key("specversion").Value("1.0");
+    w.Key("id").Value(id);
+    w.Key("source").Value(source_);
+    w.Key("type").Value(type);
+    w.Key("subject").Value(customer);
+    w.Key("time").Value(time);
+    w.Key("datacontenttype").Value(kDataContentType);
+    w.Key("data");
+  }
   if (alert) {
     WriteAlertData(w, *alert);
   } else {
     WriteSegmentData(w, *change);
   }
-  w.EndObject();
+  if (mode_ != config::CloudEventsMode::kBinary) w.EndObject();
   return record;
 }
 

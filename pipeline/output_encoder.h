@@ -1,7 +1,10 @@
 // pipeline/output_encoder.h
 //
 // Turns operator outputs into Kafka records (DESIGN.md "Output contract"):
-// CloudEvents 1.0 structured-mode JSON, key = customer id, with a
+// CloudEvents 1.0 by the Kafka protocol binding, key = customer id. In
+// structured mode the value is the JSON envelope and the content-type header
+// says so; in binary mode the value is the data object and the attributes
+// are ce_* headers. Either way each output has a
 // deterministic id "<topic>/<partition>/<offset>/<rule>" from the causing
 // input record (or timer), so a replay publishes byte-identical records. Also builds
 // dead-letter records: original bytes as value, reason headers.
@@ -28,8 +31,9 @@ std::string OutputId(const operators::EventOrigin& origin, const std::string& cu
 class OutputEncoder {
  public:
   // `source_name` goes into the CloudEvents source "crmstream/<name>".
-  OutputEncoder(const config::TopicsConfig& topics, std::string source_name)
-      : topics_(topics), source_("crmstream/" + std::move(source_name)) {}
+  OutputEncoder(const config::TopicsConfig& topics, std::string source_name,
+                config::CloudEventsMode mode = config::CloudEventsMode::kStructured)
+      : topics_(topics), source_("crmstream/" + std::move(source_name)), mode_(mode) {}
 
   OutputRecord Encode(const operators::Output& output, const operators::EventOrigin& origin) const;
 
@@ -40,6 +44,11 @@ class OutputEncoder {
  private:
   config::TopicsConfig topics_;
   std::string source_;
+  config::CloudEventsMode mode_;
 };
+
+// Header values of the CloudEvents Kafka protocol binding.
+inline constexpr char kStructuredContentType[] = "application/cloudevents+json; charset=UTF-8";
+inline constexpr char kDataContentType[] = "application/json";
 
 }  // namespace crm::pipeline

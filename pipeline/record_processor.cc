@@ -40,7 +40,7 @@ RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store
       // The source names the application (the consumer group), not the
       // instance: a partition's outputs keep their CloudEvents identity
       // (source + id) when another instance takes the partition over.
-      encoder_(config.topics, config.runtime.group_id),
+      encoder_(config.topics, config.runtime.group_id, config.output.cloudevents_mode),
       quantile_scoring_(config.model.rfm.frequency_monetary == operators::RfmScoring::kQuantiles ||
                         config.model.rfm.recency == operators::RfmScoring::kQuantiles) {
   if (config.state.changelog) {

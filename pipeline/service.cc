@@ -554,7 +554,10 @@ Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, M
   producer_props.try_emplace("client.id", config.runtime.instance_id);
   const std::string transactional_id =
       config.runtime.transactions ? config.runtime.group_id + "-" + config.runtime.instance_id : "";
-  ASSIGN_OR_RETURN(impl->sink, KafkaSink::Create(producer_props, transactional_id));
+  const std::map<std::string, std::string> output_codecs = {{config.topics.churn_alerts, config.output.compression},
+                                                            {config.topics.segment_changes, config.output.compression},
+                                                            {config.topics.deadletter, config.output.compression}};
+  ASSIGN_OR_RETURN(impl->sink, KafkaSink::Create(producer_props, transactional_id, output_codecs));
   impl->processor = std::make_unique<RecordProcessor>(config, *impl->store, *impl->sink, metrics);
   RETURN_IF_ERROR(impl->processor->Start());
   if (params) impl->UseModelParams(std::move(*params));

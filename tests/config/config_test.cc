@@ -54,6 +54,8 @@ void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(a.state.dir, b.state.dir);
   EXPECT_EQ(a.state.memory_budget_bytes, b.state.memory_budget_bytes);
   EXPECT_EQ(a.state.cache_customers, b.state.cache_customers);
+  EXPECT_EQ(a.output.compression, b.output.compression);
+  EXPECT_EQ(a.output.cloudevents_mode, b.output.cloudevents_mode);
   EXPECT_EQ(a.http.listen_address, b.http.listen_address);
   EXPECT_EQ(a.http.port, b.http.port);
   EXPECT_EQ(a.http.max_connections, b.http.max_connections);
@@ -237,6 +239,10 @@ const std::string kCatchAll = Segment("name = \"All\"\nr = \"1-5\"\nf = \"1-5\"\
 INSTANTIATE_TEST_SUITE_P(
     ModelsAndTime, ConfigErrors,
     ::testing::Values(
+        File("Compression", "[output]\ncompression = \"brotli\"\n",
+             {"'output.compression' must be one of \"gzip\", \"snappy\", \"lz4\", \"zstd\", \"none\", got \"brotli\""}),
+        File("CloudEventsMode", "[output]\ncloudevents_mode = true\n",
+             {"'output.cloudevents_mode' must be one of \"structured\", \"binary\", got boolean"}),
         File("Scoring", "[model.rfm]\nscoring = \"deciles\"\n",
              {"'model.rfm.scoring' must be \"quantiles\" or \"breakpoints\", got \"deciles\""}),
         File("RecencyScoringType", "[model.rfm]\nrecency_scoring = 5\n",

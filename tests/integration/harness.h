@@ -73,6 +73,17 @@ class BrokerProcess {
 // A loopback port nobody listened on a moment ago (the kernel picks it).
 int FreePort();
 
+// GET http://127.0.0.1:port/path: the whole response (status line, headers,
+// body), or nullopt when nothing answers.
+std::optional<std::string> HttpGet(int port, const std::string& path);
+
+// Polls GET /readyz until it answers 200 (true) or the deadline passes.
+bool WaitUntilReady(int port, std::chrono::milliseconds deadline);
+
+// Standard base64 (RFC 4648, padded), to compare bytes with what other
+// clients print.
+std::string Base64(const std::string& bytes);
+
 // A fresh temporary directory, removed on destruction.
 class TempDir {
  public:

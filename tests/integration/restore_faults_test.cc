@@ -29,33 +29,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// GET http://127.0.0.1:port/path: the whole response (status line, headers,
-// body), or nullopt when nothing answers.
-std::optional<std::string> HttpGet(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval timeout{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return std::nullopt;
-  }
-  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
-    close(fd);
-    return std::nullopt;
-  }
-  std::string response;
-  char buffer[4096];
-  for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) response.append(buffer, static_cast<size_t>(n));
-  close(fd);
-  if (response.empty()) return std::nullopt;
-  return response;
-}
-
 // The value of one sample in the Prometheus text, nullopt when absent.
 std::optional<double> Sample(const std::string& metrics, const std::string& series) {
   const size_t at = metrics.find("\n" + series + " ");

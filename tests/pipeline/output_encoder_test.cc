@@ -2,6 +2,8 @@
 #include "pipeline/output_encoder.h"
 
 #include <gtest/gtest.h>
+
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -43,6 +45,38 @@ TEST(OutputEncoder, SegmentChangeIsACloudEventKeyedByCustomer) {
   EXPECT_EQ(j["data"]["cause"], "e-9");
   // Deterministic: the same output twice gives the same bytes.
   EXPECT_EQ(encoder.Encode(output, {"crm.purchases", 3, 41}).value, r.value);
+}
+
+TEST(OutputEncoder, StructuredModeSaysSoInTheContentTypeHeader) {
+  OutputEncoder encoder(config::TopicsConfig{}, "unit");
+  operators::SegmentChange change{"c1", "", "New", {5, 1, 2}, "none", "defector", "e-9"};
+  OutputRecord r = encoder.Encode({"segment-change", operators::EventTime{0}, change}, {"crm.purchases", 3, 41});
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].first, "content-type");
+  EXPECT_EQ(r.headers[0].second, "application/cloudevents+json; charset=UTF-8");
+}
+
+TEST(OutputEncoder, BinaryModeCarriesTheAttributesAsHeadersAndTheDataAsValue) {
+  OutputEncoder structured(config::TopicsConfig{}, "unit");
+  OutputEncoder binary(config::TopicsConfig{}, "unit", config::CloudEventsMode::kBinary);
+  operators::SegmentChange change{"c1", "At Risk", "New", {5, 1, 2}, "none", "defector", "e-9"};
+  operators::Output output{"segment-change", operators::EventTime{1'709'294'400'000}, change};
+  OutputRecord s = structured.Encode(output, {"crm.purchases", 3, 41});
+  OutputRecord b = binary.Encode(output, {"crm.purchases", 3, 41});
+  EXPECT_EQ(b.topic, s.topic);
+  EXPECT_EQ(b.key, "c1");
+  auto envelope = nlohmann::json::parse(s.value);
+  EXPECT_EQ(nlohmann::json::parse(b.value), envelope["data"]);
+  std::map<std::string, std::string> headers(b.headers.begin(), b.headers.end());
+  EXPECT_EQ(headers.size(), b.headers.size()) << "a header is repeated";
+  EXPECT_EQ(headers["ce_specversion"], envelope["specversion"]);
+  EXPECT_EQ(headers["ce_id"], envelope["id"]);
+  EXPECT_EQ(headers["ce_source"], envelope["source"]);
+  EXPECT_EQ(headers["ce_type"], envelope["type"]);
+  EXPECT_EQ(headers["ce_subject"], envelope["subject"]);
+  EXPECT_EQ(headers["ce_time"], envelope["time"]);
+  EXPECT_EQ(headers["content-type"], "application/json");
+  EXPECT_EQ(headers.size(), 7u);
 }
 
 TEST(OutputEncoder, ChurnAlertCarriesReasonsAndPriority) {
