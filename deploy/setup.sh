@@ -23,6 +23,8 @@ PACKAGES=(
 # Only for `test`: clang, its sanitizer and libFuzzer runtimes, llvm-symbolizer
 # for readable sanitizer stacks.
 TEST_PACKAGES=(clang libclang-rt-dev llvm)
+# Observability tests (tests/observability): promtool and prometheus, python3 with PyYAML.
+TEST_PACKAGES+=(prometheus python3 python3-yaml)
 if [ "$what" = test ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
 
 missing=()
