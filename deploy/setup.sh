@@ -22,8 +22,9 @@ PACKAGES=(
 )
 # Only for `test`: clang, its sanitizer and libFuzzer runtimes, llvm-symbolizer
 # for readable sanitizer stacks; kafka-python and jsonschema, the Python
-# consumer's side of the output contract.
-TEST_PACKAGES=(clang libclang-rt-dev llvm python3-kafka python3-jsonschema)
+# consumer's side of the output contract; promtool, prometheus and PyYAML for
+# the observability tests (tests/observability).
+TEST_PACKAGES=(clang libclang-rt-dev llvm python3-kafka python3-jsonschema prometheus python3 python3-yaml)
 if [ "$what" = test ]; then
   PACKAGES+=("${TEST_PACKAGES[@]}")
   # Node.js and npm for the JavaScript clients (kafkajs, the CloudEvents SDK,

@@ -78,9 +78,7 @@ int RunServiceCommand(const RunCommandOptions& options, const CliContext& contex
     spdlog::info("serving /metrics /healthz /readyz /customers/{{id}} on http://{}:{}",
                  config.http.listen_address, http->port());
   }
-  metrics.up().Set(1);
   Status status = (*service)->Run(RunOptions{options.stop_at_end, &reload}, stop);
-  metrics.up().Set(0);
   if (!status.ok()) {
     spdlog::error("stopped: {}", status.message());
     return kExitFailure;

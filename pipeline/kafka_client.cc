@@ -45,4 +45,6 @@ Result<KafkaHandle> MakeKafkaClient(rd_kafka_type_t type, KafkaConf conf) {
 
 std::string KafkaErrorText(rd_kafka_resp_err_t err) { return rd_kafka_err2str(err); }
 
+std::string KafkaLibraryVersion() { return rd_kafka_version_str(); }
+
 }  // namespace crm::pipeline

@@ -58,4 +58,7 @@ Result<KafkaHandle> MakeKafkaClient(rd_kafka_type_t type, KafkaConf conf);
 // "Broker: Unknown topic" style text for an error code.
 std::string KafkaErrorText(rd_kafka_resp_err_t err);
 
+// The linked librdkafka's version, e.g. "2.0.2" (build-info metric).
+std::string KafkaLibraryVersion();
+
 }  // namespace crm::pipeline

@@ -149,6 +149,7 @@ Status KafkaSink::Produce(const OutputRecord& record) {
 }
 
 Status KafkaSink::Abort(int timeout_ms) {
+  if (on_abort_) on_abort_();
   if (transactional_) {
     RETURN_IF_ERROR(FromKafkaError(rd_kafka_abort_transaction(producer_.get(), timeout_ms), "abort transaction"));
     first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -166,6 +167,7 @@ Status KafkaSink::CommitTransaction(int timeout_ms) {
   if (error != nullptr && rd_kafka_error_txn_requires_abort(error)) {
     std::string reason = rd_kafka_error_string(error);
     rd_kafka_error_destroy(error);
+    if (on_abort_) on_abort_();
     // The transaction's records will never be visible to read_committed
     // consumers; the caller stops without committing state, and the replay
     // after restart publishes them again.

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -72,6 +73,10 @@ class KafkaSink : public RecordSink {
   std::optional<int64_t> LastDeliveredOffset(const std::string& topic, int32_t partition) const override;
   Status Abort(int timeout_ms) override;
 
+  // Called (on the owning thread) each time outputs are given up: Abort(),
+  // or a transaction whose commit the broker refused. For the metrics.
+  void SetAbortListener(std::function<void()> listener) { on_abort_ = std::move(listener); }
+
  private:
   explicit KafkaSink(KafkaHandle producer) : producer_(std::move(producer)) {}
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
@@ -89,6 +94,7 @@ class KafkaSink : public RecordSink {
   // (topic, partition) -> offset of the last acknowledged record produced
   // to an explicit partition.
   std::map<std::pair<std::string, int32_t>, int64_t> delivered_;
+  std::function<void()> on_abort_;
 };
 
 }  // namespace crm::pipeline

@@ -110,6 +110,24 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                            .Help("Customer states deleted after the retention period of silence")
                            .Register(r)
                            .Add({});
+  rebalances_ = &BuildCounter().Name("crmstream_rebalances_total")
+                    .Help("Consumer group rebalance callbacks, by event (assigned, revoked, lost)")
+                    .Register(r);
+  model_parameters_ = &BuildGauge().Name("crmstream_model_parameter")
+                          .Help("Fitted parameters in use, by model (bgnbd: r, alpha, a, b; gamma_gamma: p, q, gamma)")
+                          .Register(r);
+  build_info_ = &BuildGauge().Name("crmstream_build_info")
+                    .Help("Always 1; the labels say which build is running")
+                    .Register(r);
+  aborted_transactions_ = &BuildCounter().Name("crmstream_aborted_transactions_total")
+                              .Help("Output transactions aborted (fenced, partitions lost, commit refused); "
+                                    "without transactions, purges of unacknowledged outputs")
+                              .Register(r)
+                              .Add({});
+  start_time_ = &BuildGauge().Name("crmstream_start_time_seconds")
+                    .Help("Unix time the process started")
+                    .Register(r)
+                    .Add({});
   up_ = &BuildGauge().Name("crmstream_up")
              .Help("1 while the processing loop runs")
              .Register(r)
@@ -146,6 +164,18 @@ prometheus::Counter& Metrics::ChangelogRebuilds(int32_t partition) {
 
 prometheus::Counter& Metrics::RestoreRetries(int32_t partition) {
   return restore_retries_->Add({{"partition", std::to_string(partition)}});
+}
+
+prometheus::Counter& Metrics::Rebalances(const std::string& event) {
+  return rebalances_->Add({{"event", event}});
+}
+
+prometheus::Gauge& Metrics::ModelParameter(const std::string& model, const std::string& parameter) {
+  return model_parameters_->Add({{"model", model}, {"parameter", parameter}});
+}
+
+prometheus::Gauge& Metrics::BuildInfo(const std::map<std::string, std::string>& labels) {
+  return build_info_->Add(labels);
 }
 
 prometheus::Counter& Metrics::ModelParamsLoads(const std::string& result) {

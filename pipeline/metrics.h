@@ -13,6 +13,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -32,7 +33,7 @@ class Metrics {
   prometheus::Counter& SegmentTransitions(const std::string& from, const std::string& to);
   prometheus::Gauge& CustomersInSegment(const std::string& segment);
   prometheus::Gauge& ConsumerLag(const std::string& topic, int32_t partition);
-  prometheus::Counter& Commits(const std::string& result);  // "ok", "failed"
+  prometheus::Counter& Commits(const std::string& result);  // "ok", "failed", "fenced"
   prometheus::Counter& ModelParamsLoads(const std::string& result);  // "ok", "rejected"
   prometheus::Gauge& WatermarkLag(int32_t partition);
   prometheus::Counter& RestoredRecords(int32_t partition);
@@ -45,6 +46,14 @@ class Metrics {
   prometheus::Counter& ChangelogRebuilds(int32_t partition);
   // Times a restore waited for an unreachable broker.
   prometheus::Counter& RestoreRetries(int32_t partition);
+  // Rebalance callbacks, by event: "assigned", "revoked", "lost" (a revoke
+  // of partitions whose session expired).
+  prometheus::Counter& Rebalances(const std::string& event);
+  // A loaded model parameter: model "bgnbd" (r, alpha, a, b) or
+  // "gamma_gamma" (p, q, gamma); absent until a parameters file is loaded.
+  prometheus::Gauge& ModelParameter(const std::string& model, const std::string& parameter);
+  // crmstream_build_info{version, ...} 1: what is running.
+  prometheus::Gauge& BuildInfo(const std::map<std::string, std::string>& labels);
 
   prometheus::Histogram& processing_latency() { return *processing_latency_; }
   prometheus::Histogram& commit_duration() { return *commit_duration_; }
@@ -59,6 +68,11 @@ class Metrics {
   prometheus::Counter& timers_fired() { return *timers_fired_; }
   prometheus::Counter& late_events() { return *late_events_; }
   prometheus::Counter& customers_expired() { return *customers_expired_; }
+  // Output transactions given up (fenced, partitions lost, a commit the
+  // broker refused); without transactions, purges of unacknowledged outputs.
+  prometheus::Counter& aborted_transactions() { return *aborted_transactions_; }
+  // Unix time the process started (wall clock), to see restarts.
+  prometheus::Gauge& start_time() { return *start_time_; }
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -77,6 +91,9 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* changelog_corrupt_records_;
   prometheus::Family<prometheus::Counter>* changelog_rebuilds_;
   prometheus::Family<prometheus::Counter>* restore_retries_;
+  prometheus::Family<prometheus::Counter>* rebalances_;
+  prometheus::Family<prometheus::Gauge>* model_parameters_;
+  prometheus::Family<prometheus::Gauge>* build_info_;
   prometheus::Histogram* processing_latency_;
   prometheus::Histogram* commit_duration_;
   prometheus::Gauge* event_time_lag_;
@@ -90,6 +107,8 @@ class Metrics {
   prometheus::Counter* timers_fired_;
   prometheus::Counter* late_events_;
   prometheus::Counter* customers_expired_;
+  prometheus::Counter* aborted_transactions_;
+  prometheus::Gauge* start_time_;
 };
 
 }  // namespace crm::pipeline

@@ -14,6 +14,7 @@
 #include "pipeline/input_merger.h"
 #include "pipeline/kafka_client.h"
 #include "pipeline/kafka_sink.h"
+#include "pipeline/metric_series.h"
 #include "pipeline/model_params_file.h"
 #include "pipeline/output_encoder.h"
 #include "pipeline/record_processor.h"
@@ -127,6 +128,7 @@ Result<std::optional<operators::ModelParams>> Service::Impl::LoadModelParams(boo
                p.gamma_gamma.gamma, p.days_per_unit);
   metrics.ModelParamsLoads("ok").Increment();
   metrics.model_params_loaded().Set(1);
+  ReportModelParams(metrics, p);
   return std::optional<operators::ModelParams>(std::move(loaded).value());
 }
 
@@ -291,6 +293,9 @@ Status Service::Impl::RestorePartitions(rd_kafka_topic_partition_list_t* partiti
 }
 
 Status Service::Impl::AssignFromStore(rd_kafka_topic_partition_list_t* partitions) {
+  for (int i = 0; i < partitions->cnt; ++i) {
+    if (KindOf(partitions->elems[i].topic) >= 0) RegisterPartitionSeries(metrics, partitions->elems[i].partition);
+  }
   // State first: a partition that moved here resumes from the offsets its
   // restored state reached.
   if (config.state.changelog) RETURN_IF_ERROR(RestorePartitions(partitions));
@@ -319,6 +324,7 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err,
                                 rd_kafka_topic_partition_list_t* partitions) {
   const bool cooperative = std::string(rd_kafka_rebalance_protocol(consumer.get())) == "COOPERATIVE";
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    metrics.Rebalances("assigned").Increment();
     rejoining_after_fence = false;
     Status s = AssignFromStore(partitions);
     if (!s.ok() && fatal.ok()) fatal = s;
@@ -341,6 +347,7 @@ void Service::Impl::OnRebalance(rd_kafka_resp_err_t err,
     // already) or taken from a fenced instance are not committed: their
     // uncommitted outputs are aborted and the next owner replays.
     const bool lost = rd_kafka_assignment_lost(consumer.get()) != 0;
+    metrics.Rebalances(lost ? "lost" : "revoked").Increment();
     if (lost || rejoining_after_fence) {
       spdlog::warn("{} input partitions {}: uncommitted work dropped, outputs aborted", partitions->cnt,
                    lost ? "lost (session expired)" : "given up after fencing");
@@ -546,6 +553,9 @@ Result<std::optional<std::string>> Service::CustomerProfile(const std::string& c
 Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, Metrics& metrics,
                                                  ServiceHealth& health) {
   auto impl = std::make_unique<Impl>(config, metrics, health);
+  RegisterKnownSeries(metrics, config,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count());
   // First, so that a bad file stops start-up before any connection is made.
   ASSIGN_OR_RETURN(std::optional<operators::ModelParams> params, impl->LoadModelParams(/*at_start=*/true));
   ASSIGN_OR_RETURN(impl->store, StateStore::Open(StateStoreOptions{
@@ -558,6 +568,7 @@ Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, M
                                                             {config.topics.segment_changes, config.output.compression},
                                                             {config.topics.deadletter, config.output.compression}};
   ASSIGN_OR_RETURN(impl->sink, KafkaSink::Create(producer_props, transactional_id, output_codecs));
+  impl->sink->SetAbortListener([&m = metrics] { m.aborted_transactions().Increment(); });
   impl->processor = std::make_unique<RecordProcessor>(config, *impl->store, *impl->sink, metrics);
   RETURN_IF_ERROR(impl->processor->Start());
   if (params) impl->UseModelParams(std::move(*params));
@@ -598,6 +609,7 @@ Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
   rd_kafka_resp_err_t err = rd_kafka_subscribe(s.consumer.get(), subscription.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::IoError("subscribe: " + KafkaErrorText(err));
   s.health.running.store(true);
+  s.metrics.up().Set(1);
   spdlog::info("consuming {}, {}, {} as group '{}'; outputs {}", s.topics[0], s.topics[1], s.topics[2],
                s.config.runtime.group_id,
                s.config.runtime.transactions
@@ -658,6 +670,7 @@ Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
     rd_kafka_consumer_close(s.consumer.get());
   }
   s.health.running.store(false);
+  s.metrics.up().Set(0);
   return result;
 }
 
