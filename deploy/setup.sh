@@ -22,8 +22,17 @@ PACKAGES=(
 )
 # Only for `test`: clang, its sanitizer and libFuzzer runtimes, llvm-symbolizer
 # for readable sanitizer stacks.
-TEST_PACKAGES=(clang libclang-rt-dev llvm)
-if [ "$what" = test ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
+# tests/deploy: docker-compose and yamllint (python3-yaml for its scripts);
+# kubectl, node and npm only where no such command exists (a newer kubectl
+# may be installed; NodeSource's nodejs carries its own npm, which Debian's
+# npm package would conflict with).
+TEST_PACKAGES=(clang libclang-rt-dev llvm docker-compose yamllint python3-yaml)
+if [ "$what" = test ]; then
+  PACKAGES+=("${TEST_PACKAGES[@]}")
+  command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
+  command -v node >/dev/null || PACKAGES+=(nodejs)
+  command -v npm >/dev/null || PACKAGES+=(npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -58,6 +67,15 @@ if [ "$what" = test ]; then
   cmp -s "$ALL_DIR/CTestTestfile.cmake.new" "$ALL_DIR/CTestTestfile.cmake" 2>/dev/null ||
     mv "$ALL_DIR/CTestTestfile.cmake.new" "$ALL_DIR/CTestTestfile.cmake"
   rm -f "$ALL_DIR/CTestTestfile.cmake.new"
+fi
+
+# The deploy tests' npm linters, from tests/deploy/package-lock.json;
+# installed again only when the lock file is newer than node_modules.
+if [ "$what" = test ]; then
+  NODE_DIR=tests/deploy/node_modules
+  if [ ! -d "$NODE_DIR" ] || [ tests/deploy/package-lock.json -nt "$NODE_DIR" ]; then
+    (cd tests/deploy && npm ci --no-audit --no-fund --loglevel=error) && touch "$NODE_DIR"
+  fi
 fi
 
 case "$what" in
