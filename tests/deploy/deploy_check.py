@@ -29,8 +29,12 @@ class Checks:
 
 
 def run(cmd, **kwargs):
-    """Runs cmd; returns (exit code, stdout, stderr) as text."""
-    p = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    """Runs cmd; returns (exit code, stdout, stderr) as text; a missing
+    tool is exit code 127 with advice, so the check fails rather than skips."""
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    except FileNotFoundError:
+        return 127, "", f"{cmd[0]}: not installed (bash deploy/setup.sh test installs it)"
     return p.returncode, p.stdout, p.stderr
 
 
