@@ -74,7 +74,8 @@ fi
 if [ "$what" = test ]; then
   NODE_DIR=tests/deploy/node_modules
   if [ ! -d "$NODE_DIR" ] || [ tests/deploy/package-lock.json -nt "$NODE_DIR" ]; then
-    (cd tests/deploy && npm ci --no-audit --no-fund --loglevel=error) && touch "$NODE_DIR"
+    (cd tests/deploy && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$NODE_DIR"
   fi
 fi
 
