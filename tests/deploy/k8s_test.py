@@ -91,6 +91,9 @@ def check_workload(docs, where):
     state_dir = config.get("state", {}).get("dir", "/var/lib/crmstream")
     env = {e["name"]: e for e in container.get("env", [])}
 
+    image = container.get("image", "")
+    c.check(":" in image and not image.endswith(":latest"), f"{where}: image {image!r} has a fixed tag")
+
     # Reachable: listen on the pod's address, probes on the named port.
     c.check(http.get("listen_address") == "0.0.0.0", f"{where}: config listens on 0.0.0.0")
     ports = {p.get("name"): p.get("containerPort") for p in container.get("ports", [])}
