@@ -23,14 +23,17 @@ PACKAGES=(
 # Only for `test`: clang, its sanitizer and libFuzzer runtimes, llvm-symbolizer
 # for readable sanitizer stacks; kafka-python and jsonschema, the Python
 # consumer's side of the output contract; promtool, prometheus and PyYAML for
-# the observability tests (tests/observability).
-TEST_PACKAGES=(clang libclang-rt-dev llvm python3-kafka python3-jsonschema prometheus python3 python3-yaml)
+# the observability tests (tests/observability); docker-compose and yamllint
+# for the deploy tests (tests/deploy). kubectl, node and npm only where no
+# such command exists (a newer kubectl may be installed; NodeSource's nodejs
+# carries its own npm, which Debian's npm package would conflict with).
+TEST_PACKAGES=(clang libclang-rt-dev llvm python3-kafka python3-jsonschema prometheus python3 python3-yaml
+               docker-compose yamllint)
 if [ "$what" = test ]; then
   PACKAGES+=("${TEST_PACKAGES[@]}")
-  # Node.js and npm for the JavaScript clients (kafkajs, the CloudEvents SDK,
-  # @asyncapi/parser, ajv); a Node.js installed otherwise (with its own npm)
-  # is used as it is.
-  command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm)
+  command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
+  command -v node >/dev/null || PACKAGES+=(nodejs)
+  command -v npm >/dev/null || PACKAGES+=(npm)
 fi
 
 missing=()
@@ -68,14 +71,17 @@ if [ "$what" = test ]; then
   rm -f "$ALL_DIR/CTestTestfile.cmake.new"
 fi
 
-# The JavaScript test clients, at the versions package-lock.json pins;
-# installed again only when the lock file changes.
+# The JavaScript test packages (tests/clients: kafkajs, the CloudEvents SDK,
+# @asyncapi/parser, ajv; tests/deploy: the manifest and Dockerfile linters),
+# at the versions each package-lock.json pins; installed again only when the
+# lock file changes. A failed npm ci stops the run.
 if [ "$what" = test ]; then
-  CLIENTS=tests/clients
-  if ! cmp -s "$CLIENTS/package-lock.json" "$CLIENTS/node_modules/.package-lock.json.installed" 2>/dev/null; then
-    (cd "$CLIENTS" && npm ci --no-audit --no-fund --loglevel=error)
-    cp "$CLIENTS/package-lock.json" "$CLIENTS/node_modules/.package-lock.json.installed"
-  fi
+  for dir in tests/clients tests/deploy; do
+    if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.installed" 2>/dev/null; then
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || exit 1
+      cp "$dir/package-lock.json" "$dir/node_modules/.package-lock.json.installed"
+    fi
+  done
 fi
 
 case "$what" in
