@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "pipeline/commands.h"
+#include "pipeline/log_format.h"
 
 #ifndef CRM_VERSION
 #define CRM_VERSION "dev"
@@ -15,8 +16,11 @@ int RunCli(int argc, char** argv, const CliContext& context) {
   app.set_version_flag("--version", std::string("crmstream ") + CRM_VERSION);
   app.require_subcommand(1);
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
-      ->capture_default_str();
+  app.add_option("--log-level", log_level, "Least severe level logged")
+      ->check(CLI::IsMember(kLogLevelNames))->capture_default_str();
+  std::string log_format = "logfmt";
+  app.add_option("--log-format", log_format, "Log lines on stderr: logfmt or json (one object per line)")
+      ->check(CLI::IsMember(kLogFormatNames))->capture_default_str();
 
   RunCommandOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run the service (consumer group member)");
@@ -88,7 +92,9 @@ int RunCli(int argc, char** argv, const CliContext& context) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
-  ConfigureLogging(log_level);
+  Result<LogFormat> format = ParseLogFormat(log_format);
+  if (!format.ok()) return kExitUsage;  // IsMember has checked it
+  ConfigureLogging(log_level, *format);
   if (run_cmd->parsed()) return RunServiceCommand(run, context);
   if (broker_cmd->parsed()) return RunBrokerCommand(broker, context);
   if (demo_cmd->parsed()) return RunDemoCommand(demo, context);

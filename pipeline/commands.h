@@ -56,7 +56,4 @@ int RunStateDumpCommand(const std::string& config_path, const CliContext& contex
 // built-in defaults; false (with the error printed) when it does not load.
 bool LoadConfigOrReport(const std::string& path, const CliContext& context, config::Config& out);
 
-// Sets up spdlog: logfmt-style lines on stderr with UTC timestamps.
-void ConfigureLogging(const std::string& level);
-
 }  // namespace crm::pipeline
