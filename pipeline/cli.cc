@@ -86,8 +86,23 @@ int RunCli(int argc, char** argv, const CliContext& context) {
       "dump", "Print every customer's state as one JSON line, sorted by customer id");
   dump_cmd->add_option("--config", dump_config, "TOML config file (or $CRMSTREAM_CONFIG)");
 
+  ResetCommandOptions reset;
+  auto* reset_cmd = app.add_subcommand(
+      "reset", "Reprocess the inputs from their earliest records or a datetime, with empty customer state "
+               "(stop every instance first)");
+  reset_cmd->add_option("--config", reset.config_path, "TOML config file (or $CRMSTREAM_CONFIG)");
+  auto* earliest_opt = reset_cmd->add_flag("--to-earliest", reset.to_earliest, "From the earliest retained records");
+  reset_cmd->add_option("--to-datetime", reset.to_datetime,
+                        "From the first records whose Kafka timestamp is at or after this RFC 3339 time")
+      ->excludes(earliest_opt);
+  reset_cmd->add_flag("--force", reset.force, "Reset even when instances may still be members of the group");
+  reset_cmd->add_flag("--dry-run", reset.dry_run, "Print the positions, change nothing");
+
   try {
     app.parse(argc, argv);
+    if (reset_cmd->parsed() && !reset.to_earliest && reset.to_datetime.empty()) {
+      throw CLI::RequiredError("--to-earliest or --to-datetime");
+    }
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
@@ -98,6 +113,7 @@ int RunCli(int argc, char** argv, const CliContext& context) {
   if (run_cmd->parsed()) return RunServiceCommand(run, context);
   if (broker_cmd->parsed()) return RunBrokerCommand(broker, context);
   if (demo_cmd->parsed()) return RunDemoCommand(demo, context);
+  if (reset_cmd->parsed()) return RunResetCommand(reset, context);
   if (dump_cmd->parsed()) return RunStateDumpCommand(dump_config, context);
   if (fit_cmd->parsed()) return RunFitCommand(fit, context);
   return kExitUsage;

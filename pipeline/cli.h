@@ -1,7 +1,7 @@
 // pipeline/cli.h
 //
 // The `crmstream` command line: subcommands run, broker, demo, state dump, fit,
-// each with --help; --version; --log-level and --log-format. Exit
+// reset, each with --help; --version; --log-level and --log-format. Exit
 // codes: 0 ok, 1 runtime failure, 2 bad usage (an unknown option value
 // included) or bad config. main() wires process-wide pieces (environment, broker
 // socket hooks) and calls RunCli; nothing here reads globals.

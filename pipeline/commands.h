@@ -50,6 +50,15 @@ struct FitCommandOptions {
 };
 int RunFitCommand(const FitCommandOptions& options, const CliContext& context);
 
+struct ResetCommandOptions {
+  std::string config_path;
+  bool to_earliest = false;
+  std::string to_datetime;  // RFC 3339; empty with to_earliest
+  bool force = false;       // go on even when instances may be running
+  bool dry_run = false;     // print the positions, change nothing
+};
+int RunResetCommand(const ResetCommandOptions& options, const CliContext& context);
+
 int RunStateDumpCommand(const std::string& config_path, const CliContext& context);
 
 // The config named on the command line, else $CRMSTREAM_CONFIG, else the
