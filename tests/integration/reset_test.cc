@@ -5,7 +5,8 @@
 // instance that restores everything from the changelog — ends exactly where
 // a fresh run from that position ends: the same state, byte for byte, and
 // purchase counts that count only the reprocessed events. Outputs are
-// published again with the same ids.
+// published again with the same ids. Without the changelog, the single
+// instance's store is reset in place.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -30,10 +31,10 @@ struct Outcome {
   std::string out;
 };
 
-Outcome Crmstream(const std::vector<std::string>& args) {
+Outcome Crmstream(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
   std::vector<std::string> argv = {CrmstreamBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
-  ChildProcess p(argv, {}, /*capture_stderr=*/true);
+  ChildProcess p(argv, env, /*capture_stderr=*/true);
   Outcome o;
   o.out = p.ReadAll();
   o.code = p.Wait(std::chrono::seconds(120));
@@ -142,6 +143,27 @@ TEST_F(Reset, ToEarliestReprocessesEverythingFromEmptyStateWithOldAndWipedStateD
   ASSERT_EQ(RunServiceToEnd(fresh_config), 0);
   EXPECT_EQ(DumpState(fresh_config), first_state);
   EXPECT_EQ(CollectPublished(broker_->bootstrap(), "segments-earliest").total, again.total);
+}
+
+// Without the changelog there is one instance: the reset clears its local
+// store in place.
+TEST_F(Reset, WithoutTheChangelogTheLocalStoreIsResetInPlace) {
+  const std::map<std::string, std::string> no_changelog = {{"CRMSTREAM_STATE_CHANGELOG", "false"}};
+  TempDir dir;
+  const std::string config = WriteRunConfig(dir, broker_->bootstrap(), "reset-local", "local");
+  ASSERT_EQ(RunServiceToEnd(config, no_changelog), 0);
+  const std::string first_state = DumpState(config);
+  const PublishedRecords first = CollectPublished(broker_->bootstrap(), "segments-local");
+  ASSERT_GT(first.total, 0u);
+
+  Outcome reset = Crmstream({"reset", "--config", config, "--to-earliest", "--force"}, no_changelog);
+  ASSERT_EQ(reset.code, 0) << reset.out;
+  EXPECT_NE(reset.out.find("customers and every timer deleted, positions stored"), std::string::npos) << reset.out;
+  EXPECT_EQ(reset.out.find("changelog-local"), std::string::npos) << reset.out;
+
+  ASSERT_EQ(RunServiceToEnd(config, no_changelog), 0);
+  EXPECT_EQ(DumpState(config), first_state);
+  EXPECT_EQ(CollectPublished(broker_->bootstrap(), "segments-local").total, 2 * first.total);
 }
 
 TEST_F(Reset, ToADatetimeEndsLikeAFreshRunFromThatTimeWithOldAndWipedStateDirectories) {
