@@ -186,8 +186,9 @@ int RunResetCommand(const ResetCommandOptions& options, const CliContext& contex
   const std::vector<std::string> inputs = {config.topics.purchases, config.topics.complaints, config.topics.service};
   auto positions = FindResetPositions(admin->get(), reader->get(), inputs, target, kQueryTimeoutMs);
   if (!positions.ok()) return Fail(positions.status().message());
-  Say(std::string("reset of group '") + config.runtime.group_id + "' to " +
-      (target.at_ms ? "the first records at or after " + FormatRfc3339(*target.at_ms) : std::string("the earliest records")) +
+  const std::string where = target.at_ms ? "the first records at or after " + FormatRfc3339(*target.at_ms)
+                                         : std::string("the earliest records");
+  Say("reset of group '" + config.runtime.group_id + "' to " + where +
       (options.dry_run ? " (dry run: nothing is changed)" : ""));
   for (const auto& [tp, p] : *positions) {
     Say(tp.topic + " [" + std::to_string(tp.partition) + "]: from offset " + std::to_string(p.offset) + " (retained " +

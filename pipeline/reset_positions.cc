@@ -89,7 +89,9 @@ Result<std::map<TopicPartitionKey, ResetPosition>> FindResetPositions(rd_kafka_t
       }
       position.offset = position.low;
       positions[TopicPartitionKey{topic, partition}] = position;
-      if (target.at_ms) rd_kafka_topic_partition_list_add(by_time.get(), topic.c_str(), partition)->offset = *target.at_ms;
+      if (target.at_ms) {
+        rd_kafka_topic_partition_list_add(by_time.get(), topic.c_str(), partition)->offset = *target.at_ms;
+      }
     }
   }
   if (!target.at_ms || by_time->cnt == 0) return positions;

@@ -15,7 +15,8 @@ namespace crm::pipeline {
 namespace {
 
 // A customer id or reason crafted to start a fake log line.
-const std::string kForgery = "c1\nts=2026-01-01T00:00:00.000Z level=error msg=\"disk full\" \\ \t\x01\x7f=";
+const std::string kForgery =
+    "c1\nts=2026-01-01T00:00:00.000Z level=error msg=\"disk full\" \\ \t\x01\x7f=";
 
 size_t CountNewlines(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
 
