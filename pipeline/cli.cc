@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "pipeline/commands.h"
+#include "pipeline/log_format.h"
 
 #ifndef CRM_VERSION
 #define CRM_VERSION "dev"
@@ -15,8 +16,11 @@ int RunCli(int argc, char** argv, const CliContext& context) {
   app.set_version_flag("--version", std::string("crmstream ") + CRM_VERSION);
   app.require_subcommand(1);
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
-      ->capture_default_str();
+  app.add_option("--log-level", log_level, "Least severe level logged")
+      ->check(CLI::IsMember(kLogLevelNames))->capture_default_str();
+  std::string log_format = "logfmt";
+  app.add_option("--log-format", log_format, "Log lines on stderr: logfmt or json (one object per line)")
+      ->check(CLI::IsMember(kLogFormatNames))->capture_default_str();
 
   RunCommandOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run the service (consumer group member)");
@@ -82,16 +86,34 @@ int RunCli(int argc, char** argv, const CliContext& context) {
       "dump", "Print every customer's state as one JSON line, sorted by customer id");
   dump_cmd->add_option("--config", dump_config, "TOML config file (or $CRMSTREAM_CONFIG)");
 
+  ResetCommandOptions reset;
+  auto* reset_cmd = app.add_subcommand(
+      "reset", "Reprocess the inputs from their earliest records or a datetime, with empty customer state "
+               "(stop every instance first)");
+  reset_cmd->add_option("--config", reset.config_path, "TOML config file (or $CRMSTREAM_CONFIG)");
+  auto* earliest_opt = reset_cmd->add_flag("--to-earliest", reset.to_earliest, "From the earliest retained records");
+  reset_cmd->add_option("--to-datetime", reset.to_datetime,
+                        "From the first records whose Kafka timestamp is at or after this RFC 3339 time")
+      ->excludes(earliest_opt);
+  reset_cmd->add_flag("--force", reset.force, "Reset even when instances may still be members of the group");
+  reset_cmd->add_flag("--dry-run", reset.dry_run, "Print the positions, change nothing");
+
   try {
     app.parse(argc, argv);
+    if (reset_cmd->parsed() && !reset.to_earliest && reset.to_datetime.empty()) {
+      throw CLI::RequiredError("--to-earliest or --to-datetime");
+    }
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
-  ConfigureLogging(log_level);
+  Result<LogFormat> format = ParseLogFormat(log_format);
+  if (!format.ok()) return kExitUsage;  // IsMember has checked it
+  ConfigureLogging(log_level, *format);
   if (run_cmd->parsed()) return RunServiceCommand(run, context);
   if (broker_cmd->parsed()) return RunBrokerCommand(broker, context);
   if (demo_cmd->parsed()) return RunDemoCommand(demo, context);
+  if (reset_cmd->parsed()) return RunResetCommand(reset, context);
   if (dump_cmd->parsed()) return RunStateDumpCommand(dump_config, context);
   if (fit_cmd->parsed()) return RunFitCommand(fit, context);
   return kExitUsage;

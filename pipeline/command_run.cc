@@ -1,5 +1,4 @@
-// `crmstream run` and `crmstream state dump`, plus logging set-up.
-#include <spdlog/sinks/stdout_color_sinks.h>
+// `crmstream run` and `crmstream state dump`.
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -33,13 +32,6 @@ bool LoadConfigOrReport(const std::string& path, const CliContext& context, conf
   }
   out = std::move(loaded).value();
   return true;
-}
-
-void ConfigureLogging(const std::string& level) {
-  auto logger = spdlog::stderr_color_mt("crmstream");
-  logger->set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l msg=\"%v\"", spdlog::pattern_time_type::utc);
-  logger->set_level(spdlog::level::from_str(level));
-  spdlog::set_default_logger(logger);
 }
 
 int RunServiceCommand(const RunCommandOptions& options, const CliContext& context) {

@@ -50,13 +50,19 @@ struct FitCommandOptions {
 };
 int RunFitCommand(const FitCommandOptions& options, const CliContext& context);
 
+struct ResetCommandOptions {
+  std::string config_path;
+  bool to_earliest = false;
+  std::string to_datetime;  // RFC 3339; empty with to_earliest
+  bool force = false;       // go on even when instances may be running
+  bool dry_run = false;     // print the positions, change nothing
+};
+int RunResetCommand(const ResetCommandOptions& options, const CliContext& context);
+
 int RunStateDumpCommand(const std::string& config_path, const CliContext& context);
 
 // The config named on the command line, else $CRMSTREAM_CONFIG, else the
 // built-in defaults; false (with the error printed) when it does not load.
 bool LoadConfigOrReport(const std::string& path, const CliContext& context, config::Config& out);
-
-// Sets up spdlog: logfmt-style lines on stderr with UTC timestamps.
-void ConfigureLogging(const std::string& level);
 
 }  // namespace crm::pipeline

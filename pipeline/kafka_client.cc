@@ -1,5 +1,7 @@
 #include "pipeline/kafka_client.h"
 
+#include "pipeline/kafka_log.h"
+
 namespace crm::pipeline {
 
 void KafkaHandleDeleter::operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
@@ -25,6 +27,8 @@ KafkaProperties ProducerProperties(KafkaProperties properties) {
 
 Result<KafkaConf> MakeKafkaConf(const KafkaProperties& properties) {
   KafkaConf conf(rd_kafka_conf_new());
+  // librdkafka's own lines go through the service's logger and format.
+  rd_kafka_conf_set_log_cb(conf.get(), &KafkaLogLine);
   char error[512];
   for (const auto& [name, value] : properties) {
     if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), error, sizeof error) !=

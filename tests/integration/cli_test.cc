@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "tests/integration/harness.h"
 
@@ -62,6 +63,77 @@ TEST(Cli, BadConfigExitsWithTwoBeforeStartingAnything) {
   EXPECT_EQ(RunCrmstream({"state", "dump", "--config", path}).code, 2);
   EXPECT_EQ(RunCrmstream({"run", "--config", dir.path() + "/missing.toml"}).code, 2);
   EXPECT_EQ(RunCrmstream({"run"}, {{"CRMSTREAM_HTTP_PORT", "-4"}}).code, 2);
+}
+
+Outcome RunCrmstreamWithStderr(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {CrmstreamBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ChildProcess p(argv, {}, /*capture_stderr=*/true);
+  Outcome o;
+  o.out = p.ReadAll();
+  o.code = p.Wait(std::chrono::seconds(30));
+  return o;
+}
+
+// An unknown --log-level used to turn logging off silently.
+TEST(Cli, UnknownLogLevelOrFormatIsAUsageErrorNamingTheAllowedValues) {
+  TempDir dir;
+  const std::string config = WriteServiceConfig(dir.path(), "127.0.0.1:9", dir.path() + "/no-state");
+  // Without the bad option the same command fails at run time (no store): 1.
+  const std::vector<std::string> dump = {"state", "dump", "--config", config};
+  std::vector<std::string> args = {"--log-level", "warn"};
+  args.insert(args.end(), dump.begin(), dump.end());
+  EXPECT_EQ(RunCrmstreamWithStderr(args).code, 1);
+
+  args = {"--log-level", "verbose"};
+  args.insert(args.end(), dump.begin(), dump.end());
+  Outcome level = RunCrmstreamWithStderr(args);
+  EXPECT_EQ(level.code, 2) << level.out;
+  EXPECT_NE(level.out.find("--log-level"), std::string::npos) << level.out;
+  for (const char* allowed : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+    EXPECT_NE(level.out.find(allowed), std::string::npos) << allowed << "\n" << level.out;
+  }
+
+  args = {"--log-format", "xml"};
+  args.insert(args.end(), dump.begin(), dump.end());
+  Outcome format = RunCrmstreamWithStderr(args);
+  EXPECT_EQ(format.code, 2) << format.out;
+  EXPECT_NE(format.out.find("logfmt"), std::string::npos) << format.out;
+  EXPECT_NE(format.out.find("json"), std::string::npos) << format.out;
+}
+
+// A log line whose message carries a hostile value (here a file name with
+// a newline, from the config) stays one line in both formats.
+TEST(Cli, LogLinesEscapeHostileValuesInBothFormats) {
+  TempDir dir;
+  const std::string config = WriteServiceConfig(
+      dir.path(), "127.0.0.1:9", dir.path() + "/state",
+      "\n[model]\nparams_file = \"/nonexistent/p.json\\nts=2026-01-01T00:00:00.000Z level=error msg=forged\"\n");
+  Outcome logfmt = RunCrmstreamWithStderr({"--log-format", "logfmt", "run", "--config", config});
+  EXPECT_EQ(logfmt.code, 2) << logfmt.out;
+  EXPECT_NE(logfmt.out.find("level=error msg=\"start-up failed: "), std::string::npos) << logfmt.out;
+  EXPECT_NE(logfmt.out.find("p.json\\nts=2026-01-01T00:00:00.000Z level=error msg=forged"), std::string::npos)
+      << logfmt.out;
+  std::istringstream lines(logfmt.out);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_EQ(line.rfind("ts=2026-01-01T00:00:00.000Z", 0), std::string::npos) << "forged line: " << line;
+  }
+
+  Outcome json = RunCrmstreamWithStderr({"--log-format", "json", "run", "--config", config});
+  EXPECT_EQ(json.code, 2) << json.out;
+  std::istringstream json_lines(json.out);
+  bool found = false;
+  for (std::string line; std::getline(json_lines, line);) {
+    if (line.empty()) continue;
+    const nlohmann::json j = nlohmann::json::parse(line);
+    if (j["level"] == "error") {
+      found = true;
+      EXPECT_NE(j["msg"].get<std::string>().find("p.json\nts=2026-01-01T00:00:00.000Z level=error msg=forged"),
+                std::string::npos)
+          << line;
+    }
+  }
+  EXPECT_TRUE(found) << json.out;
 }
 
 TEST(Cli, BrokerListensOnTheRequestedPort) {
