@@ -187,9 +187,18 @@ std::optional<std::string> SetFromText(const FieldSpec& field, const std::string
   return field.set(toml::value<std::string>(value), config);
 }
 
+// Kubernetes gives every pod variables for each Service of its namespace; a
+// Service named "crmstream" brings CRMSTREAM_PORT, CRMSTREAM_PORT_9464_TCP...,
+// CRMSTREAM_SERVICE_HOST and CRMSTREAM_SERVICE_PORT.... No config key has
+// these names (there is no [port] or [service] table), so they are not ours.
+bool IsKubernetesServiceLink(const std::string& name) {
+  return name == "CRMSTREAM_PORT" || name.rfind("CRMSTREAM_PORT_", 0) == 0 ||
+         name.rfind("CRMSTREAM_SERVICE_", 0) == 0;
+}
+
 Status ApplyEnvironment(const Environment& env, Loading& loading) {
   for (const auto& [name, value] : env) {
-    if (name.rfind(kEnvPrefix, 0) != 0 || name == kEnvConfigFile) continue;
+    if (name.rfind(kEnvPrefix, 0) != 0 || name == kEnvConfigFile || IsKubernetesServiceLink(name)) continue;
     if (name.rfind(kEnvKafkaPrefix, 0) == 0) {
       RETURN_IF_ERROR(ApplyKafkaVariable(name, value, loading));
       continue;

@@ -479,6 +479,16 @@ INSTANTIATE_TEST_SUITE_P(
                      }},
         OverrideCase{"OtherVariablesIgnored", "",
                      {{"CRMSTREAM_CONFIG", "/etc/crmstream.toml"}, {"HOME", "/root"}, {"crmstream_runtime_x", "1"}},
+                     [](const Config& c) { ExpectSameConfig(c, Config{}); }},
+        // What Kubernetes sets in every pod of a namespace with a Service
+        // named "crmstream".
+        OverrideCase{"KubernetesServiceLinksIgnored", "",
+                     {{"CRMSTREAM_PORT", "tcp://10.0.0.7:9464"},
+                      {"CRMSTREAM_PORT_9464_TCP", "tcp://10.0.0.7:9464"},
+                      {"CRMSTREAM_PORT_9464_TCP_ADDR", "10.0.0.7"},
+                      {"CRMSTREAM_SERVICE_HOST", "10.0.0.7"},
+                      {"CRMSTREAM_SERVICE_PORT", "9464"},
+                      {"CRMSTREAM_SERVICE_PORT_HTTP", "9464"}},
                      [](const Config& c) { ExpectSameConfig(c, Config{}); }}),
     [](const auto& info) { return std::string(info.param.name); });
 
