@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -102,21 +103,31 @@ void ProduceTraffic(const DemoCommandOptions& options, KafkaSink& sink,
   gen.customers = options.customers;
   gen.seed = options.seed;
   // The simulated timeline ends now: the service dead-letters events more
-  // than a day ahead of its clock (future_event). Without a duration, an
-  // hour of wall time is simulated before that.
-  constexpr double kUnlimitedDemoSeconds = 3600;
-  const double simulated_days =
-      (options.duration_s > 0 ? options.duration_s : kUnlimitedDemoSeconds) * options.days_per_second;
+  // than a day ahead of its clock (future_event) and before 1990
+  // (past_event). With a duration, the whole run is simulated history. Until
+  // Ctrl-C, at most ten years are (from the start, DAYS_PER_S fast), and once
+  // simulated time has caught up with the wall clock it moves as the wall
+  // clock does.
+  constexpr double kMaxUnlimitedHistoryDays = 3650;
+  const double simulated_days = options.duration_s > 0 ? options.duration_s * options.days_per_second
+                                                       : kMaxUnlimitedHistoryDays;
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   gen.start_epoch_ms = now_ms - static_cast<int64_t>(simulated_days * kDayMs);
+  // Wall-clock seconds until the fast timeline reaches the moving wall clock.
+  const double gain_per_s = options.days_per_second - 1.0 / 86400.0;
+  const int64_t caught_up_at_ms = gain_per_s > 0
+                                      ? now_ms + static_cast<int64_t>(simulated_days / gain_per_s * 1000)
+                                      : std::numeric_limits<int64_t>::max();
   TrafficGenerator generator(gen);
   const auto started = Clock::now();
   while (!stop.load()) {
     GeneratedEvent event = generator.Next();
-    double sim_seconds = (static_cast<double>(event.event_time_ms - gen.start_epoch_ms)) / kDayMs /
-                         options.days_per_second;
+    const double sim_seconds =
+        event.event_time_ms <= caught_up_at_ms
+            ? static_cast<double>(event.event_time_ms - gen.start_epoch_ms) / kDayMs / options.days_per_second
+            : static_cast<double>(event.event_time_ms - now_ms) / 1000.0;
     auto due = started + std::chrono::microseconds(static_cast<int64_t>(sim_seconds * 1e6));
     while (Clock::now() < due && !stop.load()) {
       sink.Flush(0).IgnoreError();  // serve delivery reports while waiting
