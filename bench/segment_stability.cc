@@ -25,7 +25,8 @@
 //     Hibernating, Lost): median and 90th percentile in days.
 //
 //   crm_bench_segments [customers=5000] [years=3.2] [seed=1] [key=value]...
-//   keys: recency_scoring=breakpoints|quantiles   recency_days=a,b,c,d
+//   keys: recency_scoring=breakpoints|rhythm|quantiles
+//         recency_days=a,b,c,d   recency_gaps=a,b,c,d   quantile_margin=x
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -97,7 +98,13 @@ std::vector<double> ParseList(const std::string& s) {
 void Configure(ModelConfig& config, const std::string& key, const std::string& value) {
   using crm::operators::RfmScoring;
   if (key == "recency_scoring") {
-    config.rfm.recency = value == "quantiles" ? RfmScoring::kQuantiles : RfmScoring::kBreakpoints;
+    config.rfm.recency = value == "quantiles" ? RfmScoring::kQuantiles
+                         : value == "rhythm"  ? RfmScoring::kRhythm
+                                              : RfmScoring::kBreakpoints;
+  } else if (key == "recency_gaps") {
+    config.rfm.recency_gaps = ParseList(value);
+  } else if (key == "quantile_margin") {
+    config.rfm.quantile_margin = std::atof(value.c_str());
   } else if (key == "recency_days") {
     config.rfm.recency_days = ParseList(value);
   } else {
