@@ -234,6 +234,19 @@ Problem SetScoring(const toml::node& n, operators::RfmScoring& out) {
   return std::nullopt;
 }
 
+// Recency may also be judged against the customer's own rhythm.
+Problem SetRecencyScoring(const toml::node& n, operators::RfmScoring& out) {
+  const std::string allowed = "must be \"rhythm\", \"quantiles\" or \"breakpoints\", got ";
+  auto v = n.value_exact<std::string>();
+  if (!v) return allowed + TomlTypeName(n);
+  if (*v == "rhythm") {
+    out = operators::RfmScoring::kRhythm;
+    return std::nullopt;
+  }
+  if (*v != "quantiles" && *v != "breakpoints") return allowed + "\"" + *v + "\"";
+  return SetScoring(n, out);
+}
+
 }  // namespace
 
 std::string TomlTypeName(const toml::node& n) {
@@ -305,10 +318,12 @@ const std::vector<FieldSpec>& ConfigFields() {
       {"model.rfm.scoring", true,
        [](const toml::node& n, Config& c) -> Problem { return SetScoring(n, c.model.rfm.frequency_monetary); }},
       {"model.rfm.recency_scoring", true,
-       [](const toml::node& n, Config& c) -> Problem { return SetScoring(n, c.model.rfm.recency); }},
+       [](const toml::node& n, Config& c) -> Problem { return SetRecencyScoring(n, c.model.rfm.recency); }},
       Int("model.rfm.min_population", [](Config& c) -> int64_t& { return c.model.rfm.min_population; }, 1, kMaxInt),
       Int("model.rfm.refresh_every", [](Config& c) -> int64_t& { return c.model.rfm.refresh_every; }, 1, kMaxInt),
       Numbers("model.rfm.recency_days", [](Config& c) -> std::vector<double>& { return c.model.rfm.recency_days; }, 4, 0, 1e9, true),
+      Numbers("model.rfm.recency_gaps", [](Config& c) -> std::vector<double>& { return c.model.rfm.recency_gaps; }, 4, 0.1, 1e6, true),
+      Real("model.rfm.quantile_margin", [](Config& c) -> double& { return c.model.rfm.quantile_margin; }, 0, 0.2),
       Numbers("model.rfm.frequency", [](Config& c) -> std::vector<double>& { return c.model.rfm.frequency; }, 4, 0, 1e12, true),
       Numbers("model.rfm.monetary", [](Config& c) -> std::vector<double>& { return c.model.rfm.monetary; }, 4, 0, 1e15, true),
       {"model.segments", false, SetSegments},

@@ -46,7 +46,7 @@ void Rescore(const ModelConfig& config, const ModelContext& context, const std::
              EventTime now, EventTime output_time, const std::string& cause, CustomerState& state,
              Effects& effects) {
   const double satisfaction = CurrentSatisfaction(config.satisfaction, state);
-  state.rfm = ScoreRfm(config.rfm, state, now, context.population);
+  state.rfm = ScoreRfm(config.rfm, state, now, context.population, UsualGap(config.churn, state));
   const std::string segment = ClassifySegment(config.segments, state.rfm);
   state.loyalty = ClassifyLoyalty(config.loyalty, satisfaction, state.purchase_count);
   std::optional<double> p_alive;

@@ -28,10 +28,15 @@ EventTime NextCheck(const ModelConfig& config, const CustomerState& state, Event
     if (due > after) best = std::min(best, due.epoch_ms);
   };
   if (state.purchase_count > 0) {
+    const Duration gap = UsualGap(config.churn, state);
     if (config.rfm.recency == RfmScoring::kBreakpoints) {
       for (double days : config.rfm.recency_days) consider(state.last_purchase + DaysF(days));
+    } else if (config.rfm.recency == RfmScoring::kRhythm) {
+      // Recency passes a breakpoint only strictly after it: a millisecond on.
+      for (double gaps : config.rfm.recency_gaps) {
+        consider(state.last_purchase + Duration{static_cast<int64_t>(static_cast<double>(gap.ms) * gaps) + 1});
+      }
     }
-    const Duration gap = UsualGap(config.churn, state);
     for (double multiple : config.inactivity.check_at_gaps) {
       consider(state.last_purchase + Duration{static_cast<int64_t>(static_cast<double>(gap.ms) * multiple)});
     }

@@ -13,18 +13,31 @@
 namespace crm::operators {
 
 // How a score is computed: against the population (quintiles of the
-// partition's customers, rfm_population.h) or against fixed breakpoints.
-enum class RfmScoring { kQuantiles, kBreakpoints };
+// partition's customers, rfm_population.h), against fixed breakpoints, or
+// (recency only) against the customer's own rhythm: days since the last
+// purchase in multiples of their usual gap (churn_risk.h UsualGap, shrunk to
+// the default gap while they have few purchases).
+enum class RfmScoring { kQuantiles, kBreakpoints, kRhythm };
 
 // Scores 5..1. Breakpoints are four ascending values b1 < b2 < b3 < b4; they
 // also score while the population is smaller than min_population.
 struct RfmConfig {
   RfmScoring frequency_monetary = RfmScoring::kQuantiles;
-  RfmScoring recency = RfmScoring::kBreakpoints;  // days mean something to a business
+  // A fixed day breakpoint bounces a customer who buys every three weeks
+  // between segments a fortnight after each purchase; judged against their
+  // own rhythm they only move when overdue (docs/segments.md).
+  RfmScoring recency = RfmScoring::kRhythm;
   int64_t min_population = 200;  // fewer purchasing customers: breakpoints
   int64_t refresh_every = 1000;  // population changes between rank refreshes
   // Recency in days: <= b1 -> 5, <= b2 -> 4, <= b3 -> 3, <= b4 -> 2, else 1.
   std::vector<double> recency_days = {14, 30, 60, 120};
+  // Recency in usual gaps (recency = kRhythm): same shape as recency_days.
+  std::vector<double> recency_gaps = {2, 4, 5, 8};
+  // Quantile scores are sticky: a customer keeps their F or M score until
+  // their share of the population passes the score's boundary by this much
+  // (0 = no margin), so a refreshed rank table does not move customers
+  // sitting on a boundary back and forth.
+  double quantile_margin = 0.05;
   // Frequency (purchase count): >= b4 -> 5, >= b3 -> 4, ... , < b1 -> 1.
   std::vector<double> frequency = {2, 3, 5, 8};
   // Monetary (total spend): same shape as frequency.

@@ -21,9 +21,14 @@ int ScoreAgainst(const std::vector<double>& breakpoints, double value, bool high
 // Days from the last purchase to `now` (0 when no purchase or now is earlier).
 double RecencyDays(const CustomerState& state, EventTime now);
 
+// Days since the last purchase in multiples of `usual_gap` (0 as above).
+double RecencyGaps(const CustomerState& state, EventTime now, Duration usual_gap);
+
 // Scores of `state` at event time `now`. A customer without purchases scores
-// {1, 1, 1}. Without a population every score uses the breakpoints.
+// {1, 1, 1}. Without a population every score uses the breakpoints (recency
+// on its rhythm when so configured: RecencyGaps against recency_gaps, with
+// `usual_gap` the customer's, as churn_risk.h UsualGap gives it).
 RfmScores ScoreRfm(const RfmConfig& config, const CustomerState& state, EventTime now,
-                   const RfmPopulation* population = nullptr);
+                   const RfmPopulation* population = nullptr, Duration usual_gap = Days(30));
 
 }  // namespace crm::operators

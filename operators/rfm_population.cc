@@ -111,12 +111,28 @@ void RfmPopulation::Restore(Parts live, Parts frozen, int64_t changes_since_refr
   Thaw();
 }
 
+namespace {
+
+// The quintile score of `fraction`, except that a customer keeps a
+// `previous` score (1..5; 0: none) while the fraction lies within `margin`
+// of that score's band [(previous - 1) / 5, previous / 5).
+int StickyQuintileScore(double fraction, int previous, double margin) {
+  const int score = QuintileScore(fraction);
+  if (previous < 1 || previous > 5 || margin <= 0 || score == previous) return score;
+  const double lo = (previous - 1) / 5.0 - margin;
+  const double hi = previous / 5.0 + margin;
+  return fraction >= lo && fraction < hi ? previous : score;
+}
+
+}  // namespace
+
 RfmPopulation::Ranks RfmPopulation::Score(const RfmConfig& config, const CustomerState& s) const {
   Ranks ranks;
   if (s.purchase_count == 0 || frequency_ranks_.count() < config.min_population) return ranks;
   if (config.frequency_monetary == RfmScoring::kQuantiles) {
-    ranks.f = QuintileScore(frequency_ranks_.FractionBelow(static_cast<double>(s.purchase_count)));
-    ranks.m = QuintileScore(monetary_ranks_.FractionBelow(s.total_spend));
+    ranks.f = StickyQuintileScore(frequency_ranks_.FractionBelow(static_cast<double>(s.purchase_count)), s.rfm.f,
+                                  config.quantile_margin);
+    ranks.m = StickyQuintileScore(monetary_ranks_.FractionBelow(s.total_spend), s.rfm.m, config.quantile_margin);
   }
   if (config.recency == RfmScoring::kQuantiles) {
     ranks.r = QuintileScore(recency_ranks_.FractionBelow(LastPurchaseDay(s)));

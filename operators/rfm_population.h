@@ -83,7 +83,8 @@ class RfmPopulation {
   // `refresh_every` changes have accumulated since the last refresh.
   void Update(const RfmConfig& config, const CustomerState& before, const CustomerState& after);
 
-  // Scores against the frozen tables; nullopt fields mean "use the
+  // Scores against the frozen tables, F and M sticky around the customer's
+  // stored scores (state.rfm, RfmConfig::quantile_margin); nullopt fields mean "use the
   // configured breakpoints" (quantiles are off for that score, or the
   // frozen population is smaller than min_population).
   struct Ranks {

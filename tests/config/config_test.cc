@@ -76,6 +76,8 @@ void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(m.rfm.min_population, n.rfm.min_population);
   EXPECT_EQ(m.rfm.refresh_every, n.rfm.refresh_every);
   EXPECT_EQ(m.rfm.recency_days, n.rfm.recency_days);
+  EXPECT_EQ(m.rfm.recency_gaps, n.rfm.recency_gaps);
+  EXPECT_EQ(m.rfm.quantile_margin, n.rfm.quantile_margin);
   EXPECT_EQ(m.rfm.frequency, n.rfm.frequency);
   EXPECT_EQ(m.rfm.monetary, n.rfm.monetary);
   EXPECT_EQ(m.segments, n.segments);
@@ -246,7 +248,15 @@ INSTANTIATE_TEST_SUITE_P(
         File("Scoring", "[model.rfm]\nscoring = \"deciles\"\n",
              {"'model.rfm.scoring' must be \"quantiles\" or \"breakpoints\", got \"deciles\""}),
         File("RecencyScoringType", "[model.rfm]\nrecency_scoring = 5\n",
-             {"'model.rfm.recency_scoring' must be \"quantiles\" or \"breakpoints\", got integer"}),
+             {"'model.rfm.recency_scoring' must be \"rhythm\", \"quantiles\" or \"breakpoints\", got integer"}),
+        File("RecencyScoringName", "[model.rfm]\nrecency_scoring = \"weekly\"\n",
+             {"'model.rfm.recency_scoring' must be \"rhythm\", \"quantiles\" or \"breakpoints\", got \"weekly\""}),
+        File("RecencyGapsNotAscending", "[model.rfm]\nrecency_gaps = [2, 4, 4, 8]\n",
+             {"'model.rfm.recency_gaps' must be strictly ascending"}),
+        File("RecencyGapsTooSmall", "[model.rfm]\nrecency_gaps = [0, 4, 5, 8]\n",
+             {"'model.rfm.recency_gaps' every element must be from 0.1 to 1000000, got 0"}),
+        File("QuantileMarginTooLarge", "[model.rfm]\nquantile_margin = 0.5\n",
+             {"'model.rfm.quantile_margin' must be from 0 to 0.2, got 0.5"}),
         File("ParamsFileType", "[model]\nparams_file = 3\n", {"'model.params_file' must be a string"}),
         File("Margin", "[model.value]\nmargin = 1.5\n", {"'model.value.margin' must be from 0 to 1, got 1.5"}),
         File("NoCheckGaps", "[model.inactivity]\ncheck_at_gaps = []\n",

@@ -24,6 +24,7 @@ CustomerState WeeklyBuyer(const ModelConfig& config, int n) {
 
 TEST(NextCheck, WalksThroughGapMultiplesRecencyBreakpointsAndRetention) {
   ModelConfig config;
+  config.rfm.recency = RfmScoring::kBreakpoints;  // checks at the day breakpoints
   config.churn.gap_prior_weight = 0;  // usual gap exactly 7 days
   const CustomerState s = WeeklyBuyer(config, 5);  // last purchase day 28
   // Candidates after day 28: gaps x 1.5, 2, 3, 4, 6 = days 38.5, 42, 49, 56, 70;

@@ -30,6 +30,7 @@ TEST(ScoreRfm, ScoresAStateAtAnEventTime) {
   s.first_purchase = EventTime{0};
   s.last_purchase = EventTime{Days(100).ms};
   RfmConfig config;
+  config.recency = RfmScoring::kBreakpoints;  // the day breakpoints under test
   EXPECT_EQ(ScoreRfm(config, s, EventTime{Days(110).ms}), (RfmScores{5, 4, 4}));
   EXPECT_EQ(ScoreRfm(config, s, EventTime{Days(300).ms}), (RfmScores{1, 4, 4}));
   EXPECT_DOUBLE_EQ(RecencyDays(s, EventTime{Days(130).ms}), 30.0);
