@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "config/config_keys.h"
+#include "operators/alert_budget.h"
 #include "operators/segment.h"
 
 namespace crm::config {
@@ -348,7 +349,8 @@ const std::vector<FieldSpec>& ConfigFields() {
       Real("model.churn.weight_overdue", [](Config& c) -> double& { return c.model.churn.weight_overdue; }, 0, 1e6),
       Real("model.churn.weight_satisfaction", [](Config& c) -> double& { return c.model.churn.weight_satisfaction; }, 0, 1e6),
       Real("model.churn.weight_complaints", [](Config& c) -> double& { return c.model.churn.weight_complaints; }, 0, 1e6),
-      Real("model.churn.weight_p_dead", [](Config& c) -> double& { return c.model.churn.weight_p_dead; }, 0, 1e6),
+      Real("model.churn.weight_no_purchase", [](Config& c) -> double& { return c.model.churn.weight_no_purchase; }, 0, 1e6),
+      Real("model.churn.horizon_days", [](Config& c) -> double& { return c.model.churn.horizon_days; }, 1, 36500),
       {"model.params_file", true,
        [](const toml::node& n, Config& c) -> Problem {
          auto v = n.value_exact<std::string>();
@@ -379,6 +381,8 @@ const std::vector<FieldSpec>& ConfigFields() {
       Real("model.alert.min_value", [](Config& c) -> double& { return c.model.alert.min_value; }, 0, 1e15),
       Real("model.alert.high_value_at_risk", [](Config& c) -> double& { return c.model.alert.high_value_at_risk; }, 0, 1e15),
       Real("model.alert.medium_value_at_risk", [](Config& c) -> double& { return c.model.alert.medium_value_at_risk; }, 0, 1e15),
+      Real("model.alert.win_back_p_alive", [](Config& c) -> double& { return c.model.alert.win_back_p_alive; }, 0, 1),
+      Int("model.alert.max_alerts_per_day", [](Config& c) -> int64_t& { return c.model.alert.max_alerts_per_day; }, 0, operators::kMaxAlertsPerDay),
   };
   return fields;
 }

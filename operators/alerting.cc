@@ -1,5 +1,6 @@
 #include "operators/alerting.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "operators/money.h"
@@ -16,6 +17,17 @@ const char* ActionFor(Priority p) {
   return "send a win-back email";
 }
 
+// For a customer the model considers probably gone already: bring them back
+// rather than keep them.
+const char* WinBackActionFor(Priority p) {
+  switch (p) {
+    case Priority::kHigh: return "win back: call within 24 hours with a come-back offer";
+    case Priority::kMedium: return "win back: call this week with a come-back offer";
+    case Priority::kLow: return "win back: send a come-back offer by email";
+  }
+  return "win back: send a come-back offer by email";
+}
+
 }  // namespace
 
 Priority PriorityFor(const AlertConfig& config, double value_at_risk) {
@@ -27,31 +39,40 @@ Priority PriorityFor(const AlertConfig& config, double value_at_risk) {
 std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const std::string& customer_id,
                                       const ChurnAssessment& churn, double value,
                                       double satisfaction, EventTime now, CustomerState& state) {
-  return DecideAlert(config, customer_id, churn, [value] { return value; }, satisfaction, now, state);
+  return DecideAlert(config, customer_id, churn, [value] { return AlertValue{value, value}; }, satisfaction, now,
+                     state);
 }
 
 std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const std::string& customer_id,
-                                      const ChurnAssessment& churn, const std::function<double()>& value_of,
-                                      double satisfaction, EventTime now, CustomerState& state) {
+                                      const ChurnAssessment& churn, const std::function<AlertValue()>& value_of,
+                                      double satisfaction, EventTime now, CustomerState& state,
+                                      AlertBudget* budget) {
   // An undefined risk neither re-arms nor raises an alert.
   if (!std::isfinite(churn.risk)) return std::nullopt;
   if (churn.risk < config.rearm_threshold) state.alert_armed = true;
   if (!state.alert_armed || churn.risk < config.alert_threshold) return std::nullopt;
   if (state.alerts_sent > 0 && now - state.last_alert < config.cooldown) return std::nullopt;
-  const double value = ClampMoney(value_of());  // finite whatever the model or the stored state says
-  if (value < config.min_value) return std::nullopt;
+  const AlertValue v = value_of();
+  // Finite whatever the model or the stored state says.
+  const double value = ClampMoney(v.clv);
+  const double if_retained = std::max(value, ClampMoney(v.if_retained, value));
+  if (if_retained < config.min_value) return std::nullopt;
 
   ChurnAlert alert;
   alert.customer_id = customer_id;
   alert.risk = churn.risk;
   alert.p_alive = churn.p_alive;
   alert.clv = value;
-  alert.value_at_risk = ClampMoney(value * churn.risk);
+  alert.value_at_risk = ClampMoney(if_retained * churn.risk);
   alert.priority = PriorityFor(config, alert.value_at_risk);
+  if (budget != nullptr && !AdmitAlert(config.max_alerts_per_day, now, alert.value_at_risk, *budget)) {
+    return std::nullopt;
+  }
+  const bool win_back = churn.fitted && churn.p_alive < config.win_back_p_alive;
   alert.segment = state.segment;
   alert.satisfaction = satisfaction;
   alert.reasons = churn.reasons;
-  alert.recommended_action = ActionFor(alert.priority);
+  alert.recommended_action = win_back ? WinBackActionFor(alert.priority) : ActionFor(alert.priority);
 
   state.alert_armed = false;
   state.last_alert = now;

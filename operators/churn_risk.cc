@@ -24,7 +24,7 @@ Duration UsualGap(const ChurnConfig& config, const CustomerState& state) {
 }
 
 ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
-                            const CustomerState& state, EventTime now, std::optional<double> p_alive) {
+                            const CustomerState& state, EventTime now, std::optional<PurchaseOutlook> outlook) {
   ChurnAssessment a;
   const Duration gap = UsualGap(config, state);
   double silent_days = 0;
@@ -33,10 +33,12 @@ ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
     a.overdue_ratio = silent_days / gap.days();
   }
   double behaviour_term = config.weight_overdue * (a.overdue_ratio - config.overdue_midpoint);
-  if (p_alive) {
+  const std::optional<double> p_alive =
+      outlook ? std::optional<double>(outlook->p_alive) : std::nullopt;
+  if (outlook) {
     // Clamped so that a certain verdict stays a finite logit.
-    const double p_dead = std::clamp(1.0 - *p_alive, 1e-9, 1.0 - 1e-9);
-    behaviour_term = config.weight_p_dead * std::log(p_dead / (1.0 - p_dead));
+    const double p_none = std::clamp(outlook->p_no_purchase, 1e-9, 1.0 - 1e-9);
+    behaviour_term = config.weight_no_purchase * std::log(p_none / (1.0 - p_none));
   }
   const double satisfaction_term = config.weight_satisfaction * (50.0 - satisfaction) / 50.0;
   int severity_sum = 0, max_severity = 0;
@@ -47,7 +49,9 @@ ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
   const double complaint_term = config.weight_complaints * severity_sum / 5.0;
 
   a.behavioural_risk = Logistic(behaviour_term);
+  a.fitted = outlook.has_value();
   a.p_alive = p_alive ? *p_alive : 1.0 - a.behavioural_risk;
+  a.p_no_purchase = outlook ? outlook->p_no_purchase : a.behavioural_risk;
   a.risk = Logistic(behaviour_term + satisfaction_term + complaint_term);
 
   // Reasons that raised the risk, largest contribution first.
@@ -61,9 +65,13 @@ ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
     // silence is still the plainest explanation, ranked just after P(alive).
     const double share = p_alive ? behaviour_term - 1e-9
                                  : behaviour_term + config.weight_overdue * config.overdue_midpoint;
-    reasons.push_back({share,
-                       {"overdue", "no purchase for " + WholeDays(silent_days) + " days; usual gap " +
-                                       WholeDays(gap.days()) + " days"}});
+    std::string detail = "no purchase for " + WholeDays(silent_days) + " days; usual gap " +
+                         WholeDays(gap.days()) + " days";
+    if (outlook) {
+      detail += "; " + WholeDays(100 * (1 - outlook->p_no_purchase)) + "% likely to buy in the next " +
+                WholeDays(config.horizon_days) + " days";
+    }
+    reasons.push_back({share, {"overdue", std::move(detail)}});
   }
   if (satisfaction < 50.0) {
     reasons.push_back({satisfaction_term,

@@ -4,9 +4,10 @@
 // behavioural term with attitude (low satisfaction, open complaints):
 //   z = behaviour + w_sat * (50 - sat)/50 + w_complaints * (sum of open severities)/5
 //   risk = 1 / (1 + exp(-z))
-// The behavioural term is w_p_dead * logit(1 - P(alive)) once BG/NBD
-// parameters are loaded, and until then the overdue ratio (time since the
-// last purchase over the customer's usual gap):
+// The behavioural term is w_no_purchase * logit(P(no purchase within the
+// horizon | history)) once model parameters are loaded (purchase_forecast.h:
+// it combines "probably gone" with "buys rarely"), and until then the
+// overdue ratio (time since the last purchase over the customer's usual gap):
 //   behaviour = w_overdue * (ratio - midpoint).
 // Reasons list what raised the risk, in plain words, largest share first.
 #pragma once
@@ -17,6 +18,7 @@
 #include "operators/customer_state.h"
 #include "operators/effects.h"
 #include "operators/model_config.h"
+#include "operators/purchase_forecast.h"
 #include "operators/time.h"
 
 namespace crm::operators {
@@ -26,6 +28,8 @@ struct ChurnAssessment {
   double behavioural_risk = 0;  // logistic of the behavioural term alone
   double overdue_ratio = 0;
   double p_alive = 0;           // P(alive) when fitted, else 1 - behavioural_risk
+  double p_no_purchase = 0;     // P(no purchase within the horizon) when fitted, else behavioural_risk
+  bool fitted = false;          // judged by a fitted model (else the overdue fallback)
   std::vector<Reason> reasons;  // most important first
 };
 
@@ -34,10 +38,11 @@ struct ChurnAssessment {
 // default itself for customers with fewer than two purchases.
 Duration UsualGap(const ChurnConfig& config, const CustomerState& state);
 
-// `p_alive`: the BG/NBD probability that the customer is still active, when
-// parameters are loaded (nullopt: the overdue fallback).
+// `outlook`: what the fitted purchase model says about the customer over
+// config.horizon_days, when parameters are loaded (nullopt: the overdue
+// fallback).
 ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
                             const CustomerState& state, EventTime now,
-                            std::optional<double> p_alive = std::nullopt);
+                            std::optional<PurchaseOutlook> outlook = std::nullopt);
 
 }  // namespace crm::operators

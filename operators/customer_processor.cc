@@ -9,6 +9,7 @@
 #include "operators/inactivity.h"
 #include "operators/loyalty.h"
 #include "operators/money.h"
+#include "operators/purchase_forecast.h"
 #include "operators/rfm.h"
 #include "operators/satisfaction.h"
 #include "operators/segment.h"
@@ -49,11 +50,13 @@ void Rescore(const ModelConfig& config, const ModelContext& context, const std::
   state.rfm = ScoreRfm(config.rfm, state, now, context.population, UsualGap(config.churn, state));
   const std::string segment = ClassifySegment(config.segments, state.rfm);
   state.loyalty = ClassifyLoyalty(config.loyalty, satisfaction, state.purchase_count);
-  std::optional<double> p_alive;
-  if (context.params != nullptr && state.purchase_count > 0) p_alive = PAliveAt(*context.params, state, now);
+  std::optional<PurchaseOutlook> outlook;
+  if (context.params != nullptr && state.purchase_count > 0) {
+    outlook = PurchaseOutlookAt(*context.params, state, now, config.churn.horizon_days);
+  }
   // A model that gives no number says nothing: judge by behaviour instead.
-  if (p_alive && !std::isfinite(*p_alive)) p_alive.reset();
-  const ChurnAssessment churn = AssessChurn(config.churn, satisfaction, state, now, p_alive);
+  if (outlook && !(std::isfinite(outlook->p_alive) && std::isfinite(outlook->p_no_purchase))) outlook.reset();
+  const ChurnAssessment churn = AssessChurn(config.churn, satisfaction, state, now, outlook);
   state.churn_risk = churn.risk;
 
   // Segments describe purchasing customers: someone who has only called or
@@ -67,12 +70,14 @@ void Rescore(const ModelConfig& config, const ModelContext& context, const std::
                       cause}});
     state.segment = segment;
   }
-  // Value: CLV from the fitted models, historical spend until then.
-  auto value = [&]() -> double {
-    if (context.params == nullptr) return ClampMoney(state.total_spend);
-    return ValueAt(*context.params, config.value, state, now).clv;
+  // Value: CLV from the fitted models (and the CLV of an alive customer,
+  // what retaining or winning them back is worth), historical spend until then.
+  auto value = [&]() -> AlertValue {
+    if (context.params == nullptr) return {ClampMoney(state.total_spend), ClampMoney(state.total_spend)};
+    const CustomerValue v = ValueAt(*context.params, config.value, state, now);
+    return {v.clv, v.clv_if_alive};
   };
-  if (auto alert = DecideAlert(config.alert, customer_id, churn, value, satisfaction, now, state)) {
+  if (auto alert = DecideAlert(config.alert, customer_id, churn, value, satisfaction, now, state, context.budget)) {
     alert->cause = cause;
     effects.outputs.push_back(Output{"churn-alert", output_time, std::move(*alert)});
   }

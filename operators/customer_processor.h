@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "operators/alert_budget.h"
 #include "operators/customer_state.h"
 #include "operators/effects.h"
 #include "operators/events.h"
@@ -36,10 +37,13 @@ uint64_t StableHash64(std::string_view bytes);
 // The context holds what the runtime keeps beside the customer: the fitted
 // model parameters (null until loaded: churn risk then uses the overdue
 // fallback and value is historical spend) and the partition's RFM population
-// (null: breakpoints only), which the call updates with the customer's move.
+// (null: breakpoints only), which the call updates with the customer's move,
+// and the partition's alert budget (null: no capacity limit), which the call
+// updates when the customer is a candidate for an alert.
 struct ModelContext {
   const ModelParams* params = nullptr;
   RfmPopulation* population = nullptr;
+  AlertBudget* budget = nullptr;
 };
 Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, const Event& event,
                      CustomerState& state);

@@ -7,6 +7,8 @@
 // Pure functions.
 #pragma once
 
+#include <functional>
+
 #include "operators/bgnbd.h"
 
 namespace crm::operators {
@@ -30,8 +32,15 @@ struct ClvOptions {
   double units_per_year = 52;    // 52 for weeks, 365 for days
 };
 
-// Sum over the horizon (in steps of one unit) of expected purchases in that
-// step x expected spend x margin, discounted to today.
+// Sum over the horizon (in steps of one unit) of the expected purchases in
+// that step (from `cumulative_purchases(t)`, the expected purchases in
+// (0, t]) x spend_per_purchase x margin, discounted to today. Any purchase
+// model plugs in through `cumulative_purchases`.
+double DiscountedValue(const std::function<double(double)>& cumulative_purchases, double spend_per_purchase,
+                       const ClvOptions& options);
+
+// DiscountedValue of BG/NBD's expected purchases and Gamma-Gamma's expected
+// spend: the expected CLV (an alive customer's value times P(alive)).
 double CustomerLifetimeValue(const BgNbdParams& bg, const GammaGammaParams& gg,
                              const PurchaseSummary& s, double mean_spend, const ClvOptions& options);
 

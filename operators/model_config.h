@@ -5,6 +5,7 @@
 // it from the TOML file; operators only read it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -86,10 +87,12 @@ struct ChurnConfig {
   double weight_overdue = 2.0;      // logistic weight per unit of overdue ratio
   double weight_satisfaction = 1.5; // per (50 - satisfaction)/50
   double weight_complaints = 0.8;   // per unit of summed open severity / 5
-  // Once BG/NBD parameters are loaded, the behavioural term is this weight
-  // times logit(1 - P(alive)) instead of the overdue term: with weight 1 and
-  // a neutral attitude the risk is exactly 1 - P(alive).
-  double weight_p_dead = 1.0;
+  // Once model parameters are loaded, the behavioural term is this weight
+  // times logit(P(no purchase within horizon_days | history))
+  // (purchase_forecast.h) instead of the overdue term: with weight 1 and a
+  // neutral attitude the risk is exactly that probability.
+  double weight_no_purchase = 1.0;
+  double horizon_days = 90;  // the horizon of that probability, in days
 };
 
 // Customer lifetime value (DESIGN.md "CLV"), used once parameters are loaded.
@@ -106,6 +109,12 @@ struct AlertConfig {
   double min_value = 1;           // customers worth less (e.g. never bought) are not alerted
   double high_value_at_risk = 500;   // value at risk >= this: high priority
   double medium_value_at_risk = 100; // >= this: medium; else low
+  // With fitted parameters, an alerted customer whose P(alive) is below this
+  // is probably gone already: the alert recommends a win-back action.
+  double win_back_p_alive = 0.5;
+  // Call-center capacity: at most this many alerts per input partition and
+  // event-time day, the most valuable first (alert_budget.h); 0 = unlimited.
+  int64_t max_alerts_per_day = 0;
 };
 
 // Overdue checks of silent customers (DESIGN.md "Inactivity"). Each customer

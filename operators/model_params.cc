@@ -5,6 +5,7 @@
 #include <string>
 
 #include "operators/money.h"
+#include "operators/purchase_forecast.h"
 
 namespace crm::operators {
 namespace {
@@ -65,6 +66,10 @@ CustomerValue ValueAt(const ModelParams& params, const ValueConfig& config, cons
   v.expected_purchases = std::max(0.0, ClampMoney(ExpectedPurchases(params.bgnbd, s, clv.horizon)));
   v.expected_spend = ClampMoney(ExpectedSpend(params.gamma_gamma, s.x, mean_spend), mean_spend);
   v.clv = ClampMoney(CustomerLifetimeValue(params.bgnbd, params.gamma_gamma, s, mean_spend, clv), total_spend);
+  const double if_alive = DiscountedValue(
+      [&](double t) { return BgNbdExpectedPurchasesIfAlive(params.bgnbd, s, t); }, v.expected_spend, clv);
+  // Never below the expected CLV, which it bounds from above.
+  v.clv_if_alive = std::max(v.clv, ClampMoney(if_alive, v.clv));
   return v;
 }
 

@@ -36,6 +36,9 @@ struct CustomerValue {
   double expected_purchases = 0;  // over the configured horizon
   double expected_spend = 0;      // per purchase (Gamma-Gamma)
   double clv = 0;                 // discounted, with margin, over the horizon
+  // The CLV of the customer if they are still alive (not multiplied by
+  // P(alive)): the value retaining them keeps, or a win-back regains.
+  double clv_if_alive = 0;
 };
 
 // Only P(alive): cheap enough for every event.

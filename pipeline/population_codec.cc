@@ -1,6 +1,8 @@
 #include "pipeline/population_codec.h"
 
 #include <array>
+#include <bit>
+#include <cmath>
 
 #include "pipeline/byte_codec.h"
 
@@ -13,6 +15,37 @@ using operators::RfmPopulation;
 // A bucket is at least a one-byte delta and a one-byte count.
 constexpr uint64_t kMinBytesPerBucket = 2;
 constexpr uint8_t kPartitionStateVersionWithoutClock = 1;
+constexpr uint8_t kPartitionStateVersionWithoutBudget = 2;
+
+void WriteBudget(ByteWriter& w, const operators::AlertBudget& b) {
+  w.Signed(b.day);
+  w.Varint(static_cast<uint64_t>(b.sent));
+  w.Fixed64(std::bit_cast<uint64_t>(b.bar));
+  w.Varint(b.top.size());
+  for (double v : b.top) w.Fixed64(std::bit_cast<uint64_t>(v));
+}
+
+bool ReadMoney(ByteReader& r, double& v) {
+  uint64_t bits;
+  if (!r.Fixed64(bits)) return false;
+  v = std::bit_cast<double>(bits);
+  return std::isfinite(v) && v >= 0;
+}
+
+// Reads an alert budget from untrusted bytes.
+bool ReadBudget(ByteReader& r, size_t input_size, operators::AlertBudget& b) {
+  uint64_t sent, n;
+  if (!r.Signed(b.day) || !r.Varint(sent) || !ReadMoney(r, b.bar) || !r.Varint(n)) return false;
+  if (sent > static_cast<uint64_t>(operators::kMaxAlertsPerDay)) return false;
+  b.sent = static_cast<int64_t>(sent);
+  // Bounds n by the input before anything is allocated or looped over.
+  if (n > static_cast<uint64_t>(operators::kMaxAlertsPerDay) || n > (input_size - r.pos()) / 8) return false;
+  b.top.resize(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!ReadMoney(r, b.top[i]) || (i > 0 && b.top[i] < b.top[i - 1])) return false;
+  }
+  return true;
+}
 
 void WriteHistogram(ByteWriter& w, const Histogram& h) {
   w.Varint(h.buckets().size());
@@ -102,6 +135,7 @@ std::string EncodePartitionState(const PartitionState& state) {
   w.Signed(state.max_event_ms);
   w.Signed(state.watermark_ms);
   w.Signed(state.clock_ms);
+  WriteBudget(w, state.alert_budget);
   out += EncodePopulation(state.population);
   return out;
 }
@@ -110,13 +144,16 @@ Result<PartitionState> DecodePartitionState(std::string_view bytes) {
   ByteReader r(bytes);
   uint8_t version;
   PartitionState state;
-  if (!r.Byte(version) ||
-      (version != kPartitionStateEncodingVersion && version != kPartitionStateVersionWithoutClock)) {
+  if (!r.Byte(version) || (version != kPartitionStateEncodingVersion && version != kPartitionStateVersionWithoutClock &&
+                           version != kPartitionStateVersionWithoutBudget)) {
     return Status::Corruption("partition state: unknown or missing encoding version");
   }
   if (!r.Signed(state.max_event_ms) || !r.Signed(state.watermark_ms) ||
-      (version >= kPartitionStateEncodingVersion && !r.Signed(state.clock_ms))) {
+      (version >= kPartitionStateVersionWithoutBudget && !r.Signed(state.clock_ms))) {
     return Status::Corruption("partition state: bad or truncated clock at byte " + std::to_string(r.pos()));
+  }
+  if (version >= kPartitionStateEncodingVersion && !ReadBudget(r, bytes.size(), state.alert_budget)) {
+    return Status::Corruption("partition state: bad or truncated alert budget at byte " + std::to_string(r.pos()));
   }
   ASSIGN_OR_RETURN(state.population, DecodePopulation(bytes.substr(r.pos())));
   return state;

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "operators/alert_budget.h"
 #include "operators/rfm_population.h"
 #include "operators/status.h"
 
@@ -33,16 +34,22 @@ std::string EncodePopulation(const operators::RfmPopulation& population);
 Result<operators::RfmPopulation> DecodePopulation(std::string_view bytes);
 
 // What the store keeps per input partition: its event-time clock, its
-// trusted wall clock and its RFM population. Encoded as a version byte, the
-// three times as zigzag varints, then the population's own encoding.
-// Version 1 (no clock_ms) still decodes, with clock_ms = INT64_MIN.
+// trusted wall clock, its alert budget and its RFM population. Encoded as a
+// version byte, the three times as zigzag varints, the alert budget (zigzag
+// day, varint sent, the bar and a varint count of ascending candidate
+// values as IEEE doubles in 8 little-endian bytes), then the population's
+// own encoding. Version 1 (no clock_ms) and 2 (no budget) still decode, with
+// clock_ms = INT64_MIN and an empty budget. A budget decodes only with
+// finite, non-negative values in ascending order and at most
+// operators::kMaxAlertsPerDay candidates.
 struct PartitionState {
   int64_t max_event_ms = INT64_MIN;  // largest event time processed
   int64_t watermark_ms = INT64_MIN;  // max_event - lateness, or a recorded wall-clock advance
   int64_t clock_ms = INT64_MIN;  // wall clock recorded at the partition's last commit: the trusted 'now' for the future-event bound
+  operators::AlertBudget alert_budget;  // call-center capacity (operators/alert_budget.h)
   operators::RfmPopulation population;
 };
-inline constexpr uint8_t kPartitionStateEncodingVersion = 2;
+inline constexpr uint8_t kPartitionStateEncodingVersion = 3;
 
 std::string EncodePartitionState(const PartitionState& state);
 Result<PartitionState> DecodePartitionState(std::string_view bytes);

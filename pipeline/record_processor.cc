@@ -257,6 +257,7 @@ operators::ModelContext RecordProcessor::ContextFor(PartitionTask& task) {
   operators::ModelContext context;
   if (params_) context.params = &*params_;
   if (quantile_scoring_) context.population = &task.stored.population;
+  if (config_.model.alert.max_alerts_per_day > 0) context.budget = &task.stored.alert_budget;
   return context;
 }
 

@@ -69,7 +69,9 @@ std::string CustomerProfileJson(const std::string& customer_id, const operators:
     model["expected_purchases"] = v.expected_purchases;
     model["expected_spend"] = v.expected_spend;
     model["clv"] = v.clv;
-    model["value_at_risk"] = operators::ClampMoney(v.clv * s.churn_risk);
+    // What is lost if the customer is gone: the value if retained (the CLV
+    // of an alive customer) x risk, as in the churn alert.
+    model["value_at_risk"] = operators::ClampMoney(v.clv_if_alive * s.churn_risk);
   }
   ordered_json j = StateObject(customer_id, s);
   j["model"] = std::move(model);

@@ -95,7 +95,8 @@ void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(m.churn.weight_overdue, n.churn.weight_overdue);
   EXPECT_EQ(m.churn.weight_satisfaction, n.churn.weight_satisfaction);
   EXPECT_EQ(m.churn.weight_complaints, n.churn.weight_complaints);
-  EXPECT_EQ(m.churn.weight_p_dead, n.churn.weight_p_dead);
+  EXPECT_EQ(m.churn.weight_no_purchase, n.churn.weight_no_purchase);
+  EXPECT_EQ(m.churn.horizon_days, n.churn.horizon_days);
   EXPECT_EQ(m.value.horizon_days, n.value.horizon_days);
   EXPECT_EQ(m.value.margin, n.value.margin);
   EXPECT_EQ(m.value.annual_discount, n.value.annual_discount);
@@ -103,6 +104,8 @@ void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(m.alert.rearm_threshold, n.alert.rearm_threshold);
   EXPECT_EQ(m.alert.cooldown, n.alert.cooldown);
   EXPECT_EQ(m.alert.min_value, n.alert.min_value);
+  EXPECT_EQ(m.alert.win_back_p_alive, n.alert.win_back_p_alive);
+  EXPECT_EQ(m.alert.max_alerts_per_day, n.alert.max_alerts_per_day);
   EXPECT_EQ(m.alert.high_value_at_risk, n.alert.high_value_at_risk);
   EXPECT_EQ(m.alert.medium_value_at_risk, n.alert.medium_value_at_risk);
 }

@@ -74,10 +74,13 @@ TEST(ModelParams, AlertsCarryTheFittedPAliveAndClv) {
   const operators::EventTime at{call_at};
   // Outputs are rounded to six decimals.
   const double p_alive = operators::PAliveAt(p, dora, at);
-  const double clv = operators::ValueAt(p, operators::ValueConfig{}, dora, at).clv;
+  const operators::CustomerValue value = operators::ValueAt(p, operators::ValueConfig{}, dora, at);
+  const double clv = value.clv;
   EXPECT_NEAR(data["p_alive"].get<double>(), p_alive, 1e-5 * p_alive);
   EXPECT_NEAR(data["clv"].get<double>(), clv, 1e-5 * clv);
-  EXPECT_NEAR(data["value_at_risk"].get<double>(), clv * data["risk"].get<double>(), 1e-4 * clv);
+  // Value at risk: the value if retained (CLV of an alive customer) x risk.
+  EXPECT_NEAR(data["value_at_risk"].get<double>(), value.clv_if_alive * data["risk"].get<double>(),
+              1e-4 * value.clv_if_alive);
   EXPECT_EQ(data["reasons"][0]["code"], "low_p_alive");
 }
 

@@ -93,7 +93,7 @@ TEST(DecideAlert, ValueIsComputedOnlyWhenAnAlertIsPossible) {
   int calls = 0;
   auto value = [&calls] {
     ++calls;
-    return 300.0;
+    return AlertValue{300.0, 300.0};
   };
   CustomerState s;
   EXPECT_FALSE(DecideAlert(config, "c", Risk(0.3), value, 50, Day(0), s));
@@ -102,6 +102,60 @@ TEST(DecideAlert, ValueIsComputedOnlyWhenAnAlertIsPossible) {
   EXPECT_EQ(calls, 1);
   EXPECT_FALSE(DecideAlert(config, "c", Risk(0.9), value, 50, Day(1), s));
   EXPECT_EQ(calls, 1) << "a disarmed customer needs no value";
+}
+
+// Issue 12 item 3: what is lost if the customer is gone is their value if
+// retained, not their expected CLV (which P(alive) already shrank).
+TEST(DecideAlert, AValuableCustomerWhoIsProbablyGoneGetsAWinBackAlert) {
+  AlertConfig config;  // min_value 1, win_back_p_alive 0.5
+  ChurnAssessment gone = Risk(0.95);
+  gone.fitted = true;
+  gone.p_alive = 0.02;
+  gone.reasons = {{"low_p_alive", "only 2% likely to still be an active customer"}};
+  CustomerState s;
+  // Expected CLV 0.5 (= 0.02 x 25): below min_value; retained worth 800.
+  auto alert = DecideAlert(config, "c", gone, [] { return AlertValue{0.5, 800}; }, 40, Day(0), s);
+  ASSERT_TRUE(alert) << "silence would lose the customer for good";
+  EXPECT_DOUBLE_EQ(alert->clv, 0.5);
+  EXPECT_DOUBLE_EQ(alert->value_at_risk, 800 * 0.95);
+  EXPECT_EQ(alert->priority, Priority::kHigh);
+  EXPECT_EQ(alert->recommended_action, "win back: call within 24 hours with a come-back offer");
+  EXPECT_EQ(alert->reasons[0].code, "low_p_alive");
+
+  // A likely-alive customer at the same risk gets the retention action.
+  ChurnAssessment slipping = gone;
+  slipping.p_alive = 0.7;
+  CustomerState t;
+  alert = DecideAlert(config, "c", slipping, [] { return AlertValue{560, 800}; }, 40, Day(0), t);
+  ASSERT_TRUE(alert);
+  EXPECT_EQ(alert->recommended_action, "call within 24 hours with a retention offer");
+  // Without a fitted model there is no P(alive) to judge "gone" by.
+  ChurnAssessment fallback = gone;
+  fallback.fitted = false;
+  CustomerState u;
+  alert = DecideAlert(config, "c", fallback, 800, 40, Day(0), u);
+  ASSERT_TRUE(alert);
+  EXPECT_EQ(alert->recommended_action, "call within 24 hours with a retention offer");
+  // Worthless even if retained: no call.
+  CustomerState w;
+  EXPECT_FALSE(DecideAlert(config, "c", gone, [] { return AlertValue{0.01, 0.5}; }, 40, Day(0), w));
+}
+
+TEST(DecideAlert, WinBackActionsByPriority) {
+  AlertConfig config;  // high >= 500, medium >= 100
+  ChurnAssessment gone = Risk(0.9);
+  gone.fitted = true;
+  gone.p_alive = 0.1;
+  struct Case { double retained; const char* action; };
+  for (const Case& c : {Case{1000, "win back: call within 24 hours with a come-back offer"},
+                        Case{200, "win back: call this week with a come-back offer"},
+                        Case{50, "win back: send a come-back offer by email"}}) {
+    CustomerState s;
+    auto alert = DecideAlert(config, "c", gone, [&] { return AlertValue{c.retained * 0.1, c.retained}; }, 40,
+                             Day(0), s);
+    ASSERT_TRUE(alert) << c.retained;
+    EXPECT_EQ(alert->recommended_action, c.action);
+  }
 }
 
 TEST(PriorityFor, FollowsValueAtRisk) {

@@ -91,35 +91,54 @@ TEST(AssessChurn, ReasonsInPlainWordsLargestFirst) {
   EXPECT_GT(a.behavioural_risk, 0.99);
 }
 
-TEST(AssessChurn, FittedModelMakesBehaviourOneMinusPAlive) {
-  ChurnConfig config;  // weight_p_dead 1
+PurchaseOutlook Outlook(double p_alive, double p_no_purchase) { return {p_alive, p_no_purchase}; }
+
+TEST(AssessChurn, FittedModelMakesBehaviourTheProbabilityOfNoPurchase) {
+  ChurnConfig config;  // weight_no_purchase 1
   CustomerState s = WeeklyBuyer(4);
   const EventTime now = s.last_purchase + Days(3);
-  for (double p_alive : {0.9, 0.5, 0.1}) {
-    // Neutral attitude (satisfaction 50, no complaints): risk is exactly 1 - P(alive).
-    auto a = AssessChurn(config, 50, s, now, p_alive);
-    EXPECT_NEAR(a.risk, 1 - p_alive, 1e-12) << p_alive;
-    EXPECT_DOUBLE_EQ(a.p_alive, p_alive);
+  for (double p_none : {0.9, 0.5, 0.1}) {
+    // Neutral attitude (satisfaction 50, no complaints): risk is exactly
+    // P(no purchase within the horizon), whatever P(alive) says.
+    auto a = AssessChurn(config, 50, s, now, Outlook(0.8, p_none));
+    EXPECT_NEAR(a.risk, p_none, 1e-12) << p_none;
+    EXPECT_DOUBLE_EQ(a.p_alive, 0.8) << "P(alive) stays as information";
+    EXPECT_DOUBLE_EQ(a.p_no_purchase, p_none);
+    EXPECT_TRUE(a.fitted);
   }
   // Attitude still adds on top of the model.
-  EXPECT_GT(AssessChurn(config, 20, s, now, 0.5).risk, 0.5);
+  EXPECT_GT(AssessChurn(config, 20, s, now, Outlook(0.8, 0.5)).risk, 0.5);
   // Certain verdicts stay finite.
-  EXPECT_GT(AssessChurn(config, 50, s, now, 0.0).risk, 0.999);
-  EXPECT_LT(AssessChurn(config, 50, s, now, 1.0).risk, 0.001);
+  EXPECT_GT(AssessChurn(config, 50, s, now, Outlook(0, 1)).risk, 0.999);
+  EXPECT_LT(AssessChurn(config, 50, s, now, Outlook(1, 0)).risk, 0.001);
   // Without a fitted model p_alive reports 1 - behavioural risk.
   auto fallback = AssessChurn(config, 50, s, now);
+  EXPECT_FALSE(fallback.fitted);
   EXPECT_DOUBLE_EQ(fallback.p_alive, 1 - fallback.behavioural_risk);
+}
+
+TEST(AssessChurn, AOneTimeBuyerWhoStaysAliveByConstructionIsStillAtRisk) {
+  // BG/NBD holds a customer with no repeat purchase alive (P(alive) = 1);
+  // the old 1 - P(alive) called them safe. A customer of a slow population
+  // (CDNOW, weeks) silent for 30 weeks is unlikely to buy in 90 days.
+  const BgNbdParams cdnow{0.243, 4.414, 0.793, 2.426};
+  const PurchaseSummary one_timer{0, 0, 30};
+  ASSERT_DOUBLE_EQ(PAlive(cdnow, one_timer), 1.0);
+  const double p_none = BgNbdProbNoPurchase(cdnow, one_timer, 90.0 / 7);
+  EXPECT_GT(p_none, 0.9);
+  EXPECT_GT(AssessChurn(ChurnConfig{}, 50, WeeklyBuyer(1), EventTime{Days(210).ms}, Outlook(1.0, p_none)).risk, 0.9);
 }
 
 TEST(AssessChurn, LowPAliveIsAReasonAheadOfSilence) {
   ChurnConfig config;
   CustomerState s = WeeklyBuyer(4);
-  auto a = AssessChurn(config, 80, s, s.last_purchase + Days(60), 0.23);
+  auto a = AssessChurn(config, 80, s, s.last_purchase + Days(60), Outlook(0.23, 0.8));
   ASSERT_EQ(a.reasons.size(), 2u);
   EXPECT_EQ(a.reasons[0], (Reason{"low_p_alive", "only 23% likely to still be an active customer"}));
   EXPECT_EQ(a.reasons[1].code, "overdue");
+  EXPECT_EQ(a.reasons[1].detail, "no purchase for 60 days; usual gap 13 days; 20% likely to buy in the next 90 days");
   // A likely-active customer gets no P(alive) reason.
-  EXPECT_TRUE(AssessChurn(config, 80, s, s.last_purchase + Days(3), 0.8).reasons.empty());
+  EXPECT_TRUE(AssessChurn(config, 80, s, s.last_purchase + Days(3), Outlook(0.8, 0.2)).reasons.empty());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The whole per-event chain, driven by event scripts.
 #include "operators/customer_processor.h"
+#include "operators/purchase_forecast.h"
 
 #include <gtest/gtest.h>
 
@@ -180,15 +181,34 @@ TEST(ProcessEvent, FittedModelsDriveRiskValueAndAlerts) {
   const EventTime now = Day(80);
   EXPECT_DOUBLE_EQ(alerts[0].p_alive, PAliveAt(params, before_silence, now));
   EXPECT_DOUBLE_EQ(alerts[0].clv, ValueAt(params, config.value, s, now).clv);
-  EXPECT_DOUBLE_EQ(alerts[0].value_at_risk, alerts[0].clv * alerts[0].risk);
+  // Value at risk is what is lost if the customer is gone: the CLV of an
+  // alive customer (not multiplied by P(alive)) times the risk.
+  const CustomerValue value = ValueAt(params, config.value, s, now);
+  EXPECT_DOUBLE_EQ(alerts[0].value_at_risk, value.clv_if_alive * alerts[0].risk);
+  EXPECT_GT(value.clv_if_alive, value.clv);
   EXPECT_EQ(alerts[0].reasons[0].code, "low_p_alive");
   EXPECT_DOUBLE_EQ(s.churn_risk, alerts[0].risk);
+  // The risk is P(no purchase within the horizon) through the logistic blend.
+  const double p_none = PurchaseOutlookAt(params, before_silence, now, config.churn.horizon_days).p_no_purchase;
+  EXPECT_GE(alerts[0].risk, p_none) << "a bad rating only adds to the behavioural risk";
   EXPECT_GT(alerts[0].clv, 0);
-  // A year later the model says the customer is gone: worth (almost)
-  // nothing, so no call even though the policy re-armed.
+  // A year later the model says the customer is gone: their expected CLV is
+  // almost nothing, but if still alive (the posterior rate after 57 weeks,
+  // (r + x)/(alpha + T) = 5.24/61.4 = 0.085 a week, about 4.4 purchases a year
+  // of ~100 each) they are worth a few hundred, so the call center gets a
+  // win-back alert instead of silence.
   CustomerState gone = before_silence;
-  EXPECT_TRUE(Alerts(ProcessEvent(config, context, Rate("r2", 400, 1), gone)).empty());
+  auto win_back = Alerts(ProcessEvent(config, context, Rate("r2", 400, 1), gone));
   EXPECT_GT(gone.churn_risk, 0.99);
+  ASSERT_EQ(win_back.size(), 1u);
+  EXPECT_LT(win_back[0].p_alive, config.alert.win_back_p_alive);
+  EXPECT_LT(win_back[0].clv, config.alert.min_value) << "the old value gate would have kept silent";
+  EXPECT_GT(win_back[0].value_at_risk, config.alert.medium_value_at_risk);
+  EXPECT_LT(win_back[0].value_at_risk, config.alert.high_value_at_risk);
+  EXPECT_EQ(win_back[0].priority, Priority::kMedium);
+  EXPECT_EQ(win_back[0].recommended_action, "win back: call this week with a come-back offer");
+  EXPECT_EQ(win_back[0].recommended_action.rfind("win back:", 0), 0u) << win_back[0].recommended_action;
+  EXPECT_EQ(win_back[0].reasons[0].code, "low_p_alive");
 }
 
 TEST(ProcessEvent, SegmentChangesCarryBothLoyaltyClasses) {

@@ -161,9 +161,73 @@ TEST(PartitionStateCodec, DecodesVersionOneWithoutAClock) {
   EXPECT_EQ(decoded->watermark_ms, 1'769'900'000'000);
   EXPECT_EQ(decoded->clock_ms, INT64_MIN);
   EXPECT_EQ(decoded->population, population);
-  std::string v3 = v1;
-  v3[0] = 3;
-  EXPECT_FALSE(DecodePartitionState(v3).ok());
+  std::string v4 = v1;
+  v4[0] = 4;
+  EXPECT_FALSE(DecodePartitionState(v4).ok()) << "an unknown version";
+}
+
+operators::AlertBudget SomeBudget() {
+  operators::AlertBudget b;
+  b.day = 20'480;
+  b.sent = 2;
+  b.bar = 123.5;
+  b.top = {10, 250.25, 900};
+  return b;
+}
+
+TEST(PartitionStateCodec, RoundTripsTheAlertBudget) {
+  PartitionState state;
+  state.max_event_ms = 1'769'904'000'000;
+  state.watermark_ms = 1'769'900'000'000;
+  state.clock_ms = 1'770'000'000'123;
+  state.alert_budget = SomeBudget();
+  state.population = SomePopulation();
+  const std::string bytes = EncodePartitionState(state);
+  auto decoded = DecodePartitionState(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->alert_budget, state.alert_budget);
+  EXPECT_EQ(decoded->population, state.population);
+  EXPECT_EQ(EncodePartitionState(*decoded), bytes);
+  for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(DecodePartitionState(bytes.substr(0, n)).ok()) << n;
+}
+
+TEST(PartitionStateCodec, DecodesVersionTwoWithAnEmptyBudget) {
+  // What version 2 wrote: version, max event, watermark, clock, population.
+  std::string v2;
+  ByteWriter w(v2);
+  w.Byte(2);
+  w.Signed(1'769'904'000'000);
+  w.Signed(1'769'900'000'000);
+  w.Signed(1'770'000'000'123);
+  v2 += EncodePopulation(SomePopulation());
+  auto decoded = DecodePartitionState(v2);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->clock_ms, 1'770'000'000'123);
+  EXPECT_EQ(decoded->alert_budget, operators::AlertBudget{});
+  EXPECT_EQ(decoded->population, SomePopulation());
+}
+
+TEST(PartitionStateCodec, RejectsABudgetItCouldNotHaveWritten) {
+  auto encoded_with = [](const operators::AlertBudget& b) {
+    PartitionState state;
+    state.alert_budget = b;
+    return EncodePartitionState(state);
+  };
+  operators::AlertBudget descending = SomeBudget();
+  descending.top = {900, 10};
+  EXPECT_FALSE(DecodePartitionState(encoded_with(descending)).ok());
+  operators::AlertBudget nan_bar = SomeBudget();
+  nan_bar.bar = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_FALSE(DecodePartitionState(encoded_with(nan_bar)).ok());
+  operators::AlertBudget negative = SomeBudget();
+  negative.top = {-1, 10};
+  EXPECT_FALSE(DecodePartitionState(encoded_with(negative)).ok());
+  operators::AlertBudget too_many = SomeBudget();
+  too_many.top.assign(operators::kMaxAlertsPerDay + 1, 1.0);
+  auto decoded = DecodePartitionState(encoded_with(too_many));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.status().message().find("alert budget"), std::string::npos) << decoded.status().message();
+  EXPECT_TRUE(DecodePartitionState(encoded_with(SomeBudget())).ok());
 }
 
 }  // namespace

@@ -8,9 +8,11 @@
 
 #include <filesystem>
 #include <map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "operators/purchase_forecast.h"
 #include "pipeline/population_codec.h"
 #include "tests/pipeline/processor_fixture.h"
 #include "pipeline/state_store.h"
@@ -164,10 +166,13 @@ TEST_F(RecordProcessorTest, ModelParamsChangeTheChurnModel) {
   ASSERT_TRUE(Feed(2, "gus", PurchaseJson(2, "gus", "2024-01-15T00:00:00Z")).ok());
   ASSERT_TRUE(processor_->Commit(1000).ok());
   const operators::CustomerState gus = **store_->Get("gus");
-  const double p_alive = operators::PAliveAt(params, gus, gus.last_event);
+  const double p_none =
+      operators::PurchaseOutlookAt(params, gus, gus.last_event, config_.model.churn.horizon_days).p_no_purchase;
   EXPECT_NE(gus.churn_risk, fallback_risk);
-  // Satisfaction at the prior (70) lowers the risk below 1 - P(alive).
-  EXPECT_LT(gus.churn_risk, 1 - p_alive);
+  // The fitted risk is logistic(logit(P(no purchase within the horizon)) +
+  // attitude); satisfaction at the prior (70) lowers it below that probability.
+  EXPECT_LT(gus.churn_risk, p_none);
+  EXPECT_GT(gus.churn_risk, 0);
 }
 
 // Timers as the store holds them: (due, customer) for one partition.
@@ -229,6 +234,55 @@ TEST_F(RecordProcessorTest, OthersEventsMoveTheWatermarkAndFireASilentCustomersT
   EXPECT_TRUE(alert) << "a weekly buyer silent for months gets a churn alert";
   EXPECT_EQ((*store_->Get("jo"))->purchase_count, 8);
   EXPECT_NE(metrics_.Serialize().find("crmstream_timers_fired_total"), std::string::npos);
+}
+
+// Issue 12 item 4: with model.alert.max_alerts_per_day, a partition sends
+// at most that many alerts per event-time day, and the budget is committed
+// with the state: a run restarted from the store in the middle sends exactly
+// the alerts of an uninterrupted run.
+TEST_F(RecordProcessorTest, AlertBudgetCapsAlertsPerDayAndSurvivesARestart) {
+  config_.model.alert.max_alerts_per_day = 1;
+  Reopen();
+  // Ten customers with the same rhythm fall silent together; kim's purchases
+  // move the watermark, so their overdue checks fire on the same days.
+  std::vector<std::pair<std::string, std::string>> log;
+  for (int c = 0; c < 10; ++c) {
+    for (const char* day : {"2024-01-01", "2024-01-08", "2024-01-15"}) {
+      log.push_back({"c" + std::to_string(c), std::string(day) + "T10:00:00Z"});
+    }
+  }
+  for (int month = 2; month <= 9; ++month) log.push_back({"kim", "2024-0" + std::to_string(month) + "-15T10:00:00Z"});
+  auto alerts = [&](size_t restart_at) {
+    processor_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+    sink_.delivered.clear();
+    Reopen();
+    for (size_t i = 0; i < log.size(); ++i) {
+      if (i == restart_at) {
+        EXPECT_TRUE(processor_->Commit(1000).ok());
+        Reopen();
+      }
+      EXPECT_TRUE(Feed(static_cast<int64_t>(i), log[i].first, PurchaseJson(static_cast<int>(i), log[i].first,
+                                                                           log[i].second)).ok());
+    }
+    EXPECT_TRUE(processor_->Commit(1000).ok());
+    std::vector<std::string> out;
+    for (const auto& r : sink_.delivered) {
+      const auto j = nlohmann::json::parse(r.value);
+      if (j["type"] == "com.crmstream.churn-alert.v1") out.push_back(j["time"].get<std::string>() + " " + r.key);
+    }
+    return out;
+  };
+  const std::vector<std::string> uninterrupted = alerts(SIZE_MAX);
+  ASSERT_GE(uninterrupted.size(), 2u) << "silent customers still get called, a day at a time";
+  std::map<std::string, int> per_day;
+  for (const auto& a : uninterrupted) ++per_day[a.substr(0, 10)];
+  for (const auto& [day, n] : per_day) EXPECT_LE(n, 1) << day;
+  auto state = DecodePartitionState(**store_->PartitionData(0));
+  ASSERT_TRUE(state.ok());
+  EXPECT_GE(state->alert_budget.sent, 1) << "the budget is stored with the partition";
+  EXPECT_EQ(alerts(log.size() - 4), uninterrupted) << "restarted from the store: the same alerts";
 }
 
 TEST_F(RecordProcessorTest, FutureEventsAreDeadLetteredAndLateOnesApplied) {
