@@ -17,12 +17,19 @@ double ExpectedSpend(const GammaGammaParams& g, double x, double mean_spend) {
 
 double CustomerLifetimeValue(const BgNbdParams& bg, const GammaGammaParams& gg,
                              const PurchaseSummary& s, double mean_spend, const ClvOptions& o) {
+  PurchaseModelParams model;
+  model.bgnbd = bg;
+  return CustomerLifetimeValue(model, gg, s, mean_spend, o);
+}
+
+double CustomerLifetimeValue(const PurchaseModelParams& model, const GammaGammaParams& gg,
+                             const PurchaseSummary& s, double mean_spend, const ClvOptions& o) {
   const double spend = ExpectedSpend(gg, s.x, mean_spend) * o.margin;
   const double rate_per_unit = std::pow(1 + o.annual_discount, 1.0 / o.units_per_year) - 1;
   double clv = 0, previous = 0;
   for (int step = 1; step <= static_cast<int>(std::ceil(o.horizon)); ++step) {
     const double t = std::min<double>(step, o.horizon);
-    const double cumulative = ExpectedPurchases(bg, s, t);
+    const double cumulative = ExpectedPurchases(model, s, t);
     clv += (cumulative - previous) * spend / std::pow(1 + rate_per_unit, t);
     previous = cumulative;
   }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "operators/bgnbd.h"
+#include "operators/purchase_model.h"
 
 namespace crm::operators {
 
@@ -33,6 +34,10 @@ struct ClvOptions {
 // Sum over the horizon (in steps of one unit) of expected purchases in that
 // step x expected spend x margin, discounted to today.
 double CustomerLifetimeValue(const BgNbdParams& bg, const GammaGammaParams& gg,
+                             const PurchaseSummary& s, double mean_spend, const ClvOptions& options);
+
+// The same with expected purchases from any purchase model.
+double CustomerLifetimeValue(const PurchaseModelParams& model, const GammaGammaParams& gg,
                              const PurchaseSummary& s, double mean_spend, const ClvOptions& options);
 
 }  // namespace crm::operators

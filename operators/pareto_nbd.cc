@@ -34,6 +34,25 @@ double LogDeathTerm(const ParetoNbdParams& p, const PurchaseSummary& s) {
   return std::log(p.s) + log_integral + (p.r + s.x) * std::log(p.alpha + s.T) + p.s * std::log(p.beta + s.T);
 }
 
+// log 2F1(a, b; a+1; z) for a, b > 0 and 0 <= z < 1: the power series in
+// linear space (every term is positive), rescaled if it grows large, so the
+// likelihood costs a multiply-add per term rather than a log and an exp.
+double LogHypergeometricC(double a, double b, double z) {
+  const double c = a + 1;
+  double term = 1, sum = 1, log_scale = 0;
+  for (int n = 0; n < 1000000; ++n) {
+    term *= (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
+    sum += term;
+    if (term <= sum * 1e-17) break;
+    if (sum > 1e250) {
+      log_scale += std::log(sum);
+      term /= sum;
+      sum = 1;
+    }
+  }
+  return std::log(sum) + log_scale;
+}
+
 }  // namespace
 
 double LogParetoTailIntegral(double p, double q, double alpha, double beta, double t) {
@@ -44,10 +63,10 @@ double LogParetoTailIntegral(double p, double q, double alpha, double beta, doub
   const double k = p + q - 1;
   if (alpha >= beta) {
     const double z = (alpha - beta) / (alpha + t);
-    return std::log(Hypergeometric2F1(k, q, k + 1, z)) - k * std::log(alpha + t) - std::log(k);
+    return LogHypergeometricC(k, q, z) - k * std::log(alpha + t) - std::log(k);
   }
   const double z = (beta - alpha) / (beta + t);
-  return std::log(Hypergeometric2F1(k, p, k + 1, z)) - k * std::log(beta + t) - std::log(k);
+  return LogHypergeometricC(k, p, z) - k * std::log(beta + t) - std::log(k);
 }
 
 double ParetoNbdLogLikelihood(const ParetoNbdParams& p, const PurchaseSummary& s) {

@@ -7,9 +7,9 @@
 // mu ~ Gamma(s, beta), so a customer can be gone at any time, also before a
 // repeat purchase. A customer is summarised as for BG/NBD (bgnbd.h): x, t_x,
 // T in one time unit. Pure functions, standard library only; the Gauss
-// hypergeometric function is the log-space series of bgnbd.h, always called
-// with 0 <= z < 1 by choosing the alpha >= beta or alpha < beta branch as the
-// note does.
+// hypergeometric function 2F1(a, b; a+1; z) is its power series (all terms
+// positive), always with 0 <= z < 1 by choosing the alpha >= beta or
+// alpha < beta branch as the note does.
 #pragma once
 
 #include "operators/bgnbd.h"
