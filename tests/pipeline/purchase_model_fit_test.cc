@@ -81,11 +81,13 @@ TEST(CdnowFit, MbgNbdFitsAtLeastAsWellAsBgNbdAllowsForOneTimeBuyers) {
 }
 
 TEST(PurchaseModelFit, RecoversKnownParametersFromSimulatedData) {
-  // Relative tolerances for 5000 (Pareto/NBD) or 8000 customers over 52 units; r and alpha trade
+  // Relative tolerances for 4000 (Pareto/NBD) or 8000 customers over 52 units; r and alpha trade
   // off against each other, so their ratio (the mean purchase rate) is
   // checked tighter, likewise the lifetime's mean rate s/beta.
-  for (const auto& truth : {operators::ParetoNbdParams{0.55, 10.0, 0.6, 12.0}, operators::ParetoNbdParams{1.5, 8.0, 1.0, 30.0}}) {
-    auto fit = FitPurchaseModel(PurchaseModel::kParetoNbd, Calibration(testing::SimulateParetoNbd(truth, 5000, 52, 0, 11)));
+  {
+    // One Pareto/NBD case: its likelihood is the costly one.
+    const operators::ParetoNbdParams truth{0.55, 10.0, 0.6, 12.0};
+    auto fit = FitPurchaseModel(PurchaseModel::kParetoNbd, Calibration(testing::SimulateParetoNbd(truth, 4000, 52, 0, 11)));
     ASSERT_TRUE(fit.ok());
     const auto& p = fit->params.pareto_nbd;
     std::printf("Pareto/NBD truth r=%g alpha=%g s=%g beta=%g, fitted %.3f %.3f %.3f %.3f\n", truth.r, truth.alpha,
