@@ -221,7 +221,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fit failed\n");
     return 1;
   }
-  op::ModelParams params{bg->params, gg->params, 7};
+  op::ModelParams params;
+  params.bgnbd = bg->params;
+  params.gamma_gamma = gg->params;
+  params.days_per_unit = 7;
   std::vector<Row> rows;
   if (!ReadRows(path, rows)) {
     std::fprintf(stderr, "cannot read %s\n", path.c_str());

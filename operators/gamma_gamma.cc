@@ -17,7 +17,15 @@ double ExpectedSpend(const GammaGammaParams& g, double x, double mean_spend) {
 
 double CustomerLifetimeValue(const BgNbdParams& bg, const GammaGammaParams& gg,
                              const PurchaseSummary& s, double mean_spend, const ClvOptions& o) {
-  return DiscountedValue([&](double t) { return ExpectedPurchases(bg, s, t); }, ExpectedSpend(gg, s.x, mean_spend), o);
+  PurchaseModelParams model;
+  model.bgnbd = bg;
+  return CustomerLifetimeValue(model, gg, s, mean_spend, o);
+}
+
+double CustomerLifetimeValue(const PurchaseModelParams& model, const GammaGammaParams& gg,
+                             const PurchaseSummary& s, double mean_spend, const ClvOptions& o) {
+  return DiscountedValue([&](double t) { return ExpectedPurchases(model, s, t); },
+                         ExpectedSpend(gg, s.x, mean_spend), o);
 }
 
 double DiscountedValue(const std::function<double(double)>& cumulative_purchases, double spend_per_purchase,

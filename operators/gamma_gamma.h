@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "operators/bgnbd.h"
+#include "operators/purchase_model.h"
 
 namespace crm::operators {
 
@@ -42,6 +43,10 @@ double DiscountedValue(const std::function<double(double)>& cumulative_purchases
 // DiscountedValue of BG/NBD's expected purchases and Gamma-Gamma's expected
 // spend: the expected CLV (an alive customer's value times P(alive)).
 double CustomerLifetimeValue(const BgNbdParams& bg, const GammaGammaParams& gg,
+                             const PurchaseSummary& s, double mean_spend, const ClvOptions& options);
+
+// The same with expected purchases from any purchase model.
+double CustomerLifetimeValue(const PurchaseModelParams& model, const GammaGammaParams& gg,
                              const PurchaseSummary& s, double mean_spend, const ClvOptions& options);
 
 }  // namespace crm::operators

@@ -1,27 +1,40 @@
 // operators/model_params.h
 //
-// Fitted population parameters of the purchase (BG/NBD) and spend
-// (Gamma-Gamma) models, as `crmstream fit` writes them and the service loads
-// them, and the bridge from a stored customer to the models' summary
-// (x, t_x, T in the parameters' time unit). Pure functions.
+// Fitted population parameters of the purchase model (BG/NBD, MBG/NBD or
+// Pareto/NBD: purchase_model.h) and the spend model (Gamma-Gamma), as
+// `crmstream fit` writes them and the service loads them, and the bridge from
+// a stored customer to the models' summary (x, t_x, T in the parameters' time
+// unit). P(alive), expected purchases and CLV use the chosen purchase model.
+// Pure functions.
 #pragma once
 
 #include "operators/bgnbd.h"
 #include "operators/customer_state.h"
 #include "operators/gamma_gamma.h"
 #include "operators/model_config.h"
+#include "operators/purchase_model.h"
 #include "operators/status.h"
 #include "operators/time.h"
 
 namespace crm::operators {
 
 struct ModelParams {
+  // The purchase model the service uses. `bgnbd` is always filled by
+  // `crmstream fit` (older services read only it); the others only when
+  // fitted.
+  PurchaseModel purchase_model = PurchaseModel::kBgNbd;
   BgNbdParams bgnbd;
+  BgNbdParams mbgnbd;
+  ParetoNbdParams pareto_nbd;
   GammaGammaParams gamma_gamma;
   double days_per_unit = 7;  // the time unit the parameters were fitted in
 };
 
-// Ok when every parameter is finite and positive, q > 1 (so that expected
+// The chosen purchase model and its parameters.
+PurchaseModelParams PurchaseModelOf(const ModelParams& params);
+
+// Ok when every parameter of the chosen purchase model and of Gamma-Gamma is
+// finite and positive, q > 1 (so that expected
 // spend is finite) and the time unit is positive; otherwise names the first
 // offending parameter.
 Status ValidateModelParams(const ModelParams& params);

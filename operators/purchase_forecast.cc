@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "operators/purchase_model.h"
+
 namespace crm::operators {
 
 double BgNbdProbNoPurchase(const BgNbdParams& p, const PurchaseSummary& s, double h) {
@@ -29,8 +31,9 @@ PurchaseOutlook PurchaseOutlookAt(const ModelParams& params, const CustomerState
   PurchaseOutlook o;
   if (state.purchase_count == 0) return o;
   const PurchaseSummary s = PurchaseSummaryAt(state, now, params.days_per_unit);
-  o.p_alive = PAlive(params.bgnbd, s);
-  o.p_no_purchase = BgNbdProbNoPurchase(params.bgnbd, s, horizon_days / params.days_per_unit);
+  const PurchaseModelParams model = PurchaseModelOf(params);
+  o.p_alive = ProbabilityAlive(model, s);
+  o.p_no_purchase = ProbabilityNoPurchase(model, s, horizon_days / params.days_per_unit);
   return o;
 }
 

@@ -3,9 +3,9 @@
 // What a fitted purchase model says about one customer's next purchases, in
 // the form churn risk and value at risk need: P(alive) and the probability
 // of no purchase within a horizon, given the customer's history (x, t_x, T).
-// One function per model; PurchaseOutlookAt picks the model the parameters
-// hold, so another model (Pareto/NBD, MBG/NBD) plugs in by adding its case
-// here. Pure functions, standard library only.
+// PurchaseOutlookAt asks whichever model the parameters hold (BG/NBD,
+// MBG/NBD or Pareto/NBD, through operators/purchase_model.h); the BG/NBD
+// functions below are its closed forms. Pure functions, standard library only.
 //
 // BG/NBD (Fader, Hardie & Lee 2005): while alive a customer buys at Poisson
 // rate lambda; after each purchase they drop out with probability p, and only

@@ -56,7 +56,7 @@ int RunCli(int argc, char** argv, const CliContext& context) {
 
   FitCommandOptions fit;
   auto* fit_cmd = app.add_subcommand(
-      "fit", "Fit BG/NBD and Gamma-Gamma parameters by maximum likelihood from a transaction log");
+      "fit", "Fit purchase (BG/NBD, MBG/NBD, Pareto/NBD) and Gamma-Gamma models by maximum likelihood");
   auto* transactions_opt =
       fit_cmd->add_option("--transactions", fit.transactions, "Transaction log file")->check(CLI::ExistingFile);
   auto* from_state_opt = fit_cmd->add_flag(
@@ -76,6 +76,10 @@ int RunCli(int argc, char** argv, const CliContext& context) {
   fit_cmd->add_option("--scores", fit.scores, "Per-customer scores to write (CSV)");
   fit_cmd->add_option("--report", fit.report,
                       "Chart to write (SVG): cumulative repeat purchases, actual vs BG/NBD expected");
+  fit_cmd->add_option("--model", fit.model,
+                      "Purchase model: bgnbd, mbgnbd, pareto, or auto (fit all three, compare them on the holdout, "
+                      "keep the highest calibration log-likelihood)")
+      ->check(CLI::IsMember({"bgnbd", "mbgnbd", "pareto", "auto"}))->capture_default_str();
   fit_cmd->add_option("--horizon", fit.horizon, "Horizon in time units for expected purchases and CLV")
       ->check(CLI::PositiveNumber)->capture_default_str();
 

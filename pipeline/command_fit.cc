@@ -1,4 +1,6 @@
-// `crmstream fit`: BG/NBD and Gamma-Gamma parameters from a transaction log.
+// `crmstream fit`: purchase model (BG/NBD always; MBG/NBD and Pareto/NBD with
+// --model or auto) and Gamma-Gamma parameters from a transaction log or the
+// state store, the models compared on the holdout (model_comparison.h).
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -12,6 +14,7 @@
 #include "operators/bgnbd.h"
 #include "operators/gamma_gamma.h"
 #include "pipeline/commands.h"
+#include "pipeline/model_comparison.h"
 #include "pipeline/model_fit.h"
 #include "pipeline/output_encoder.h"
 #include "pipeline/state_store.h"
@@ -35,11 +38,13 @@ std::map<int64_t, int64_t> CustomersByJoinDay(const TransactionSummaries& data) 
 // Cumulative repeat purchases of the whole cohort, per time unit since its
 // first purchase: observed, and expected from the fitted BG/NBD (customers
 // grouped by the day they joined, so large logs stay cheap).
-TrackingSeries Tracking(const TransactionSummaries& data, const operators::BgNbdParams& params,
+TrackingSeries Tracking(const TransactionSummaries& data, const operators::PurchaseModelParams& params,
                         const SummaryOptions& options, const std::string& unit) {
   TrackingSeries series;
   series.time_unit = unit;
-  series.title = "Cumulative repeat purchases: actual vs BG/NBD";
+  const std::string title(operators::PurchaseModelTitle(params.model));
+  series.title = "Cumulative repeat purchases: actual vs " + title;
+  series.expected_label = title + " expected";
   const std::map<int64_t, int64_t> joined = CustomersByJoinDay(data);
   if (joined.empty()) return series;
   const int64_t start = joined.begin()->first;
@@ -70,7 +75,7 @@ TrackingSeries Tracking(const TransactionSummaries& data, const operators::BgNbd
 // Repeat purchases the whole cohort is expected to make between the
 // calibration end and the last day, from each join day's unconditional
 // expectation: what the tracking chart shows.
-double CohortHoldout(const TransactionSummaries& data, const operators::BgNbdParams& params,
+double CohortHoldout(const TransactionSummaries& data, const operators::PurchaseModelParams& params,
                      const SummaryOptions& options) {
   double expected = 0;
   for (const auto& [first_day, count] : CustomersByJoinDay(data)) {
@@ -168,8 +173,48 @@ int RunFitCommand(const FitCommandOptions& o, const CliContext& context) {
     std::cerr << "crmstream: Gamma-Gamma fit failed: " << gg.status().message() << "\n";
     return kExitFailure;
   }
+  // BG/NBD is always fitted (services that predate the choice read only
+  // it); the others as asked, all of them in auto mode.
+  using operators::PurchaseModel;
+  // --model is checked by the CLI; anything unknown counts as auto.
+  const bool requested = o.model != "auto" && operators::ParsePurchaseModel(o.model).has_value();
+  const PurchaseModel requested_model = operators::ParsePurchaseModel(o.model).value_or(PurchaseModel::kBgNbd);
+  std::vector<PurchaseModelFit> fits;
+  fits.push_back({{PurchaseModel::kBgNbd, bg->params, {}, {}}, bg->log_likelihood, bg->evaluations});
+  for (PurchaseModel model : {PurchaseModel::kMbgNbd, PurchaseModel::kParetoNbd}) {
+    if (requested && requested_model != model) continue;
+    auto fit = FitPurchaseModel(model, purchases);
+    if (!fit.ok()) {
+      std::cerr << "crmstream: " << operators::PurchaseModelTitle(model) << " fit failed: " << fit.status().message()
+                << "\n";
+      return kExitFailure;
+    }
+    fits.push_back(*fit);
+  }
+  const double holdout =
+      input.log ? static_cast<double>(input.log->last_day - options.calibration_end_day) / options.days_per_unit : 0;
+  std::vector<HoldoutCustomer> holdout_customers;
+  for (const auto& c : customers) holdout_customers.push_back({c.purchases, c.holdout_purchases});
+  std::vector<ModelComparisonRow> rows;
+  for (const auto& fit : fits) rows.push_back(CompareOnHoldout(fit, holdout_customers, holdout));
+  size_t chosen = BestByLogLikelihood(rows);
+  if (requested) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].fit.params.model == requested_model) chosen = i;
+    }
+  }
+  // One parameter set with every fitted model's section filled, the chosen
+  // one named.
+  operators::PurchaseModelParams model = rows[chosen].fit.params;
+  for (const auto& fit : fits) {
+    if (fit.params.model == PurchaseModel::kMbgNbd) model.mbgnbd = fit.params.mbgnbd;
+    if (fit.params.model == PurchaseModel::kParetoNbd) model.pareto_nbd = fit.params.pareto_nbd;
+  }
+  model.bgnbd = bg->params;
 
   nlohmann::ordered_json params{
+      {"purchase_model", std::string(operators::PurchaseModelName(model.model))},
+      {"model_selection", requested ? "--model " + o.model : "auto: highest calibration log-likelihood"},
       {"bgnbd", {{"r", bg->params.r}, {"alpha", bg->params.alpha}, {"a", bg->params.a}, {"b", bg->params.b},
                  {"log_likelihood", bg->log_likelihood}}},
       {"gamma_gamma", {{"p", gg->params.p}, {"q", gg->params.q}, {"gamma", gg->params.gamma},
@@ -178,25 +223,53 @@ int RunFitCommand(const FitCommandOptions& o, const CliContext& context) {
       {"calibration_end", DayText(options.calibration_end_day)},
       {"data", {{"source", o.from_state ? "state" : "transactions"}, {"period", input.period},
                 {"customers", customers.size()}}}};
+  std::string model_lines;
+  for (const auto& fit : fits) {
+    char line[256];
+    if (fit.params.model == PurchaseModel::kMbgNbd) {
+      const auto& m = fit.params.mbgnbd;
+      params["mbgnbd"] = {{"r", m.r}, {"alpha", m.alpha}, {"a", m.a}, {"b", m.b}, {"log_likelihood", fit.log_likelihood}};
+      std::snprintf(line, sizeof line, "MBG/NBD      r=%.4f alpha=%.4f a=%.4f b=%.4f  log-likelihood %.2f\n", m.r,
+                    m.alpha, m.a, m.b, fit.log_likelihood);
+      model_lines += line;
+    } else if (fit.params.model == PurchaseModel::kParetoNbd) {
+      const auto& m = fit.params.pareto_nbd;
+      params["pareto_nbd"] = {{"r", m.r}, {"alpha", m.alpha}, {"s", m.s}, {"beta", m.beta},
+                              {"log_likelihood", fit.log_likelihood}};
+      std::snprintf(line, sizeof line, "Pareto/NBD   r=%.4f alpha=%.4f s=%.4f beta=%.4f  log-likelihood %.2f\n", m.r,
+                    m.alpha, m.s, m.beta, fit.log_likelihood);
+      model_lines += line;
+    }
+  }
+  nlohmann::ordered_json comparison = nlohmann::ordered_json::array();
+  for (const auto& row : rows) {
+    nlohmann::ordered_json r{{"model", std::string(operators::PurchaseModelName(row.fit.params.model))},
+                             {"log_likelihood", row.fit.log_likelihood}};
+    if (row.has_holdout) {
+      r["predicted_holdout_repeat_purchases"] = row.predicted_holdout;
+      r["actual_holdout_repeat_purchases"] = row.actual_holdout;
+      r["no_purchase_auc"] = row.no_purchase_auc;
+    }
+    comparison.push_back(r);
+  }
+  params["comparison"] = comparison;
+  const std::string table = ComparisonTable(rows, chosen, o.time_unit, holdout);
   std::string holdout_line;
   if (input.log) {
-    // Holdout check: predicted against actual repeat purchases after the
-    // calibration end, up to the last day in the data, two ways: the sum of
-    // each customer's conditional expectation (what the live service uses)
-    // and the cohort's unconditional expectation (the paper's tracking plot).
+    // Holdout check of the chosen model: predicted against actual repeat
+    // purchases after the calibration end, up to the last day in the data,
+    // two ways: the sum of each customer's conditional expectation (what the
+    // live service uses) and the cohort's unconditional expectation (the
+    // paper's tracking plot).
     const TransactionSummaries& log = *input.log;
-    const double holdout = static_cast<double>(log.last_day - options.calibration_end_day) / options.days_per_unit;
-    double conditional = 0;
-    int64_t actual = 0;
-    for (const auto& c : customers) {
-      conditional += operators::ExpectedPurchases(bg->params, c.purchases, holdout);
-      actual += c.holdout_purchases;
-    }
-    const TrackingSeries tracking = Tracking(log, bg->params, options, o.time_unit);
-    const double unconditional = CohortHoldout(log, bg->params, options);
+    const double conditional = rows[chosen].predicted_holdout;
+    const int64_t actual = rows[chosen].actual_holdout;
+    const TrackingSeries tracking = Tracking(log, model, options, o.time_unit);
+    const double unconditional = CohortHoldout(log, model, options);
     params["data"]["transactions"] = log.rows;
     params["data"]["last_day"] = DayText(log.last_day);
     params["holdout"] = {{"length", holdout},
+                         {"model", std::string(operators::PurchaseModelName(model.model))},
                          {"predicted_repeat_purchases", conditional},
                          {"predicted_repeat_purchases_cohort", unconditional},
                          {"actual_repeat_purchases", actual}};
@@ -222,17 +295,18 @@ int RunFitCommand(const FitCommandOptions& o, const CliContext& context) {
 
   if (!o.scores.empty()) {
     std::ofstream scores(o.scores);
-    scores << "customer_id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv\n";
+    scores << "customer_id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv,p_no_purchase\n";
     operators::ClvOptions clv;
     clv.horizon = o.horizon;
     clv.units_per_year = options.days_per_unit == 1 ? 365 : 52;
     char line[512];
     for (const auto& c : customers) {
-      std::snprintf(line, sizeof line, "%s,%g,%.4f,%.4f,%.6f,%.6f,%.4f,%.4f\n", c.customer_id.c_str(),
-                    c.purchases.x, c.purchases.t_x, c.purchases.T, operators::PAlive(bg->params, c.purchases),
-                    operators::ExpectedPurchases(bg->params, c.purchases, o.horizon),
+      std::snprintf(line, sizeof line, "%s,%g,%.4f,%.4f,%.6f,%.6f,%.4f,%.4f,%.6f\n", c.customer_id.c_str(),
+                    c.purchases.x, c.purchases.t_x, c.purchases.T, operators::ProbabilityAlive(model, c.purchases),
+                    operators::ExpectedPurchases(model, c.purchases, o.horizon),
                     operators::ExpectedSpend(gg->params, c.purchases.x, c.mean_spend),
-                    operators::CustomerLifetimeValue(bg->params, gg->params, c.purchases, c.mean_spend, clv));
+                    operators::CustomerLifetimeValue(model, gg->params, c.purchases, c.mean_spend, clv),
+                    operators::ProbabilityNoPurchase(model, c.purchases, o.horizon));
       scores << line;
     }
     if (!scores) {
@@ -242,11 +316,15 @@ int RunFitCommand(const FitCommandOptions& o, const CliContext& context) {
   }
   std::printf("fitted %zu customers (%s, %s)\n"
               "BG/NBD       r=%.4f alpha=%.4f a=%.4f b=%.4f  log-likelihood %.2f\n"
+              "%s"
               "Gamma-Gamma  p=%.4f q=%.4f gamma=%.4f  (%d repeat customers)\n"
+              "%s"
+              "purchase model %s (%s)\n"
               "%sparameters written to %s\n",
               customers.size(), input.period.c_str(), o.time_unit.c_str(), bg->params.r, bg->params.alpha,
-              bg->params.a, bg->params.b, bg->log_likelihood, gg->params.p, gg->params.q, gg->params.gamma,
-              gg->customers, holdout_line.c_str(), o.output.c_str());
+              bg->params.a, bg->params.b, bg->log_likelihood, model_lines.c_str(), gg->params.p, gg->params.q,
+              gg->params.gamma, gg->customers, table.c_str(), std::string(operators::PurchaseModelTitle(model.model)).c_str(),
+              requested ? "--model" : "highest calibration log-likelihood", holdout_line.c_str(), o.output.c_str());
   return kExitOk;
 }
 

@@ -47,6 +47,9 @@ struct FitCommandOptions {
   std::string scores;               // optional per-customer CSV
   std::string report;               // optional SVG chart: actual vs expected repeat purchases
   double horizon = 52;              // time units for expected purchases and CLV
+  // Purchase model: bgnbd | mbgnbd | pareto | auto (fit all three, keep the
+  // highest calibration log-likelihood).
+  std::string model = "auto";
 };
 int RunFitCommand(const FitCommandOptions& options, const CliContext& context);
 

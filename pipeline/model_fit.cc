@@ -5,6 +5,9 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <map>
+#include <tuple>
+#include <utility>
 
 namespace crm::pipeline {
 namespace {
@@ -68,6 +71,48 @@ Result<BgNbdFit> FitBgNbd(const std::vector<operators::PurchaseSummary>& custome
   BgNbdFit fit;
   fit.params = {std::exp(m.log_params[0]), std::exp(m.log_params[1]), std::exp(m.log_params[2]),
                 std::exp(m.log_params[3])};
+  fit.log_likelihood = -m.value;
+  fit.evaluations = m.evaluations;
+  return fit;
+}
+
+Result<PurchaseModelFit> FitPurchaseModel(operators::PurchaseModel model,
+                                          const std::vector<operators::PurchaseSummary>& customers) {
+  if (customers.empty()) return Status::InvalidArgument("no customers to fit");
+  auto params_at = [model](const std::vector<double>& lp) {
+    operators::PurchaseModelParams p;
+    p.model = model;
+    const double v0 = std::exp(lp[0]), v1 = std::exp(lp[1]), v2 = std::exp(lp[2]), v3 = std::exp(lp[3]);
+    switch (model) {
+      case operators::PurchaseModel::kBgNbd: p.bgnbd = {v0, v1, v2, v3}; break;
+      case operators::PurchaseModel::kMbgNbd: p.mbgnbd = {v0, v1, v2, v3}; break;
+      case operators::PurchaseModel::kParetoNbd: p.pareto_nbd = {v0, v1, v2, v3}; break;
+    }
+    return p;
+  };
+  // Customers with the same (x, t_x, T) contribute the same term: data in
+  // whole days has many, so each distinct summary is evaluated once.
+  std::map<std::tuple<double, double, double>, double> counts;
+  for (const auto& c : customers) counts[{c.x, c.t_x, c.T}] += 1;
+  std::vector<std::pair<operators::PurchaseSummary, double>> distinct;
+  for (const auto& [key, n] : counts) {
+    distinct.push_back({{std::get<0>(key), std::get<1>(key), std::get<2>(key)}, n});
+  }
+  Objective negative_ll = [&](const std::vector<double>& lp) {
+    const operators::PurchaseModelParams p = params_at(lp);
+    double sum = 0;
+    for (const auto& [c, n] : distinct) sum += n * operators::LogLikelihood(p, c);
+    return -sum;
+  };
+  // Starts in log space; for Pareto/NBD (r, alpha, s, beta) the last two are
+  // the lifetime's shape and scale, for the BG models the Beta's a and b.
+  const std::vector<std::vector<double>> starts =
+      model == operators::PurchaseModel::kParetoNbd
+          ? std::vector<std::vector<double>>{{0, 0, 0, 0}, {-1, 1, -1, 1}, {0.5, 2, 0.5, 2}}
+          : std::vector<std::vector<double>>{{0, 0, 0, 0}, {-1, 1, -0.5, 1}, {0.5, 2, 0.5, 0.5}};
+  ASSIGN_OR_RETURN(Minimum m, Minimise(negative_ll, starts));
+  PurchaseModelFit fit;
+  fit.params = params_at(m.log_params);
   fit.log_likelihood = -m.value;
   fit.evaluations = m.evaluations;
   return fit;

@@ -1,7 +1,8 @@
 // pipeline/model_fit.h
 //
 // Maximum-likelihood fitting of the customer models with NLopt (the one
-// adapter over it): BG/NBD (r, alpha, a, b) from purchase summaries and
+// adapter over it): BG/NBD and MBG/NBD (r, alpha, a, b) and Pareto/NBD
+// (r, alpha, s, beta) from purchase summaries and
 // Gamma-Gamma (p, q, gamma) from repeat customers' mean spend. Parameters are
 // optimised in log space (they must be positive) with Nelder-Mead from
 // several starting points; the best log-likelihood wins.
@@ -11,6 +12,7 @@
 
 #include "operators/bgnbd.h"
 #include "operators/gamma_gamma.h"
+#include "operators/purchase_model.h"
 #include "operators/status.h"
 
 namespace crm::pipeline {
@@ -33,6 +35,16 @@ struct SpendSummary {
 };
 
 Result<BgNbdFit> FitBgNbd(const std::vector<operators::PurchaseSummary>& customers);
+
+// Any of the three purchase models; the result's `model` is `model` and only
+// its parameters are set.
+struct PurchaseModelFit {
+  operators::PurchaseModelParams params;
+  double log_likelihood = 0;
+  int evaluations = 0;
+};
+Result<PurchaseModelFit> FitPurchaseModel(operators::PurchaseModel model,
+                                          const std::vector<operators::PurchaseSummary>& customers);
 Result<GammaGammaFit> FitGammaGamma(const std::vector<SpendSummary>& customers);
 
 }  // namespace crm::pipeline

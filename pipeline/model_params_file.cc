@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace crm::pipeline {
@@ -28,19 +30,49 @@ Result<operators::ModelParams> ParseModelParams(const std::string& text, const s
   if (doc.is_discarded()) return fail("not valid JSON");
   if (!doc.is_object()) return fail("must be a JSON object as `crmstream fit` writes it");
   operators::ModelParams p;
-  for (const char* section : {"bgnbd", "gamma_gamma"}) {
-    if (!doc.contains(section) || !doc.at(section).is_object()) {
-      return fail(std::string(section) + " is missing or not an object");
+  if (doc.contains("purchase_model")) {
+    const nlohmann::json& name = doc.at("purchase_model");
+    const auto model = name.is_string() ? operators::ParsePurchaseModel(name.get<std::string>()) : std::nullopt;
+    if (!model) return fail("purchase_model must be \"bgnbd\", \"mbgnbd\" or \"pareto_nbd\"");
+    p.purchase_model = *model;
+  }
+  struct Section {
+    const char* name;
+    std::array<const char*, 4> members;
+    std::array<double*, 4> out;
+    bool required;
+  };
+  using operators::PurchaseModel;
+  const Section purchase_sections[] = {
+      {"bgnbd", {"r", "alpha", "a", "b"}, {&p.bgnbd.r, &p.bgnbd.alpha, &p.bgnbd.a, &p.bgnbd.b},
+       p.purchase_model == PurchaseModel::kBgNbd},
+      {"mbgnbd", {"r", "alpha", "a", "b"}, {&p.mbgnbd.r, &p.mbgnbd.alpha, &p.mbgnbd.a, &p.mbgnbd.b},
+       p.purchase_model == PurchaseModel::kMbgNbd},
+      {"pareto_nbd", {"r", "alpha", "s", "beta"},
+       {&p.pareto_nbd.r, &p.pareto_nbd.alpha, &p.pareto_nbd.s, &p.pareto_nbd.beta},
+       p.purchase_model == PurchaseModel::kParetoNbd},
+  };
+  // Every section's presence before any member, as files always were checked.
+  for (const Section& section : purchase_sections) {
+    if (section.required && (!doc.contains(section.name) || !doc.at(section.name).is_object())) {
+      return fail(std::string(section.name) + " is missing or not an object");
     }
   }
-  const nlohmann::json& bg = doc.at("bgnbd");
+  if (!doc.contains("gamma_gamma") || !doc.at("gamma_gamma").is_object()) {
+    return fail("gamma_gamma is missing or not an object");
+  }
+  for (const Section& section : purchase_sections) {
+    if (!section.required && !doc.contains(section.name)) continue;
+    if (!doc.at(section.name).is_object()) return fail(std::string(section.name) + " is not an object");
+    for (size_t i = 0; i < section.members.size(); ++i) {
+      const std::string problem = ReadNumber(doc.at(section.name), section.name, section.members[i], *section.out[i]);
+      if (!problem.empty()) return fail(problem);
+    }
+  }
   const nlohmann::json& gg = doc.at("gamma_gamma");
-  for (auto [object, section, name, out] :
-       {std::tuple{&bg, "bgnbd", "r", &p.bgnbd.r}, std::tuple{&bg, "bgnbd", "alpha", &p.bgnbd.alpha},
-        std::tuple{&bg, "bgnbd", "a", &p.bgnbd.a}, std::tuple{&bg, "bgnbd", "b", &p.bgnbd.b},
-        std::tuple{&gg, "gamma_gamma", "p", &p.gamma_gamma.p}, std::tuple{&gg, "gamma_gamma", "q", &p.gamma_gamma.q},
-        std::tuple{&gg, "gamma_gamma", "gamma", &p.gamma_gamma.gamma}}) {
-    const std::string problem = ReadNumber(*object, section, name, *out);
+  for (auto [name, out] : {std::pair{"p", &p.gamma_gamma.p}, std::pair{"q", &p.gamma_gamma.q},
+                           std::pair{"gamma", &p.gamma_gamma.gamma}}) {
+    const std::string problem = ReadNumber(gg, "gamma_gamma", name, *out);
     if (!problem.empty()) return fail(problem);
   }
   const std::string unit = doc.contains("time_unit") && doc.at("time_unit").is_string()

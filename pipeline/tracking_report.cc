@@ -83,7 +83,7 @@ std::string TrackingChartSvg(const TrackingSeries& s) {
       << "\" stroke=\"#1f5fbf\" stroke-width=\"2\"/><text x=\"" << kLeft + 58 << "\" y=\"" << kTop + 19
       << "\">actual</text>\n<line x1=\"" << kLeft + 20 << "\" y1=\"" << kTop + 35 << "\" x2=\"" << kLeft + 50
       << "\" y2=\"" << kTop + 35 << "\" stroke=\"#d9534f\" stroke-width=\"2\" stroke-dasharray=\"7 4\"/><text x=\""
-      << kLeft + 58 << "\" y=\"" << kTop + 39 << "\">BG/NBD expected</text>\n</svg>\n";
+      << kLeft + 58 << "\" y=\"" << kTop + 39 << "\">" << s.expected_label << "</text>\n</svg>\n";
   return svg.str();
 }
 

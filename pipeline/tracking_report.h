@@ -19,6 +19,7 @@ struct TrackingSeries {
   double calibration_end = 0;    // in the same time units
   std::string time_unit;         // "weeks" or "days"
   std::string title;
+  std::string expected_label = "BG/NBD expected";  // the expected line's legend
 };
 
 // The chart as SVG text.

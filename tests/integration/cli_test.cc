@@ -169,7 +169,8 @@ TEST(CliFit, WritesParametersAndScoresForCdnow) {
   const std::string params = dir.path() + "/params.json", scores = dir.path() + "/scores.csv";
   ChildProcess fit({CrmstreamBinary(), "fit", "--transactions", CdnowSample(), "--format", "cdnow",
                     "--calibration-end", "1997-09-30", "--time-unit", "weeks", "--output", params,
-                    "--scores", scores, "--horizon", "39", "--report", dir.path() + "/tracking.svg"});
+                    "--scores", scores, "--horizon", "39", "--report", dir.path() + "/tracking.svg",
+                    "--model", "bgnbd"});
   std::string out = fit.ReadAll();
   ASSERT_EQ(fit.Wait(std::chrono::seconds(60)), 0) << out;
   EXPECT_NE(out.find("r=0.2426 alpha=4.4136 a=0.7929 b=2.4259"), std::string::npos) << out;
@@ -183,7 +184,7 @@ TEST(CliFit, WritesParametersAndScoresForCdnow) {
   std::string header, first;
   std::getline(in, header);
   std::getline(in, first);
-  EXPECT_EQ(header, "customer_id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv");
+  EXPECT_EQ(header, "customer_id,x,t_x,T,p_alive,expected_purchases,expected_spend,clv,p_no_purchase");
   EXPECT_EQ(first.rfind("00004,2,30.4286,38.8571,", 0), 0u) << first;
   EXPECT_NE(first.find(",1.22"), std::string::npos) << "the paper's 1.226 purchases in 39 weeks: " << first;
   std::ifstream chart(dir.path() + "/tracking.svg");
@@ -192,6 +193,30 @@ TEST(CliFit, WritesParametersAndScoresForCdnow) {
   EXPECT_EQ(std::count(svg.begin(), svg.end(), '\n') > 10, true);
   EXPECT_NE(svg.find("BG/NBD expected"), std::string::npos);
   EXPECT_NE(svg.find("end of calibration"), std::string::npos);
+}
+
+TEST(CliFit, AutoFitsAllThreeModelsAndComparesThemOnTheHoldout) {
+  if (!std::ifstream(CdnowSample()).good()) GTEST_SKIP() << "CDNOW sample not found at " << CdnowSample() << " (set CRM_CDNOW_DIR)";
+  TempDir dir;
+  const std::string params = dir.path() + "/params.json";
+  ChildProcess fit({CrmstreamBinary(), "fit", "--transactions", CdnowSample(), "--format", "cdnow",
+                    "--calibration-end", "1997-09-30", "--output", params});
+  std::string out = fit.ReadAll();
+  ASSERT_EQ(fit.Wait(std::chrono::seconds(240)), 0) << out;
+  EXPECT_NE(out.find("Pareto/NBD   r=0.5533 alpha=10.5777 s=0.6062 beta=11.6688"), std::string::npos) << out;
+  EXPECT_NE(out.find("AUC P(none)"), std::string::npos) << out;
+  EXPECT_NE(out.find("<- chosen"), std::string::npos) << out;
+  auto j = nlohmann::json::parse(std::ifstream(params));
+  ASSERT_EQ(j["comparison"].size(), 3u);
+  // Auto keeps the highest calibration log-likelihood: MBG/NBD on CDNOW
+  // (-9582.14 against BG/NBD's -9582.43 and Pareto/NBD's -9594.98).
+  EXPECT_EQ(j["purchase_model"], "mbgnbd");
+  EXPECT_NEAR(j["pareto_nbd"]["log_likelihood"].get<double>(), -9594.98, 0.05);
+  for (const auto& row : j["comparison"]) {
+    EXPECT_EQ(row["actual_holdout_repeat_purchases"], 1882) << row.dump();
+    EXPECT_GT(row["no_purchase_auc"].get<double>(), 0.7) << row.dump();
+  }
+  EXPECT_TRUE(j.contains("bgnbd")) << "always written, for services that read only BG/NBD";
 }
 
 // The CDNOW sample's calibration purchase days as live purchase events (a
@@ -230,7 +255,7 @@ TEST(CliFit, FromTheLiveStateStoreReproducesThePublishedEstimates) {
   const std::string params = dir.path() + "/params.json";
   ChildProcess fit({CrmstreamBinary(), "fit", "--from-state", "--config", config, "--output", params}, {}, true);
   std::string out = fit.ReadAll();
-  ASSERT_EQ(fit.Wait(std::chrono::seconds(60)), 0) << out;
+  ASSERT_EQ(fit.Wait(std::chrono::seconds(240)), 0) << out;  // auto: three models, Pareto/NBD the slowest
   std::cout << out;  // the estimates, for the record
   auto j = nlohmann::json::parse(std::ifstream(params));
   EXPECT_EQ(j["data"]["source"], "state");

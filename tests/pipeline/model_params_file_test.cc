@@ -52,5 +52,59 @@ TEST(ModelParamsFile, MissingFileIsAnIoError) {
   EXPECT_NE(p.status().message().find("/nonexistent/params.json"), std::string::npos);
 }
 
+
+TEST(ModelParamsFile, FilesWithoutAPurchaseModelAreBgNbd) {
+  // Written before fit offered a choice: BG/NBD, as they always meant.
+  auto p = ParseModelParams(kGood, "old.json");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->purchase_model, operators::PurchaseModel::kBgNbd);
+  EXPECT_EQ(operators::PurchaseModelOf(*p).bgnbd.a, 0.7929);
+}
+
+TEST(ModelParamsFile, ReadsTheChosenModelAndItsParameters) {
+  const char* const kPareto = R"({
+    "purchase_model": "pareto_nbd",
+    "bgnbd": {"r": 0.2426, "alpha": 4.4136, "a": 0.7929, "b": 2.4259},
+    "mbgnbd": {"r": 0.5, "alpha": 6.0, "a": 1.2, "b": 3.0},
+    "pareto_nbd": {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669},
+    "gamma_gamma": {"p": 6.2496, "q": 3.7442, "gamma": 15.4435},
+    "time_unit": "weeks"})";
+  auto p = ParseModelParams(kPareto, "params.json");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->purchase_model, operators::PurchaseModel::kParetoNbd);
+  EXPECT_DOUBLE_EQ(p->pareto_nbd.s, 0.606);
+  EXPECT_DOUBLE_EQ(p->pareto_nbd.beta, 11.669);
+  EXPECT_DOUBLE_EQ(p->mbgnbd.a, 1.2);
+  EXPECT_DOUBLE_EQ(p->bgnbd.r, 0.2426);
+
+  // Only the chosen model's section is required.
+  auto mbg = ParseModelParams(R"({"purchase_model": "mbgnbd", "mbgnbd": {"r": 0.5, "alpha": 6, "a": 1.2, "b": 3},
+      "gamma_gamma": {"p": 6, "q": 3, "gamma": 15}, "time_unit": "days"})", "p");
+  ASSERT_TRUE(mbg.ok()) << mbg.status().message();
+  EXPECT_EQ(mbg->purchase_model, operators::PurchaseModel::kMbgNbd);
+}
+
+TEST(ModelParamsFile, PurchaseModelProblemsAreNamed) {
+  struct Case { std::string text; std::string message; };
+  const std::vector<Case> cases = {
+      {R"({"purchase_model": "weibull", "gamma_gamma": {"p": 1, "q": 2, "gamma": 1}, "time_unit": "weeks"})",
+       "purchase_model must be"},
+      {R"({"purchase_model": "pareto_nbd", "bgnbd": {"r": 1, "alpha": 1, "a": 1, "b": 1},
+          "gamma_gamma": {"p": 1, "q": 2, "gamma": 1}, "time_unit": "weeks"})",
+       "pareto_nbd is missing or not an object"},
+      {R"({"purchase_model": "pareto_nbd", "pareto_nbd": {"r": 1, "alpha": 1, "s": 1},
+          "gamma_gamma": {"p": 1, "q": 2, "gamma": 1}, "time_unit": "weeks"})",
+       "pareto_nbd.beta is missing"},
+      {R"({"purchase_model": "pareto_nbd", "pareto_nbd": {"r": 1, "alpha": 1, "s": -1, "beta": 1},
+          "gamma_gamma": {"p": 1, "q": 2, "gamma": 1}, "time_unit": "weeks"})",
+       "pareto_nbd.s must be a positive finite number"},
+  };
+  for (const Case& c : cases) {
+    auto p = ParseModelParams(c.text, "params.json");
+    ASSERT_FALSE(p.ok()) << c.text;
+    EXPECT_NE(p.status().message().find(c.message), std::string::npos) << p.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace crm::pipeline
