@@ -312,14 +312,7 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
   };
   ASSIGN_OR_RETURN(std::optional<int64_t> checkpoint, store.ChangelogCheckpoint(partition));
 
-  // A plain assigned reader, not a group member.
-  KafkaProperties props = ConsumerProperties(properties);
-  props.erase("group.instance.id");
-  props.erase("partition.assignment.strategy");
-  props["enable.auto.commit"] = "false";
-  props["enable.partition.eof"] = "true";
-  props["isolation.level"] = "read_committed";
-  props.try_emplace("group.id", "crmstream-restore");
+  KafkaProperties props = AssignedReaderProperties(properties, "crmstream-restore");
   // Reconnect soon after an outage (librdkafka's default backs off up to
   // 10 s): while a restore waits, the partition is not ready.
   props.try_emplace("reconnect.backoff.max.ms", "1000");

@@ -40,14 +40,9 @@ bool IsStateKey(std::string_view key, int32_t partition) {
 
 Result<ChangelogScan> ScanChangelogPartition(const KafkaProperties& properties, const std::string& topic,
                                              int32_t partition, int stall_timeout_ms) {
-  // A plain assigned reader, not a group member; read_committed like a
-  // restore, so records of aborted transactions are not counted as state.
-  KafkaProperties props = ConsumerProperties(properties);
-  props.erase("group.instance.id");
-  props.erase("partition.assignment.strategy");
-  props["enable.auto.commit"] = "false";
-  props["enable.partition.eof"] = "true";
-  props["isolation.level"] = "read_committed";
+  // Read like a restore, so records of aborted transactions are not counted
+  // as state; always its own group.
+  KafkaProperties props = AssignedReaderProperties(properties, "crmstream-reset");
   props["group.id"] = "crmstream-reset";
   ASSIGN_OR_RETURN(KafkaConf conf, MakeKafkaConf(props));
   ASSIGN_OR_RETURN(KafkaHandle consumer, MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(conf)));

@@ -14,6 +14,17 @@ KafkaProperties ConsumerProperties(KafkaProperties properties) {
   return properties;
 }
 
+KafkaProperties AssignedReaderProperties(KafkaProperties properties, const std::string& group_id) {
+  KafkaProperties props = ConsumerProperties(std::move(properties));
+  props.erase("group.instance.id");
+  props.erase("partition.assignment.strategy");
+  props["enable.auto.commit"] = "false";
+  props["enable.partition.eof"] = "true";
+  props["isolation.level"] = "read_committed";
+  props.try_emplace("group.id", group_id);
+  return props;
+}
+
 KafkaProperties ProducerProperties(KafkaProperties properties) {
   for (const char* consumer_only : {"session.timeout.ms", "heartbeat.interval.ms", "group.instance.id",
                                     "auto.offset.reset", "isolation.level", "max.poll.interval.ms",

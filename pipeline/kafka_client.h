@@ -48,6 +48,12 @@ using KafkaProperties = std::map<std::string, std::string>;
 KafkaProperties ConsumerProperties(KafkaProperties properties);
 KafkaProperties ProducerProperties(KafkaProperties properties);
 
+// A plain assigned reader of a whole partition, not a group member:
+// consumer properties without static membership or an assignor, no auto
+// commit, end-of-partition events, read_committed (records of aborted
+// transactions are never read), group.id `group_id` unless the user set one.
+KafkaProperties AssignedReaderProperties(KafkaProperties properties, const std::string& group_id);
+
 // A conf with every property of `properties` set; the message names the
 // offending property when librdkafka rejects one.
 Result<KafkaConf> MakeKafkaConf(const KafkaProperties& properties);

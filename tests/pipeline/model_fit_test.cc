@@ -13,26 +13,12 @@
 #include <random>
 
 #include "pipeline/transaction_summaries.h"
+#include "tests/common/cdnow_sample.h"
 
 namespace crm::pipeline {
 namespace {
 
-// tests/data/cdnow in the repository, or $CRM_CDNOW_DIR.
-std::string CdnowDir() {
-  if (const char* env = std::getenv("CRM_CDNOW_DIR")) return env;
-  return std::string(CRM_SOURCE_DIR) + "/tests/data/cdnow";
-}
-
-std::vector<CustomerSummary> CdnowCalibration() {
-  const std::string path = CdnowDir() + "/CDNOW_sample.txt";
-  if (!std::filesystem::exists(path)) return {};
-  SummaryOptions options;
-  EXPECT_TRUE(ParseDay("1997-09-30", options.calibration_end_day));
-  options.days_per_unit = 7;
-  auto summaries = SummariseTransactions(path, options);
-  EXPECT_TRUE(summaries.ok()) << summaries.status().message();
-  return summaries.ok() ? summaries->customers : std::vector<CustomerSummary>{};
-}
+std::vector<CustomerSummary> CdnowCalibration() { return CdnowCalibrationSummaries(); }
 
 TEST(CdnowFit, ReproducesThePublishedBgNbdEstimates) {
   auto customers = CdnowCalibration();

@@ -12,6 +12,7 @@
 
 #include "pipeline/model_fit.h"
 #include "pipeline/transaction_summaries.h"
+#include "tests/common/cdnow_sample.h"
 #include "tests/common/purchase_simulator.h"
 
 namespace crm::pipeline {
@@ -20,19 +21,8 @@ namespace {
 using operators::PurchaseModel;
 
 std::vector<operators::PurchaseSummary> CdnowCalibration() {
-  const char* env = std::getenv("CRM_CDNOW_DIR");
-  const std::string path = (env ? std::string(env) : std::string(CRM_SOURCE_DIR) + "/tests/data/cdnow") +
-                           "/CDNOW_sample.txt";
-  if (!std::filesystem::exists(path)) return {};
-  SummaryOptions options;
-  EXPECT_TRUE(ParseDay("1997-09-30", options.calibration_end_day));
-  options.days_per_unit = 7;
-  auto summaries = SummariseTransactions(path, options);
-  EXPECT_TRUE(summaries.ok()) << summaries.status().message();
   std::vector<operators::PurchaseSummary> out;
-  if (summaries.ok()) {
-    for (const auto& c : summaries->customers) out.push_back(c.purchases);
-  }
+  for (const auto& c : CdnowCalibrationSummaries()) out.push_back(c.purchases);
   return out;
 }
 
