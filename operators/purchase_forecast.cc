@@ -8,11 +8,9 @@
 namespace crm::operators {
 
 double BgNbdProbNoPurchase(const BgNbdParams& p, const PurchaseSummary& s, double h) {
-  if (!(h > 0)) return 1.0;
-  const double p_alive = PAlive(p, s);
-  // In logs: (r+x)(log(alpha+T) - log(alpha+T+h)) stays finite for large x.
-  const double none_if_alive = std::exp((p.r + s.x) * (std::log(p.alpha + s.T) - std::log(p.alpha + s.T + h)));
-  return (1.0 - p_alive) + p_alive * none_if_alive;
+  PurchaseModelParams model;
+  model.bgnbd = p;
+  return ProbabilityNoPurchase(model, s, h);
 }
 
 double BgNbdExpectedPurchasesIfAlive(const BgNbdParams& p, const PurchaseSummary& s, double t) {

@@ -26,8 +26,9 @@
 
 namespace crm::operators {
 
-// P(no purchase in (T, T + h] | x, t_x, T) under BG/NBD; h in the
-// parameters' time unit. 1 for h <= 0.
+// P(no purchase in (T, T + h] | x, t_x, T) under BG/NBD (ProbabilityNoPurchase
+// of purchase_model.h for a BG/NBD model); h in the parameters' time unit.
+// 1 for h <= 0.
 double BgNbdProbNoPurchase(const BgNbdParams& p, const PurchaseSummary& s, double h);
 
 // E[purchases in (T, T + t] | alive at T, x, t_x, T] under BG/NBD: the
