@@ -128,7 +128,9 @@ void ProduceTraffic(const DemoCommandOptions& options, const Clock& clock, Kafka
             : static_cast<double>(event.event_time_ms - now_ms) / 1000.0;
     auto due = started + std::chrono::microseconds(static_cast<int64_t>(sim_seconds * 1e6));
     while (clock.Steady() < due && !stop.load()) {
-      sink.Flush(0).IgnoreError();  // serve delivery reports while waiting
+      // Serves delivery reports while waiting; an unacknowledged record is
+      // acknowledged by a later flush or reported by the final one.
+      sink.Flush(0).IgnoreError();
       std::this_thread::sleep_until(std::min(due, clock.Steady() + std::chrono::milliseconds(50)));
     }
     const std::string& topic = event.kind == InputKind::kPurchase    ? topics.purchases
@@ -138,7 +140,9 @@ void ProduceTraffic(const DemoCommandOptions& options, const Clock& clock, Kafka
     if (!sink.Produce(record).ok()) break;
     produced.fetch_add(1);
   }
-  sink.Flush(5000).IgnoreError();
+  if (Status flushed = sink.Flush(5000); !flushed.ok()) {
+    spdlog::warn("demo traffic: not every generated event was acknowledged: {}", flushed.message());
+  }
 }
 
 }  // namespace
@@ -222,13 +226,17 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
     std::cerr << "crmstream: cannot create the feed consumer\n";
     stop.store(true);
   } else {
-    rd_kafka_poll_set_consumer(feed.get());
     TopicPartitionList topics(rd_kafka_topic_partition_list_new(3));
     for (const std::string& t : {config.topics.churn_alerts, config.topics.segment_changes,
                                  config.topics.deadletter}) {
       rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
     }
-    rd_kafka_subscribe(feed.get(), topics.get());
+    rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(feed.get());
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = rd_kafka_subscribe(feed.get(), topics.get());
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::cerr << "crmstream: the feed consumer cannot subscribe: " << KafkaErrorText(err) << "\n";
+      stop.store(true);
+    }
   }
   const auto started = clock.Steady();
   while (!stop.load()) {

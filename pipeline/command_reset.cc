@@ -145,7 +145,9 @@ void CommitGroupOffsets(const config::Config& config, const std::map<TopicPartit
   Say(err == RD_KAFKA_RESP_ERR_NO_ERROR
           ? "group offsets of '" + config.runtime.group_id + "' set to the same positions (for lag tools)"
           : "warning: group offsets not updated (" + KafkaErrorText(err) + "); they are advisory only");
-  rd_kafka_consumer_close(consumer->get());
+  if (rd_kafka_resp_err_t closed = rd_kafka_consumer_close(consumer->get()); closed != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Say("warning: leaving the group: " + KafkaErrorText(closed));
+  }
 }
 
 }  // namespace

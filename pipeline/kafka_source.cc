@@ -152,37 +152,33 @@ void KafkaSource::OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_
     for (const AssignedPartition& p : assigned) {
       rd_kafka_topic_partition_list_add(list.get(), p.topic.c_str(), p.partition)->offset = p.offset;
     }
-    Assign(list.get());
+    if (std::optional<std::string> error = ChangeAssignment(list.get(), /*add=*/true); error && listener_ != nullptr) {
+      listener_->OnSourceError(Status::IoError("assign: " + *error));
+    }
     return;
   }
   std::vector<TopicPartitionKey> revoked;
   for (int i = 0; i < partitions->cnt; ++i) revoked.push_back({partitions->elems[i].topic, partitions->elems[i].partition});
   const bool lost = rd_kafka_assignment_lost(consumer_.get()) != 0;
   if (listener_ != nullptr) listener_->OnRevoked(revoked, lost);
-  Unassign(partitions);
-}
-
-void KafkaSource::Assign(rd_kafka_topic_partition_list_t* partitions) {
-  std::optional<std::string> error;
-  if (Cooperative(consumer_.get())) {
-    error = TakeError(rd_kafka_incremental_assign(consumer_.get(), partitions));
-  } else if (rd_kafka_resp_err_t err = rd_kafka_assign(consumer_.get(), partitions); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = KafkaErrorText(err);
-  }
-  if (error && listener_ != nullptr) listener_->OnSourceError(Status::IoError("assign: " + *error));
-}
-
-void KafkaSource::Unassign(rd_kafka_topic_partition_list_t* partitions) {
-  std::optional<std::string> error;
-  if (Cooperative(consumer_.get())) {
-    error = TakeError(rd_kafka_incremental_unassign(consumer_.get(), partitions));
-  } else if (rd_kafka_resp_err_t err = rd_kafka_assign(consumer_.get(), nullptr); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    error = KafkaErrorText(err);
-  }
   // The service has already let the partitions go (committed or dropped);
   // an unassign the client refuses leaves nothing of ours behind, and the
   // group's next rebalance replaces the assignment anyway: logged only.
-  if (error) spdlog::warn("unassign after a revoke: {}", *error);
+  if (std::optional<std::string> error = ChangeAssignment(partitions, /*add=*/false)) {
+    spdlog::warn("unassign after a revoke: {}", *error);
+  }
+}
+
+std::optional<std::string> KafkaSource::ChangeAssignment(rd_kafka_topic_partition_list_t* partitions, bool add) {
+  // Cooperative: add or remove these partitions. Eager: the whole new
+  // assignment (none after a revoke).
+  if (Cooperative(consumer_.get())) {
+    return TakeError(add ? rd_kafka_incremental_assign(consumer_.get(), partitions)
+                         : rd_kafka_incremental_unassign(consumer_.get(), partitions));
+  }
+  rd_kafka_resp_err_t err = rd_kafka_assign(consumer_.get(), add ? partitions : nullptr);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return KafkaErrorText(err);
+  return std::nullopt;
 }
 
 }  // namespace crm::pipeline

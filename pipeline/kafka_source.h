@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,8 +45,9 @@ class KafkaSource final : public RecordSource {
  private:
   KafkaSource() = default;
   void OnRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
-  void Assign(rd_kafka_topic_partition_list_t* partitions);
-  void Unassign(rd_kafka_topic_partition_list_t* partitions);
+  // Assigns (`add`) or unassigns `partitions` in the group's protocol;
+  // the client's error text when it refuses.
+  std::optional<std::string> ChangeAssignment(rd_kafka_topic_partition_list_t* partitions, bool add);
 
   KafkaHandle consumer_;
   TopicPartitionList subscription_;

@@ -13,6 +13,7 @@
 #include "tests/pipeline/fake_record_sink.h"
 #include "tests/pipeline/fake_record_source.h"
 #include "tests/pipeline/manual_clock.h"
+#include "tests/pipeline/test_directory.h"
 
 namespace crm::pipeline {
 namespace {
@@ -22,10 +23,7 @@ using std::chrono::milliseconds;
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("crm-service-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = FreshTestDirectory("crm-service");
     config_.state.dir = dir_.string();
     config_.state.memory_budget_bytes = 16 << 20;
     config_.state.changelog = false;
@@ -131,6 +129,22 @@ TEST_F(ServiceTest, RevokeCommitsFirstAndAssignRestoresBeforePositioning) {
   EXPECT_EQ(restored_, (std::vector<int32_t>{0, 0}));
   EXPECT_EQ(positions_after_reassign.at({config_.topics.purchases, 0}), 3);
   EXPECT_EQ(positions_after_reassign.at({config_.topics.complaints, 0}), kSourceOffsetBeginning);
+}
+
+TEST_F(ServiceTest, LostPartitionsAreNotCommittedAndTheirOutputsAborted) {
+  Start();
+  AssignWithPurchases(0, 3);
+  std::optional<int64_t> stored_before_loss;
+  source_->Then([&] { stored_before_loss = StoredOffset(0); });  // processed, not committed
+  source_->Then(FakeSource::Revoke{Inputs(0), /*lost=*/true});
+  ThenStop();
+  ASSERT_TRUE(Run().ok());
+  // Another instance may own them already: it replays from the last commit.
+  EXPECT_EQ(stored_before_loss, std::nullopt);
+  EXPECT_EQ(StoredOffset(0), std::nullopt);
+  EXPECT_FALSE(sink_->aborted.empty());
+  EXPECT_TRUE(sink_->delivered.empty());
+  EXPECT_EQ(metrics_.Rebalances("lost").Value(), 1);
 }
 
 TEST_F(ServiceTest, CommitIsRetriedWhileTheSinkIsUnavailable) {
