@@ -32,8 +32,8 @@
 #include "operators/customer_processor.h"
 #include "operators/purchase_forecast.h"
 #include "operators/satisfaction.h"
-#include "pipeline/model_fit.h"
-#include "pipeline/transaction_summaries.h"
+#include "pipeline/fit/model_fit.h"
+#include "pipeline/fit/transaction_summaries.h"
 
 namespace {
 

@@ -24,10 +24,10 @@
 #include <string>
 
 #include "config/config.h"
-#include "pipeline/kafka_sink.h"
-#include "pipeline/metrics.h"
-#include "pipeline/output_encoder.h"
-#include "pipeline/service.h"
+#include "pipeline/kafka/kafka_sink.h"
+#include "pipeline/observe/metrics.h"
+#include "pipeline/wire/output_encoder.h"
+#include "pipeline/runtime/service.h"
 #include "tests/integration/harness.h"
 
 namespace {

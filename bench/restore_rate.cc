@@ -18,9 +18,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "pipeline/changelog.h"
-#include "pipeline/kafka_client.h"
-#include "pipeline/state_store.h"
+#include "pipeline/changelog/changelog.h"
+#include "pipeline/kafka/kafka_client.h"
+#include "pipeline/state/state_store.h"
 #include "tests/integration/harness.h"
 
 namespace {

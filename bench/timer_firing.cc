@@ -24,10 +24,10 @@
 #include <string>
 
 #include "config/config.h"
-#include "pipeline/metrics.h"
-#include "pipeline/output_encoder.h"
-#include "pipeline/record_processor.h"
-#include "pipeline/state_store.h"
+#include "pipeline/observe/metrics.h"
+#include "pipeline/wire/output_encoder.h"
+#include "pipeline/runtime/record_processor.h"
+#include "pipeline/state/state_store.h"
 
 namespace {
 

@@ -14,7 +14,7 @@
 // through, and the cap holds on any day. A candidate turned away stays armed
 // and is judged again at their next event or overdue check.
 //
-// The AlertBudget lives in the partition's state (pipeline/population_codec.h),
+// The AlertBudget lives in the partition's state (pipeline/state/population_codec.h),
 // committed atomically with the customers and offsets, so a replay of the
 // same log makes the same decisions. Days only move forward: a late event
 // counts in the current day. Pure functions; the caller owns the budget.

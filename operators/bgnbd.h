@@ -4,7 +4,7 @@
 // customers the easy way"). A customer is summarised by x (repeat purchases),
 // t_x (time of the last purchase) and T (age), both measured from the first
 // purchase in one time unit (days or weeks). Population parameters
-// (r, alpha, a, b) come from maximum likelihood (pipeline/model_fit.h).
+// (r, alpha, a, b) come from maximum likelihood (pipeline/fit/model_fit.h).
 // Everything is computed in log space so that large x and T stay finite.
 // Pure functions.
 #pragma once

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/transaction_summaries.h"
+#include "pipeline/fit/transaction_summaries.h"
 
 namespace crm::pipeline {
 

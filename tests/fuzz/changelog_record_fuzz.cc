@@ -1,4 +1,4 @@
-// libFuzzer target for the changelog record parser (pipeline/changelog_record.h:
+// libFuzzer target for the changelog record parser (pipeline/changelog/changelog_record.h:
 // DecodeChangelogMarker, DecodeChangelogRecord; tests/fuzz/README.md), run
 // for a bounded time by CTest (fuzz.changelog_record).
 //
@@ -23,9 +23,9 @@
 #include <string>
 #include <string_view>
 
-#include "pipeline/changelog_record.h"
-#include "pipeline/population_codec.h"
-#include "pipeline/state_codec.h"
+#include "pipeline/changelog/changelog_record.h"
+#include "pipeline/state/population_codec.h"
+#include "pipeline/state/state_codec.h"
 
 namespace {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "pipeline/event_decoder.h"
+#include "pipeline/wire/event_decoder.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// libFuzzer target for the per-partition encodings (pipeline/population_codec.h:
+// libFuzzer target for the per-partition encodings (pipeline/state/population_codec.h:
 // DecodePopulation, DecodePartitionState; tests/fuzz/README.md), run for a
 // bounded time by CTest (fuzz.population_codec).
 //
@@ -23,7 +23,7 @@
 #include <string_view>
 
 #include "operators/model_config.h"
-#include "pipeline/population_codec.h"
+#include "pipeline/state/population_codec.h"
 
 namespace {
 

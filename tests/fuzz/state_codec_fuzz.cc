@@ -1,4 +1,4 @@
-// libFuzzer target for the customer state encoding (pipeline/state_codec.h;
+// libFuzzer target for the customer state encoding (pipeline/state/state_codec.h;
 // tests/fuzz/README.md), run for a bounded time by CTest (fuzz.state_codec).
 //
 // Two checks per input:
@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "pipeline/state_codec.h"
+#include "pipeline/state/state_codec.h"
 
 namespace {
 

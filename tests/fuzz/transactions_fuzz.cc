@@ -1,4 +1,4 @@
-// libFuzzer target for the `fit` transaction reader (pipeline/transaction_summaries.h:
+// libFuzzer target for the `fit` transaction reader (pipeline/fit/transaction_summaries.h:
 // SummariseTransactions over CSV and CDNOW text, ParseDay; tests/fuzz/README.md),
 // run for a bounded time by CTest (fuzz.transactions).
 //
@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "pipeline/transaction_summaries.h"
+#include "pipeline/fit/transaction_summaries.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <memory>
 #include <set>
 
-#include "pipeline/output_encoder.h"
+#include "pipeline/wire/output_encoder.h"
 #include "tests/integration/harness.h"
 
 namespace crm::testing {

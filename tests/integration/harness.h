@@ -61,7 +61,7 @@ class BrokerProcess {
  public:
   explicit BrokerProcess(int partitions);
   const std::string& bootstrap() const { return bootstrap_; }
-  // Sends a fault-injection command (pipeline/broker_control.h); true when
+  // Sends a fault-injection command (pipeline/embedded/broker_control.h); true when
   // the broker applied it.
   bool Command(const std::string& line);
 

@@ -13,7 +13,7 @@
 #include <map>
 #include <sstream>
 
-#include "pipeline/output_encoder.h"
+#include "pipeline/wire/output_encoder.h"
 #include "tests/integration/harness.h"
 
 namespace crm::testing {

@@ -1,15 +1,15 @@
 // The changelog record codec (changelog_record.h): markers and records read
 // back from the topic are untrusted; every malformed one is a Corruption
 // status, never an exception.
-#include "pipeline/changelog_record.h"
+#include "pipeline/changelog/changelog_record.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "pipeline/population_codec.h"
-#include "pipeline/state_codec.h"
-#include "pipeline/state_store.h"
+#include "pipeline/state/population_codec.h"
+#include "pipeline/state/state_codec.h"
+#include "pipeline/state/state_store.h"
 
 namespace crm::pipeline {
 namespace {

@@ -4,7 +4,7 @@
 // customer, timer or partition data of the partition and with the chosen
 // input positions; epochs a dead writer left unfinished never come back, and
 // other partitions are left alone.
-#include "pipeline/changelog_reset.h"
+#include "pipeline/changelog/changelog_reset.h"
 
 #include <gtest/gtest.h>
 
@@ -12,11 +12,11 @@
 
 #include <filesystem>
 
-#include "pipeline/changelog.h"
-#include "pipeline/changelog_record.h"
-#include "pipeline/kafka_sink.h"
-#include "pipeline/mock_broker.h"
-#include "pipeline/population_codec.h"
+#include "pipeline/changelog/changelog.h"
+#include "pipeline/changelog/changelog_record.h"
+#include "pipeline/kafka/kafka_sink.h"
+#include "pipeline/embedded/mock_broker.h"
+#include "pipeline/state/population_codec.h"
 
 namespace crm::pipeline {
 namespace {

@@ -3,7 +3,7 @@
 // restore; a complete epoch that cannot be applied drops the partition's
 // state so that it is rebuilt from its input; an unreachable broker is
 // waited out with back-off, and a stop request ends the wait.
-#include "pipeline/changelog.h"
+#include "pipeline/changelog/changelog.h"
 
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
@@ -15,9 +15,9 @@
 #include <mutex>
 #include <thread>
 
-#include "pipeline/mock_broker.h"
-#include "pipeline/population_codec.h"
-#include "pipeline/state_codec.h"
+#include "pipeline/embedded/mock_broker.h"
+#include "pipeline/state/population_codec.h"
+#include "pipeline/state/state_codec.h"
 
 namespace crm::pipeline {
 namespace {

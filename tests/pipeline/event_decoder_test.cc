@@ -1,6 +1,6 @@
 // Decoding and validating input events exactly as the input contract says;
 // every bad message gives a stable code and a reason naming the field.
-#include "pipeline/event_decoder.h"
+#include "pipeline/wire/event_decoder.h"
 
 #include <gtest/gtest.h>
 

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "pipeline/kafka_sink.h"
+#include "pipeline/kafka/kafka_sink.h"
 
 namespace crm::pipeline {
 

@@ -20,7 +20,7 @@
 #include <variant>
 #include <vector>
 
-#include "pipeline/record_source.h"
+#include "pipeline/io/record_source.h"
 
 namespace crm::pipeline {
 

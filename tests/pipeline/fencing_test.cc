@@ -6,9 +6,9 @@
 
 #include <filesystem>
 
-#include "pipeline/changelog_record.h"
-#include "pipeline/record_processor.h"
-#include "pipeline/state_store.h"
+#include "pipeline/changelog/changelog_record.h"
+#include "pipeline/runtime/record_processor.h"
+#include "pipeline/state/state_store.h"
 #include "tests/pipeline/processor_fixture.h"
 
 namespace crm::pipeline {

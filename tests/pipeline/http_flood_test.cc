@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "pipeline/http_server.h"
+#include "pipeline/observe/http_server.h"
 #include "tests/pipeline/http_test_client.h"
 
 namespace crm::pipeline {

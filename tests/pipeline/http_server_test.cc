@@ -1,16 +1,16 @@
 // The HTTP endpoints beside the pipeline, over a real socket: routes, hostile
 // requests and customer ids, generic 500s, bearer-token authentication.
-#include "pipeline/http_server.h"
+#include "pipeline/observe/http_server.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "pipeline/http_auth.h"
-#include "pipeline/http_customer_id.h"
-#include "pipeline/state_json.h"
-#include "pipeline/state_store.h"
+#include "pipeline/observe/http_auth.h"
+#include "pipeline/observe/http_customer_id.h"
+#include "pipeline/wire/state_json.h"
+#include "pipeline/state/state_store.h"
 #include "tests/pipeline/http_test_client.h"
 
 namespace crm::pipeline {

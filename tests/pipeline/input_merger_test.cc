@@ -1,7 +1,7 @@
 // The deterministic merge of the three input topics: order by (timestamp,
 // kind, offset), waiting for inputs that have neither data nor reached their
 // end, and proceeding after the idle limit.
-#include "pipeline/input_merger.h"
+#include "pipeline/runtime/input_merger.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // The hot-path JSON writer produces JSON that a real parser reads back.
-#include "pipeline/json_writer.h"
+#include "pipeline/wire/json_writer.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

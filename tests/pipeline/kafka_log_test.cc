@@ -1,6 +1,6 @@
 // librdkafka's own log lines come out through the service's logger, in its
 // format, at the matching level.
-#include "pipeline/kafka_log.h"
+#include "pipeline/kafka/kafka_log.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -9,8 +9,8 @@
 
 #include <sstream>
 
-#include "pipeline/kafka_client.h"
-#include "pipeline/log_format.h"
+#include "pipeline/kafka/kafka_client.h"
+#include "pipeline/cli/log_format.h"
 
 namespace crm::pipeline {
 namespace {

@@ -1,7 +1,7 @@
 // Log lines carry hostile input (customer ids, dead-letter reasons, broker
 // error texts): in both formats every value is escaped so that a line is
 // always exactly one line and a field can never be forged.
-#include "pipeline/log_format.h"
+#include "pipeline/cli/log_format.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

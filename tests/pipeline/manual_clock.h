@@ -9,7 +9,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "pipeline/clock.h"
+#include "pipeline/io/clock.h"
 
 namespace crm::pipeline {
 

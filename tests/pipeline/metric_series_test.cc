@@ -1,7 +1,7 @@
 // The series alert rules read exist from start-up at 0 (metric_series.h), and
 // whatever the processor dead-letters is counted under one of them: a reason
 // code that appears only when first counted would hide its first increase.
-#include "pipeline/metric_series.h"
+#include "pipeline/runtime/metric_series.h"
 
 #include <gtest/gtest.h>
 

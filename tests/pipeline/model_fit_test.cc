@@ -1,7 +1,7 @@
 // Maximum-likelihood fits: published CDNOW estimates (Fader, Hardie & Lee
 // 2005; Fader & Hardie 2013) and recovery of known parameters from data
 // simulated from the models' own generative processes.
-#include "pipeline/model_fit.h"
+#include "pipeline/fit/model_fit.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <fstream>
 #include <random>
 
-#include "pipeline/transaction_summaries.h"
+#include "pipeline/fit/transaction_summaries.h"
 #include "tests/common/cdnow_sample.h"
 
 namespace crm::pipeline {

@@ -1,4 +1,4 @@
-#include "pipeline/model_params_file.h"
+#include "pipeline/runtime/model_params_file.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // CloudEvents envelopes, deterministic ids, dead-letter headers, timestamps.
-#include "pipeline/output_encoder.h"
+#include "pipeline/wire/output_encoder.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 
 #include "operators/customer_processor.h"
 #include "operators/money.h"
-#include "pipeline/event_decoder.h"
+#include "pipeline/wire/event_decoder.h"
 
 namespace crm::pipeline {
 namespace {

@@ -1,4 +1,4 @@
-#include "pipeline/population_codec.h"
+#include "pipeline/state/population_codec.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "pipeline/byte_codec.h"
+#include "pipeline/state/byte_codec.h"
 
 namespace crm::pipeline {
 namespace {

@@ -13,9 +13,9 @@
 #include <string>
 
 #include "config/config.h"
-#include "pipeline/metrics.h"
-#include "pipeline/record_processor.h"
-#include "pipeline/state_store.h"
+#include "pipeline/observe/metrics.h"
+#include "pipeline/runtime/record_processor.h"
+#include "pipeline/state/state_store.h"
 #include "tests/pipeline/fake_record_sink.h"
 
 namespace crm::pipeline {

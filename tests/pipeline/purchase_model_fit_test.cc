@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "pipeline/model_fit.h"
-#include "pipeline/transaction_summaries.h"
+#include "pipeline/fit/model_fit.h"
+#include "pipeline/fit/transaction_summaries.h"
 #include "tests/common/cdnow_sample.h"
 #include "tests/common/purchase_simulator.h"
 

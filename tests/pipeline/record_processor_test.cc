@@ -2,7 +2,7 @@
 // sink that can refuse deliveries: outputs go out before state and offsets
 // are committed, a failed flush commits nothing, and replaying after such a
 // failure republishes identical outputs.
-#include "pipeline/record_processor.h"
+#include "pipeline/runtime/record_processor.h"
 
 #include <gtest/gtest.h>
 
@@ -13,9 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "operators/purchase_forecast.h"
-#include "pipeline/population_codec.h"
+#include "pipeline/state/population_codec.h"
 #include "tests/pipeline/processor_fixture.h"
-#include "pipeline/state_store.h"
+#include "pipeline/state/state_store.h"
 
 namespace crm::pipeline {
 namespace {

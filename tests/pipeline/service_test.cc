@@ -1,7 +1,7 @@
 // Service-level tests without a broker: the service loop on a scripted
 // FakeSource, a FakeSink, a real state store in a temporary directory, a
 // fake changelog restorer and a manual clock (no real waits).
-#include "pipeline/service.h"
+#include "pipeline/runtime/service.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/output_encoder.h"
+#include "pipeline/wire/output_encoder.h"
 #include "tests/pipeline/fake_record_sink.h"
 #include "tests/pipeline/fake_record_source.h"
 #include "tests/pipeline/manual_clock.h"

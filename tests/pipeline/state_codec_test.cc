@@ -1,6 +1,6 @@
 // The versioned binary state encoding: exact round trips, determinism,
 // compactness, and corruption detected rather than crashed on.
-#include "pipeline/state_codec.h"
+#include "pipeline/state/state_codec.h"
 
 #include <gtest/gtest.h>
 

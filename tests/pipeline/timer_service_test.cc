@@ -1,6 +1,6 @@
 // TimerService on a real state store: what a commit writes, and the due scan
 // that merges committed and uncommitted timers in (due, customer) order.
-#include "pipeline/timer_service.h"
+#include "pipeline/runtime/timer_service.h"
 
 #include <gtest/gtest.h>
 

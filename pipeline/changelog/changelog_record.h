@@ -1,0 +1,132 @@
+// pipeline/changelog/changelog_record.h
+//
+// The changelog record format (changelog.h says what the topic is for), in
+// one place: how a record's key, value and epoch header are built, and a
+// pure parser that turns one record read back from the topic into a typed
+// ChangelogRecord or a Corruption status. Keys:
+//   'c' customer_id       value: encoded CustomerState (state_codec.h); null: deleted
+//   't' timer key bytes   value: "" (null: fired or re-armed); the key bytes are
+//                         TimerKeyBytes (state_store.h) of this partition
+//   'p'                   value: encoded PartitionState (population_codec.h); null: none
+//   'm'                   value: marker JSON {"offsets": {"<topic>": <next offset>, ...}}:
+//                         the epoch is complete and reached these input offsets
+//   'o' owner "/" 1 or 2  value: owner, the epoch-id prefix of the process that
+//                         claims the partition (written when it is assigned,
+//                         before the restore): from there on, only epochs whose
+//                         id starts with the owner count. Two records (unique
+//                         keys, so compaction keeps every claim), so that a
+//                         writer counting the offsets between its own epochs
+//                         never takes a claim for a transaction control marker.
+// and every record carries its writer's epoch id in header "crm.epoch".
+// Any other first key byte (or an empty key) is not ours and is ignored, so
+// that a later version can add record kinds. The key bytes are known here
+// only: everything else builds keys with Changelog*Key and reads them with
+// ParseChangelogKey.
+//
+// The parser treats the record as untrusted (anyone who can write to the
+// topic can append to it): every size is bounded, the state values are
+// decoded as they will be stored, marker offsets must be non-negative
+// integers of validly named topics. It never throws and never allocates more
+// than a bounded multiple of its input. No librdkafka or JSON types in this
+// header: plain bytes in, values out (a fuzz target calls it directly).
+// Stateless functions: any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "operators/status.h"
+
+namespace crm::pipeline {
+
+inline constexpr const char* kEpochHeader = "crm.epoch";
+
+inline constexpr int kChangelogClaimRecords = 2;
+
+// Bounds of what the parser accepts. Generous against what the writer
+// produces (customer ids of at most 64 characters, epoch ids of an instance
+// id, a clock reading and a counter, markers of three topics), tight enough
+// that hostile records cannot make a restore hold much memory.
+inline constexpr size_t kMaxChangelogIdBytes = 1024;       // customer id in 'c' and 't' keys
+inline constexpr size_t kMaxChangelogEpochBytes = 1024;    // "crm.epoch" header
+inline constexpr size_t kMaxChangelogMarkerBytes = 64 << 10;
+inline constexpr size_t kMaxChangelogMarkerTopics = 64;
+inline constexpr size_t kMaxKafkaTopicNameBytes = 249;    // Kafka's own limit
+
+// What a marker says: the next input offset of each input topic (of the
+// marker's partition) that the epoch's state includes.
+struct ChangelogMarker {
+  std::map<std::string, int64_t> next_offsets;
+  bool operator==(const ChangelogMarker&) const = default;
+};
+
+// {"offsets":{"<topic>":<offset>,...}}, topics in name order.
+std::string EncodeChangelogMarker(const ChangelogMarker& marker);
+
+// Parses a marker value. Corruption unless it is a JSON object of at most
+// kMaxChangelogMarkerBytes whose "offsets" member is an object of at most
+// kMaxChangelogMarkerTopics members, each a valid Kafka topic name mapped to
+// an integer in [0, INT64_MAX], with no key repeated at any level. Other
+// top-level members are ignored (room for later versions).
+Result<ChangelogMarker> DecodeChangelogMarker(std::string_view value);
+
+// Whether `name` is a valid Kafka topic name: 1..249 bytes of [a-zA-Z0-9._-],
+// not "." or "..".
+bool IsValidTopicName(std::string_view name);
+
+// Changelog keys.
+std::string ChangelogCustomerKey(std::string_view customer_id);
+std::string ChangelogTimerKey(std::string_view timer_key_bytes);
+std::string ChangelogPartitionKey();
+std::string ChangelogMarkerKey();
+// The key of claim record `part` (1..kChangelogClaimRecords) of `owner`.
+std::string ChangelogClaimKey(std::string_view owner, int part);
+
+enum class ChangelogKeyKind { kCustomer, kTimer, kPartition, kMarker, kClaim, kForeign };
+
+// A changelog key split into its kind and what follows the kind byte (the
+// customer id, the timer key bytes, the claim's owner and part; empty for
+// the others). kForeign: an empty key or one of a kind this version does
+// not know. No check of the body: DecodeChangelogRecord does that.
+struct ChangelogKey {
+  ChangelogKeyKind kind = ChangelogKeyKind::kForeign;
+  std::string_view body;
+};
+ChangelogKey ParseChangelogKey(std::string_view key);
+
+// One changelog record as read back.
+struct ChangelogRecord {
+  using Kind = ChangelogKeyKind;
+  Kind kind = Kind::kForeign;
+  std::string epoch;                 // the "crm.epoch" header (not for kForeign)
+  std::string key;                   // customer id or timer key bytes; empty for the others
+  std::optional<std::string> value;  // customer, timer, partition: the store's value bytes, nullopt: delete;
+                                     // claim: the owner (epoch-id prefix)
+  ChangelogMarker marker;            // kMarker only
+};
+
+// Classifies and checks one record of changelog partition `partition`: its
+// key (nullopt: a null key), value (nullopt: a null value, i.e. a tombstone)
+// and last "crm.epoch" header (nullopt: none). kForeign for records that are
+// not ours (empty or null key, unknown first key byte); Corruption, with a
+// reason, for records of ours that cannot have been written by
+// ChangelogWriter:
+//   - an epoch header that is missing, empty or over kMaxChangelogEpochBytes;
+//   - 'c': an id that is empty or over kMaxChangelogIdBytes, or a value that
+//     DecodeState rejects;
+//   - 't': key bytes shorter than a timer key, of another partition, with an
+//     empty or overlong customer id, or a value that is neither null nor empty;
+//   - 'p': a key longer than one byte, or a value DecodePartitionState rejects;
+//   - 'm': a key longer than one byte, a null value, or a value
+//     DecodeChangelogMarker rejects;
+//   - 'o': an empty or overlong key, or a value that is null, empty or
+//     longer than kMaxChangelogEpochBytes.
+Result<ChangelogRecord> DecodeChangelogRecord(int32_t partition, std::optional<std::string_view> key,
+                                              std::optional<std::string_view> value,
+                                              std::optional<std::string_view> epoch);
+
+}  // namespace crm::pipeline

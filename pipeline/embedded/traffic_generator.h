@@ -1,0 +1,54 @@
+// pipeline/embedded/traffic_generator.h
+//
+// Realistic synthetic customer traffic for the demo, tests and benchmarks:
+// loyal customers who buy regularly, occasional buyers, and customers who
+// drift away (growing gaps, poor service ratings, a complaint, then silence).
+// Deterministic for a seed: events come out in event-time order with ids
+// "<seed>-<n>". A small share of deliberately malformed messages exercises
+// the dead-letter path. Pure computation; the caller produces the records.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "pipeline/wire/event_decoder.h"
+
+namespace crm::pipeline {
+
+struct GeneratorOptions {
+  int64_t customers = 1000;
+  uint64_t seed = 1;
+  int64_t start_epoch_ms = 1'704'067'200'000;  // 2024-01-01T00:00:00Z
+  double loyal_share = 0.5;
+  double drifting_share = 0.25;  // the rest buy occasionally
+  double malformed_share = 0.002;
+};
+
+struct GeneratedEvent {
+  InputKind kind;
+  std::string customer_id;  // also the message key
+  std::string json;
+  int64_t event_time_ms;
+  bool malformed = false;
+};
+
+class TrafficGenerator {
+ public:
+  explicit TrafficGenerator(const GeneratorOptions& options);
+  ~TrafficGenerator();
+
+  // The next event in event-time order (never ends: customers who left
+  // are replaced by new ones joining).
+  GeneratedEvent Next();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Customer id used by the generator for index i ("c0000042"-style).
+std::string GeneratedCustomerId(int64_t index);
+
+}  // namespace crm::pipeline

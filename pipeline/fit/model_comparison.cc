@@ -1,0 +1,86 @@
+#include "pipeline/fit/model_comparison.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+
+namespace crm::pipeline {
+
+double RankingAuc(const std::vector<double>& scores, const std::vector<bool>& positive) {
+  std::vector<size_t> order(scores.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
+  // Sum of the positives' mid-ranks (ties share the mean rank).
+  double rank_sum = 0, positives = 0;
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    while (j < order.size() && scores[order[j]] == scores[order[i]]) ++j;
+    const double mid_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2;
+    for (size_t k = i; k < j; ++k) {
+      if (positive[order[k]]) {
+        rank_sum += mid_rank;
+        positives += 1;
+      }
+    }
+    i = j;
+  }
+  const double negatives = static_cast<double>(scores.size()) - positives;
+  if (positives == 0 || negatives == 0) return 0.5;
+  return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
+}
+
+ModelComparisonRow CompareOnHoldout(const PurchaseModelFit& fit, const std::vector<HoldoutCustomer>& customers,
+                                    double holdout_length) {
+  ModelComparisonRow row;
+  row.fit = fit;
+  row.has_holdout = holdout_length > 0;
+  if (!row.has_holdout) return row;
+  std::vector<double> none;
+  std::vector<bool> bought_nothing;
+  for (const auto& c : customers) {
+    row.predicted_holdout += operators::ExpectedPurchases(fit.params, c.calibration, holdout_length);
+    row.actual_holdout += c.holdout_purchases;
+    none.push_back(operators::ProbabilityNoPurchase(fit.params, c.calibration, holdout_length));
+    bought_nothing.push_back(c.holdout_purchases == 0);
+  }
+  row.no_purchase_auc = RankingAuc(none, bought_nothing);
+  return row;
+}
+
+size_t BestByLogLikelihood(const std::vector<ModelComparisonRow>& rows) {
+  size_t best = 0;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i].fit.log_likelihood > rows[best].fit.log_likelihood) best = i;
+  }
+  return best;
+}
+
+std::string ComparisonTable(const std::vector<ModelComparisonRow>& rows, size_t chosen, const std::string& unit,
+                            double holdout_length) {
+  std::string out;
+  char line[256];
+  if (rows.empty()) return out;
+  if (rows.front().has_holdout) {
+    std::snprintf(line, sizeof line, "model        calibration LL   holdout %.1f %s: predicted  actual  AUC P(none)\n",
+                  holdout_length, unit.c_str());
+  } else {
+    std::snprintf(line, sizeof line, "model        calibration LL   (no holdout)\n");
+  }
+  out += line;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const ModelComparisonRow& r = rows[i];
+    const std::string title(operators::PurchaseModelTitle(r.fit.params.model));
+    if (r.has_holdout) {
+      std::snprintf(line, sizeof line, "%-11s  %14.2f   %26.1f  %6lld  %11.3f%s\n", title.c_str(), r.fit.log_likelihood,
+                    r.predicted_holdout, static_cast<long long>(r.actual_holdout), r.no_purchase_auc,
+                    i == chosen ? "  <- chosen" : "");
+    } else {
+      std::snprintf(line, sizeof line, "%-11s  %14.2f%s\n", title.c_str(), r.fit.log_likelihood,
+                    i == chosen ? "  <- chosen" : "");
+    }
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace crm::pipeline

@@ -1,0 +1,344 @@
+#include "pipeline/runtime/record_processor.h"
+
+#include <algorithm>
+
+#include "operators/customer_processor.h"
+#include "pipeline/wire/dead_letter.h"
+#include "pipeline/state/population_codec.h"
+
+namespace crm::pipeline {
+namespace {
+
+const std::string kSegmentCounterPrefix = "customers_in_segment/";
+const std::string kTimersPendingCounter = "timers_pending";
+// A partition's trusted clock is re-recorded once it is this much behind the
+// wall clock (a commit each time, so not more often).
+constexpr int64_t kClockRefreshMs = 60'000;
+
+}  // namespace
+
+RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store,
+                                 RecordSink& sink, Metrics& metrics, const Clock& clock)
+    : config_(config),
+      time_bounds_{config.time.earliest_event_ms, config.time.max_future_skew_ms},
+      dead_letter_budget_(DeadLetterBudget(config.kafka)),
+      store_(store),
+      sink_(sink),
+      metrics_(metrics),
+      clock_(clock),
+      decoder_(DecoderLimits{static_cast<size_t>(config.runtime.max_event_bytes), config.runtime.max_amount}),
+      // The source names the application (the consumer group), not the
+      // instance: a partition's outputs keep their CloudEvents identity
+      // (source + id) when another instance takes the partition over.
+      encoder_(config.topics, config.runtime.group_id, config.output.cloudevents_mode),
+      quantile_scoring_(config.model.rfm.frequency_monetary == operators::RfmScoring::kQuantiles ||
+                        config.model.rfm.recency == operators::RfmScoring::kQuantiles) {
+  if (config.state.changelog) {
+    changelog_ = std::make_unique<ChangelogEpochs>(
+        config.topics.changelog, config.runtime.instance_id + "/" + std::to_string(clock_.WallNs()) + "/", sink_,
+        store_);
+  }
+}
+
+Status RecordProcessor::ClaimPartitions(const std::set<int32_t>& partitions, int timeout_ms) {
+  return changelog_ ? changelog_->Claim(partitions, timeout_ms) : Status::Ok();
+}
+
+void RecordProcessor::ScheduleChangelogRewrite(int32_t partition, std::set<std::string> keys) {
+  // The rewrite is progress to commit.
+  if (changelog_ && changelog_->ScheduleRewrite(partition, std::move(keys))) ++uncommitted_records_;
+}
+
+EpochChanges RecordProcessor::ChangelogChanges() {
+  EpochChanges changes;
+  changes.customers.reserve(customers_.dirty().size());
+  for (const auto& [id, customer] : customers_.dirty()) {
+    changes.customers.push_back({customer->partition, id, customer->deleted ? nullptr : &customer->state});
+  }
+  changes.timers = &timers_.changes();
+  for (const auto& [partition, task] : tasks_) {
+    if (task.dirty) changes.partitions[partition] = EncodePartitionState(task.stored);
+  }
+  changes.offsets = committed_offsets_;
+  for (const auto& [tp, offset] : pending_offsets_) {
+    changes.offsets[tp] = offset;
+    changes.consumed.push_back(tp.partition);
+  }
+  changes.partition_data = [this](int32_t partition) -> Result<std::optional<std::string>> {
+    auto task = tasks_.find(partition);
+    if (task != tasks_.end()) return std::optional<std::string>(EncodePartitionState(task->second.stored));
+    return store_.PartitionData(partition);
+  };
+  return changes;
+}
+
+RecordProcessor::TopicCounters& RecordProcessor::CountersFor(const std::string& topic) {
+  auto it = topic_counters_.find(topic);
+  if (it == topic_counters_.end()) {
+    it = topic_counters_
+             .emplace(topic, TopicCounters{&metrics_.EventsConsumed(topic, "ok"),
+                                           &metrics_.EventsConsumed(topic, "duplicate"),
+                                           &metrics_.EventsConsumed(topic, "deadletter")})
+             .first;
+  }
+  return it->second;
+}
+
+Status RecordProcessor::Start() {
+  ASSIGN_OR_RETURN(auto counters, store_.Counters());
+  auto pending = counters.find(kTimersPendingCounter);
+  timers_.Reset(pending == counters.end() ? 0 : pending->second);
+  metrics_.timers_pending().Set(static_cast<double>(timers_.pending()));
+  for (const auto& [name, value] : counters) {
+    if (name.rfind(kSegmentCounterPrefix, 0) != 0) continue;
+    segment_counts_[name] = value;
+    metrics_.CustomersInSegment(name.substr(kSegmentCounterPrefix.size())).Set(static_cast<double>(value));
+  }
+  return Status::Ok();
+}
+
+Status RecordProcessor::Prefetch(std::vector<std::string_view>& customer_ids) {
+  return customers_.Prefetch(customer_ids);
+}
+
+Result<RecordProcessor::PartitionTask*> RecordProcessor::TaskFor(int32_t partition, bool fire_stored) {
+  auto it = tasks_.find(partition);
+  if (it != tasks_.end()) return &it->second;
+  ASSIGN_OR_RETURN(auto stored, store_.PartitionData(partition));
+  PartitionTask loaded;
+  if (stored) {
+    ASSIGN_OR_RETURN(loaded.stored, DecodePartitionState(*stored));
+  }
+  PartitionTask& task = tasks_.emplace(partition, std::move(loaded)).first->second;
+  // A partition without a recorded clock (new, or stored by an older
+  // version) takes the wall clock now and records it with its next commit.
+  if (task.stored.clock_ms == INT64_MIN) {
+    task.stored.clock_ms = clock_.WallMs();
+    task.dirty = true;
+    ++uncommitted_records_;
+  }
+  // Timers the stored watermark passed but whose firing was not committed
+  // (a crash after recording an idle advance) fire before anything else.
+  if (fire_stored) {
+    ASSIGN_OR_RETURN(int64_t fired, FireDue(partition, task));
+    uncommitted_records_ += fired;
+  }
+  return &task;
+}
+
+operators::ModelContext RecordProcessor::ContextFor(PartitionTask& task) {
+  operators::ModelContext context;
+  if (params_) context.params = &*params_;
+  if (quantile_scoring_) context.population = &task.stored.population;
+  if (config_.model.alert.max_alerts_per_day > 0) context.budget = &task.stored.alert_budget;
+  return context;
+}
+
+Status RecordProcessor::FireOne(int32_t partition, PartitionTask& task, const TimerKey& key) {
+  timers_.Drop(key);
+  metrics_.timers_fired().Increment();
+  ASSIGN_OR_RETURN(CachedCustomer * customer, customers_.Load(key.customer_id));
+  customer->partition = partition;
+  const operators::EventTime due{key.due_ms};
+  operators::Effects effects = operators::FireTimer(config_.model, ContextFor(task), key.customer_id, due,
+                                                    operators::EventTime{task.stored.watermark_ms}, customer->state);
+  customers_.MarkDirty(customer);
+  task.dirty = true;  // the population may have lost an expired customer
+  if (effects.timer) timers_.Apply(partition, key.customer_id, *effects.timer);
+  if (effects.expired) {
+    if (!customer->state.segment.empty()) {
+      int64_t& count = segment_counts_[kSegmentCounterPrefix + customer->state.segment];
+      --count;
+      metrics_.CustomersInSegment(customer->state.segment).Set(static_cast<double>(count));
+    }
+    customer->deleted = true;
+    customer->state = operators::CustomerState{};
+    metrics_.customers_expired().Increment();
+    return Status::Ok();
+  }
+  return Emit(effects, operators::EventOrigin{operators::kTimerOriginTopic, partition, key.due_ms});
+}
+
+Result<int64_t> RecordProcessor::FireDue(int32_t partition, PartitionTask& task, int64_t limit) {
+  return timers_.FireDue(partition, task.stored.watermark_ms, limit,
+                         [&](const TimerKey& key) { return FireOne(partition, task, key); });
+}
+
+Result<bool> RecordProcessor::AdvanceWatermark(int32_t partition, int64_t watermark_ms) {
+  ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(partition));
+  // A partition that never saw an event has no timers and keeps no clock.
+  if (task->stored.max_event_ms == INT64_MIN || watermark_ms <= task->stored.watermark_ms) return false;
+  task->stored.watermark_ms = watermark_ms;
+  task->dirty = true;
+  // An advance alone is progress to commit, even without input records.
+  ++uncommitted_records_;
+  return true;
+}
+
+Result<bool> RecordProcessor::RefreshClock(int32_t partition, int64_t wall_ms) {
+  ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(partition));
+  // (A wall clock that stepped back keeps the later recorded one.)
+  if (task->stored.clock_ms != INT64_MIN && wall_ms - task->stored.clock_ms < kClockRefreshMs) return false;
+  task->stored.clock_ms = wall_ms;
+  task->dirty = true;
+  ++uncommitted_records_;
+  return true;
+}
+
+Result<int64_t> RecordProcessor::FireDueTimers(int32_t partition, int64_t max_timers) {
+  ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(partition, /*fire_stored=*/false));
+  ASSIGN_OR_RETURN(int64_t fired, FireDue(partition, *task, max_timers));
+  uncommitted_records_ += fired;
+  return fired;
+}
+
+Status RecordProcessor::DeadLetter(const InputRecordView& record,
+                                   const operators::EventOrigin& origin, const std::string& code,
+                                   const std::string& reason) {
+  CountersFor(origin.topic).deadletter->Increment();
+  metrics_.DeadLetters(code).Increment();
+  RejectedRecord rejected{&origin, std::nullopt, std::nullopt};
+  if (record.has_key) rejected.key = record.key;
+  if (record.has_value) rejected.value = record.value;
+  return sink_.Produce(MakeDeadLetter(config_.topics.deadletter, rejected, code, reason, dead_letter_budget_));
+}
+
+Status RecordProcessor::Emit(const operators::Effects& effects,
+                             const operators::EventOrigin& origin) {
+  for (const operators::Output& output : effects.outputs) {
+    RETURN_IF_ERROR(sink_.Produce(encoder_.Encode(output, origin)));
+    if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
+      metrics_.Alerts(operators::PriorityName(alert->priority)).Increment();
+    } else {
+      const auto& change = std::get<operators::SegmentChange>(output.payload);
+      metrics_.SegmentTransitions(change.from, change.to).Increment();
+      if (!change.from.empty()) {
+        int64_t& from = segment_counts_[kSegmentCounterPrefix + change.from];
+        --from;
+        metrics_.CustomersInSegment(change.from).Set(static_cast<double>(from));
+      }
+      int64_t& to = segment_counts_[kSegmentCounterPrefix + change.to];
+      ++to;
+      metrics_.CustomersInSegment(change.to).Set(static_cast<double>(to));
+    }
+  }
+  return Status::Ok();
+}
+
+Status RecordProcessor::Process(const InputRecordView& record) {
+  operators::EventOrigin origin{std::string(record.topic), record.partition, record.offset};
+  pending_offsets_[TopicPartitionKey{origin.topic, origin.partition}] = record.offset + 1;
+  ++uncommitted_records_;
+
+  // A null value decodes as empty input: invalid_json, dead-lettered as null.
+  DecodeResult decoded = decoder_.Decode(record.kind, record.has_value ? record.value : std::string_view());
+  if (auto* error = std::get_if<DecodeError>(&decoded)) {
+    return DeadLetter(record, origin, DecodeErrorCodeName(error->code), error->reason);
+  }
+  operators::Event& event = std::get<operators::Event>(decoded);
+  // Partitioning by key is what keeps one customer's events on one partition
+  // and so in one instance; a record keyed otherwise would split the state.
+  if (!record.has_key || record.key != event.customer_id) {
+    return DeadLetter(record, origin, "key_mismatch",
+                      "message key must equal customer_id '" + event.customer_id + "'");
+  }
+  event.origin = origin;
+  ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(origin.partition));
+  if (std::optional<EventTimeRejection> rejected = CheckEventTime(
+          time_bounds_, event.ts.epoch_ms, record.timestamp_ms, record.timestamp_type, task->stored.clock_ms)) {
+    return DeadLetter(record, origin, rejected->code, rejected->reason);
+  }
+  latest_event_time_ms_ = std::max(latest_event_time_ms_, event.ts.epoch_ms);
+
+  if (event.ts.epoch_ms < task->stored.watermark_ms) metrics_.late_events().Increment();
+  ASSIGN_OR_RETURN(CachedCustomer * customer, customers_.Load(event.customer_id));
+  customer->partition = origin.partition;
+  operators::Effects effects = operators::ProcessEvent(config_.model, ContextFor(*task), event, customer->state);
+  if (effects.duplicate) {
+    CountersFor(origin.topic).duplicate->Increment();
+    return Status::Ok();
+  }
+  customers_.MarkDirty(customer);
+  task->dirty = true;
+  CountersFor(origin.topic).ok->Increment();
+  bool fire = false;
+  if (effects.timer) {
+    timers_.Apply(origin.partition, event.customer_id, *effects.timer);
+    // A late event can re-arm a check the watermark has already passed.
+    fire = effects.timer->due.epoch_ms != 0 && effects.timer->due.epoch_ms <= task->stored.watermark_ms;
+  }
+  RETURN_IF_ERROR(Emit(effects, origin));
+
+  PartitionState& clock = task->stored;
+  clock.max_event_ms = std::max(clock.max_event_ms, event.ts.epoch_ms);
+  const int64_t watermark = clock.max_event_ms - config_.time.allowed_lateness_ms;
+  if (watermark > clock.watermark_ms) {
+    clock.watermark_ms = watermark;
+    fire = true;
+  }
+  if (fire) RETURN_IF_ERROR(FireDue(origin.partition, *task).status());
+  return Status::Ok();
+}
+
+Status RecordProcessor::Commit(int flush_timeout_ms) {
+  if (uncommitted_records_ == 0 && pending_offsets_.empty()) return Status::Ok();
+  // The changelog epoch's records go out with the outputs, in the same
+  // flush (or transaction), before the state batch (changelog_epoch.h).
+  if (changelog_) RETURN_IF_ERROR(changelog_->Prepare([this] { return ChangelogChanges(); }, flush_timeout_ms));
+  Status flushed = sink_.Flush(flush_timeout_ms);
+  if (!flushed.ok()) return Status(flushed.code(), "commit: outputs not acknowledged: " + flushed.message());
+
+  CommitBatch batch;
+  batch.customers.reserve(customers_.dirty().size());
+  for (const auto& [id, customer] : customers_.dirty()) {
+    if (customer->deleted) {
+      batch.deleted_customers.push_back(*id);
+    } else {
+      batch.customers.emplace_back(*id, &customer->state);
+    }
+  }
+  batch.next_offsets = pending_offsets_;
+  batch.counters = segment_counts_;
+  batch.counters[kTimersPendingCounter] = timers_.pending();
+  for (const auto& [partition, task] : tasks_) {
+    if (task.dirty) batch.partition_data[partition] = EncodePartitionState(task.stored);
+  }
+  batch.timers = timers_.changes();
+  if (changelog_) batch.changelog_checkpoints = changelog_->Checkpoints();
+  RETURN_IF_ERROR(store_.Commit(batch));
+  if (changelog_) changelog_->Committed();
+  timers_.Committed();
+  const double wall_ms = static_cast<double>(clock_.WallMs());
+  for (auto& [partition, task] : tasks_) {
+    task.dirty = false;
+    if (task.stored.watermark_ms != INT64_MIN) {
+      metrics_.WatermarkLag(partition).Set((wall_ms - static_cast<double>(task.stored.watermark_ms)) / 1000.0);
+    }
+  }
+  metrics_.timers_pending().Set(static_cast<double>(timers_.pending()));
+
+  customers_.Committed();
+  for (const auto& [tp, offset] : pending_offsets_) committed_offsets_[tp] = offset;
+  pending_offsets_.clear();
+  uncommitted_records_ = 0;
+  metrics_.hot_customers().Set(static_cast<double>(customers_.size()));
+  return Status::Ok();
+}
+
+Status RecordProcessor::DropCachedState() {
+  // Positions of partitions that may now move on elsewhere: the store (or a
+  // restore) knows them next time.
+  committed_offsets_.clear();
+  if (changelog_) changelog_->Reset();
+  customers_.Clear();
+  tasks_.clear();
+  pending_offsets_.clear();
+  uncommitted_records_ = 0;
+  // Back to the committed count of pending timers.
+  ASSIGN_OR_RETURN(auto counters, store_.Counters());
+  auto it = counters.find(kTimersPendingCounter);
+  timers_.Reset(it == counters.end() ? 0 : it->second);
+  return Status::Ok();
+}
+
+}  // namespace crm::pipeline

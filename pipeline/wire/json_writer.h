@@ -1,0 +1,92 @@
+// pipeline/wire/json_writer.h
+//
+// A minimal JSON writer for the hot output path (one CloudEvent per alert or
+// segment change): appends to a caller-owned string, escapes strings per RFC
+// 8259, prints doubles in their shortest round-trip form. It cannot write a
+// number JSON has no text for: a NaN or infinite double is written as null
+// (as nlohmann-json does), so a defect upstream shows as a null field, never
+// as an unparseable record. Operators keep their outputs finite (money.h);
+// this is the last line. It does not check structure; callers write
+// well-formed objects. nlohmann-json builds a tree
+// per record and was half of the per-event cost (bench/README.md).
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace crm::pipeline {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& BeginObject() { return Separator(), Raw('{'), first_ = true, *this; }
+  JsonWriter& EndObject() { return Raw('}'), first_ = false, *this; }
+  JsonWriter& BeginArray() { return Separator(), Raw('['), first_ = true, *this; }
+  JsonWriter& EndArray() { return Raw(']'), first_ = false, *this; }
+
+  // Writes `"key":` (with a comma when needed); follow with one value.
+  JsonWriter& Key(std::string_view key) {
+    Separator();
+    String(key);
+    Raw(':');
+    first_ = true;  // the value that follows needs no comma
+    return *this;
+  }
+
+  JsonWriter& Value(std::string_view s) { return Separator(), String(s), first_ = false, *this; }
+  JsonWriter& Value(const char* s) { return Value(std::string_view(s)); }
+  JsonWriter& Value(int64_t v) { return Separator(), Chars(v), first_ = false, *this; }
+  JsonWriter& Value(int v) { return Value(static_cast<int64_t>(v)); }
+  // NaN and infinities: null (see above).
+  JsonWriter& Value(double v) {
+    if (!std::isfinite(v)) return Null();
+    return Separator(), Chars(v), first_ = false, *this;
+  }
+  JsonWriter& Null() { return Separator(), out_.append("null"), first_ = false, *this; }
+
+ private:
+  void Raw(char c) { out_.push_back(c); }
+  void Separator() {
+    if (!first_) out_.push_back(',');
+  }
+  template <typename T>
+  void Chars(T v) {
+    char buf[32];
+    auto result = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, result.ptr);
+  }
+  void String(std::string_view s) {
+    out_.push_back('"');
+    size_t run = 0;  // start of the current run of characters needing no escape
+    for (size_t i = 0; i < s.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_.append(s.data() + run, i - run);
+      run = i + 1;
+      switch (c) {
+        case '"': out_.append("\\\""); break;
+        case '\\': out_.append("\\\\"); break;
+        case '\n': out_.append("\\n"); break;
+        case '\r': out_.append("\\r"); break;
+        case '\t': out_.append("\\t"); break;
+        default: {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out_.append("\\u00");
+          out_.push_back(kHex[c >> 4]);
+          out_.push_back(kHex[c & 0xf]);
+        }
+      }
+    }
+    out_.append(s.data() + run, s.size() - run);
+    out_.push_back('"');
+  }
+
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace crm::pipeline

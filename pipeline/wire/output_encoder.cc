@@ -1,0 +1,153 @@
+#include "pipeline/wire/output_encoder.h"
+
+#include "pipeline/wire/civil_date.h"
+#include "pipeline/wire/json_writer.h"
+
+#include <cmath>
+
+namespace crm::pipeline {
+namespace {
+
+// Rounds to 6 decimals so the JSON text is stable and readable. Magnitudes
+// from 2^53 have no fraction to round, and v * 1e6 would overflow near the
+// top of the double range.
+double Round6(double v) {
+  constexpr double kNoFraction = 9007199254740992.0;  // 2^53
+  if (!(std::fabs(v) < kNoFraction)) return v;      // also NaN and infinities, which the writer nulls
+  return std::round(v * 1e6) / 1e6;
+}
+
+void AppendDigits(std::string& out, int64_t v, int width) {
+  char buf[20];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0 || n < width);
+  while (n > 0) out.push_back(buf[--n]);
+}
+
+void WriteAlertData(JsonWriter& w, const operators::ChurnAlert& a) {
+  w.BeginObject();
+  w.Key("customer_id").Value(a.customer_id);
+  w.Key("risk").Value(Round6(a.risk));
+  w.Key("p_alive").Value(Round6(a.p_alive));
+  w.Key("clv").Value(Round6(a.clv));
+  w.Key("value_at_risk").Value(Round6(a.value_at_risk));
+  w.Key("priority").Value(operators::PriorityName(a.priority));
+  w.Key("segment").Value(a.segment);
+  w.Key("satisfaction").Value(Round6(a.satisfaction));
+  w.Key("reasons").BeginArray();
+  for (const auto& r : a.reasons) {
+    w.BeginObject().Key("code").Value(r.code).Key("detail").Value(r.detail).EndObject();
+  }
+  w.EndArray();
+  w.Key("recommended_action").Value(a.recommended_action);
+  w.Key("cause").Value(a.cause);
+  w.EndObject();
+}
+
+void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
+  w.BeginObject();
+  w.Key("customer_id").Value(c.customer_id);
+  w.Key("from");
+  if (c.from.empty()) {
+    w.Null();
+  } else {
+    w.Value(c.from);
+  }
+  w.Key("to").Value(c.to);
+  w.Key("rfm").BeginObject().Key("r").Value(c.rfm.r).Key("f").Value(c.rfm.f).Key("m").Value(c.rfm.m).EndObject();
+  w.Key("loyalty").Value(c.loyalty);
+  w.Key("relationship").Value(c.relationship);
+  w.Key("cause").Value(c.cause);
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string FormatRfc3339(int64_t epoch_ms) {
+  int64_t days = epoch_ms >= 0 ? epoch_ms / 86'400'000 : -((-epoch_ms + 86'399'999) / 86'400'000);
+  int64_t ms_of_day = epoch_ms - days * 86'400'000;
+  const CivilDate date = CivilFromDays(days);
+  std::string out;
+  out.reserve(24);
+  AppendDigits(out, date.year, 4);
+  out.push_back('-');
+  AppendDigits(out, date.month, 2);
+  out.push_back('-');
+  AppendDigits(out, date.day, 2);
+  out.push_back('T');
+  AppendDigits(out, ms_of_day / 3'600'000, 2);
+  out.push_back(':');
+  AppendDigits(out, ms_of_day / 60'000 % 60, 2);
+  out.push_back(':');
+  AppendDigits(out, ms_of_day / 1000 % 60, 2);
+  out.push_back('.');
+  AppendDigits(out, ms_of_day % 1000, 3);
+  out.push_back('Z');
+  return out;
+}
+
+std::string OutputId(const operators::EventOrigin& origin, const std::string& customer_id,
+                     const std::string& rule) {
+  std::string id = origin.topic + "/" + std::to_string(origin.partition) + "/" + std::to_string(origin.offset) + "/";
+  // Timers of many customers share a partition and a (coalesced) due time.
+  if (origin.topic == operators::kTimerOriginTopic) id += customer_id + "/";
+  return id + rule;
+}
+
+OutputRecord OutputEncoder::Encode(const operators::Output& output,
+                                   const operators::EventOrigin& origin) const {
+  OutputRecord record;
+  const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload);
+  const auto* change = std::get_if<operators::SegmentChange>(&output.payload);
+  const std::string& customer = alert ? alert->customer_id : change->customer_id;
+  record.topic = alert ? topics_.churn_alerts : topics_.segment_changes;
+  record.key = customer;
+  const std::string id = OutputId(origin, customer, output.rule);
+  const char* type = alert ? "com.crmstream.churn-alert.v1" : "com.crmstream.segment-change.v1";
+  const std::string time = FormatRfc3339(output.time.epoch_ms);
+  record.value.reserve(512);
+  JsonWriter w(record.value);
+  if (mode_ == config::CloudEventsMode::kBinary) {
+    record.headers = {{"ce_specversion", "1.0"}, {"ce_id", id},           {"ce_source", source_},
+                      {"ce_type", type},         {"ce_subject", customer}, {"ce_time", time},
+                      {"content-type", kDataContentType}};
+  } else {
+    record.headers = {{"content-type", kStructuredContentType}};
+    w.BeginObject();
+    w.Key("specversion").Value("1.0");
+    w.Key("id").Value(id);
+    w.Key("source").Value(source_);
+    w.Key("type").Value(type);
+    w.Key("subject").Value(customer);
+    w.Key("time").Value(time);
+    w.Key("datacontenttype").Value(kDataContentType);
+    w.Key("data");
+  }
+  if (alert) {
+    WriteAlertData(w, *alert);
+  } else {
+    WriteSegmentData(w, *change);
+  }
+  if (mode_ != config::CloudEventsMode::kBinary) w.EndObject();
+  return record;
+}
+
+OutputRecord OutputEncoder::DeadLetter(const operators::EventOrigin& origin, std::string key,
+                                       std::string original_bytes, const std::string& error_code,
+                                       const std::string& reason) const {
+  OutputRecord record;
+  record.topic = topics_.deadletter;
+  record.key = std::move(key);
+  record.value = std::move(original_bytes);
+  record.headers = {{"crm.source.topic", origin.topic},
+                    {"crm.source.partition", std::to_string(origin.partition)},
+                    {"crm.source.offset", std::to_string(origin.offset)},
+                    {"crm.error.code", error_code},
+                    {"crm.error.reason", reason}};
+  return record;
+}
+
+}  // namespace crm::pipeline

@@ -1,0 +1,54 @@
+// pipeline/wire/output_encoder.h
+//
+// Turns operator outputs into Kafka records (DESIGN.md "Output contract"):
+// CloudEvents 1.0 by the Kafka protocol binding, key = customer id. In
+// structured mode the value is the JSON envelope and the content-type header
+// says so; in binary mode the value is the data object and the attributes
+// are ce_* headers. Either way each output has a
+// deterministic id "<topic>/<partition>/<offset>/<rule>" from the causing
+// input record (or timer), so a replay publishes byte-identical records. Also builds
+// dead-letter records: original bytes as value, reason headers.
+#pragma once
+
+#include <string>
+
+#include "config/config.h"
+#include "operators/effects.h"
+#include "operators/events.h"
+#include "pipeline/io/record_sink.h"
+
+namespace crm::pipeline {
+
+// RFC 3339 UTC with milliseconds, e.g. "2024-03-01T12:00:00.000Z".
+std::string FormatRfc3339(int64_t epoch_ms);
+
+// Deterministic CloudEvents id for an output caused by `origin`:
+// "<topic>/<partition>/<offset>/<rule>" for an input record, and
+// "timer/<partition>/<due ms>/<customer>/<rule>" for a timer.
+std::string OutputId(const operators::EventOrigin& origin, const std::string& customer_id,
+                     const std::string& rule);
+
+class OutputEncoder {
+ public:
+  // `source_name` goes into the CloudEvents source "crmstream/<name>".
+  OutputEncoder(const config::TopicsConfig& topics, std::string source_name,
+                config::CloudEventsMode mode = config::CloudEventsMode::kStructured)
+      : topics_(topics), source_("crmstream/" + std::move(source_name)), mode_(mode) {}
+
+  OutputRecord Encode(const operators::Output& output, const operators::EventOrigin& origin) const;
+
+  OutputRecord DeadLetter(const operators::EventOrigin& origin, std::string key,
+                          std::string original_bytes, const std::string& error_code,
+                          const std::string& reason) const;
+
+ private:
+  config::TopicsConfig topics_;
+  std::string source_;
+  config::CloudEventsMode mode_;
+};
+
+// Header values of the CloudEvents Kafka protocol binding.
+inline constexpr char kStructuredContentType[] = "application/cloudevents+json; charset=UTF-8";
+inline constexpr char kDataContentType[] = "application/json";
+
+}  // namespace crm::pipeline

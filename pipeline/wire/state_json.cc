@@ -1,0 +1,81 @@
+#include "pipeline/wire/state_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "operators/loyalty.h"
+#include "operators/money.h"
+#include "operators/rfm.h"
+#include "operators/satisfaction.h"
+#include "pipeline/wire/output_encoder.h"
+
+namespace crm::pipeline {
+
+namespace {
+
+nlohmann::ordered_json StateObject(const std::string& customer_id, const operators::CustomerState& s) {
+  using nlohmann::ordered_json;
+  auto time_or_null = [](operators::EventTime t, bool valid) {
+    return valid ? ordered_json(FormatRfc3339(t.epoch_ms)) : ordered_json(nullptr);
+  };
+  ordered_json complaints = ordered_json::array();
+  for (const auto& c : s.open_complaints) {
+    complaints.push_back({{"complaint_id", c.complaint_id}, {"severity", c.severity}});
+  }
+  const bool bought = s.purchase_count > 0;
+  ordered_json j{{"customer_id", customer_id},
+                 {"purchase_count", s.purchase_count},
+                 {"total_spend", s.total_spend},
+                 {"first_purchase", time_or_null(s.first_purchase, bought)},
+                 {"first_purchase_spend", s.first_purchase_spend},
+                 {"last_purchase", time_or_null(s.last_purchase, bought)},
+                 {"last_event", FormatRfc3339(s.last_event.epoch_ms)},
+                 {"satisfaction", s.satisfaction},
+                 {"satisfaction_weight", s.satisfaction_weight},
+                 {"open_complaints", complaints},
+                 {"rfm", {{"r", s.rfm.r}, {"f", s.rfm.f}, {"m", s.rfm.m}}},
+                 {"segment", s.segment},
+                 {"loyalty", s.loyalty},
+                 {"churn_risk", s.churn_risk},
+                 {"alert_armed", s.alert_armed},
+                 {"last_alert", time_or_null(s.last_alert, s.alerts_sent > 0)},
+                 {"alerts_sent", s.alerts_sent},
+                 {"next_check", time_or_null(s.next_check, s.next_check.epoch_ms != 0)}};
+  return j;
+}
+
+}  // namespace
+
+std::string CustomerStateJson(const std::string& customer_id, const operators::CustomerState& s) {
+  return StateObject(customer_id, s).dump();
+}
+
+std::string CustomerProfileJson(const std::string& customer_id, const operators::CustomerState& s,
+                                const operators::ModelConfig& config, const operators::ModelParams* params,
+                                operators::EventTime as_of) {
+  using nlohmann::ordered_json;
+  const operators::EventTime at = std::max(as_of, s.last_event);
+  const double satisfaction = operators::CurrentSatisfaction(config.satisfaction, s);
+  ordered_json model{{"as_of", FormatRfc3339(at.epoch_ms)},
+                     {"satisfaction_now", satisfaction},
+                     {"recency_days", operators::RecencyDays(s, at)},
+                     {"relationship", operators::ClassifyRelationship(config.loyalty, satisfaction, s.purchase_count,
+                                                                      s.open_complaints.size())},
+                     {"fitted", params != nullptr && s.purchase_count > 0}};
+  if (params != nullptr && s.purchase_count > 0) {
+    const operators::CustomerValue v = operators::ValueAt(*params, config.value, s, at);
+    model["p_alive"] = v.p_alive;
+    model["expected_purchases"] = v.expected_purchases;
+    model["expected_spend"] = v.expected_spend;
+    model["clv"] = v.clv;
+    // What is lost if the customer is gone: the value if retained (the CLV
+    // of an alive customer) x risk, as in the churn alert.
+    model["value_at_risk"] = operators::ClampMoney(v.clv_if_alive * s.churn_risk);
+  }
+  ordered_json j = StateObject(customer_id, s);
+  j["model"] = std::move(model);
+  return j.dump();
+}
+
+}  // namespace crm::pipeline
