@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "pipeline/state/state_codec.h"
+#include "pipeline/changelog/restore_wait.h"
 
 namespace crm::pipeline {
 namespace {
@@ -19,8 +19,6 @@ namespace {
 using SteadyTime = Clock::SteadyTime;
 using std::chrono::milliseconds;
 
-// How often a waiting restore looks at RestoreOptions::interrupted.
-constexpr milliseconds kCheckEvery{500};
 constexpr int64_t kProgressEvery = 100'000;
 
 std::optional<std::string_view> HeaderValue(const rd_kafka_message_t* m, const char* name) {
@@ -43,104 +41,6 @@ std::optional<std::string_view> ValueOf(const rd_kafka_message_t* m) {
   return std::string_view(static_cast<const char*>(m->payload), m->len);
 }
 
-// Errors that mean "the broker is away or busy; the client retries": the
-// restore waits them out. Anything else stops it.
-bool IsTransient(rd_kafka_resp_err_t err) {
-  switch (err) {
-    case RD_KAFKA_RESP_ERR__TRANSPORT:
-    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
-    case RD_KAFKA_RESP_ERR__TIMED_OUT:
-    case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
-    case RD_KAFKA_RESP_ERR__RESOLVE:
-    case RD_KAFKA_RESP_ERR__WAIT_COORD:
-    case RD_KAFKA_RESP_ERR__NODE_UPDATE:
-    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
-    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
-    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
-    case RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE:
-    case RD_KAFKA_RESP_ERR_REPLICA_NOT_AVAILABLE:
-    case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
-    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
-    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
-    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
-    case RD_KAFKA_RESP_ERR_KAFKA_STORAGE_ERROR:
-    case RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH:
-    case RD_KAFKA_RESP_ERR_UNKNOWN_LEADER_EPOCH:
-    case RD_KAFKA_RESP_ERR_OFFSET_NOT_AVAILABLE:
-    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Waiting for the broker: bounded exponential back-off, interruptible, and
-// reported through RestoreOptions.
-class BrokerWait {
- public:
-  BrokerWait(const RestoreOptions& options, RestoreResult& result, const Clock& clock)
-      : options_(options), result_(result), clock_(clock), delay_(options.first_backoff) {}
-
-  const Clock& clock() const { return clock_; }
-
-  bool Interrupted() const { return options_.interrupted && options_.interrupted(); }
-
-  // Reports `why` and sleeps one back-off step before the caller tries
-  // again; false when interrupted meanwhile.
-  bool Wait(const Status& why) {
-    const auto until = clock_.Steady() + delay_;
-    Note(why);
-    for (;;) {
-      if (Interrupted()) return false;
-      const auto left = until - clock_.Steady();
-      if (left <= SteadyTime::duration::zero()) return true;
-      std::this_thread::sleep_for(std::min<SteadyTime::duration>(left, kCheckEvery));
-    }
-  }
-
-  // For a reader that keeps polling (librdkafka reconnects by itself, and a
-  // poll is a wait): reports `why` on the same back-off schedule, without
-  // sleeping; false when interrupted.
-  // `since`: when the broker was last heard from.
-  bool Report(const Status& why, SteadyTime since) {
-    if (!since_) since_ = since;
-    if (!next_report_ || clock_.Steady() >= *next_report_) {
-      next_report_ = clock_.Steady() + delay_;
-      Note(why);
-    }
-    return !Interrupted();
-  }
-
-  // The broker answered: the next outage starts from the first back-off again.
-  void Answered() {
-    if (since_) {
-      const double waited = std::chrono::duration<double>(clock_.Steady() - *since_).count();
-      result_.unavailable_seconds += waited;
-      spdlog::info("changelog reachable again after {:.1f} s", waited);
-    }
-    since_.reset();
-    next_report_.reset();
-    delay_ = options_.first_backoff;
-  }
-
- private:
-  void Note(const Status& why) {
-    const auto now = clock_.Steady();
-    if (!since_) since_ = now;
-    ++result_.unavailable_waits;
-    if (options_.on_unavailable) {
-      options_.on_unavailable(why, result_.unavailable_waits, std::chrono::duration_cast<milliseconds>(now - *since_));
-    }
-    delay_ = std::min(delay_ * 2, options_.max_backoff);
-  }
-
-  const RestoreOptions& options_;
-  RestoreResult& result_;
-  const Clock& clock_;
-  milliseconds delay_;
-  std::optional<SteadyTime> since_;        // unreachable since
-  std::optional<SteadyTime> next_report_;  // Report()'s schedule
-};
 
 enum class ReadEnd { kDone, kStopped, kInterrupted };
 
@@ -157,7 +57,7 @@ Result<ReadEnd> ReadRange(rd_kafka_t* consumer, const std::string& topic, int32_
   auto last_record = wait.clock().Steady();
   for (;;) {
     if (wait.Interrupted()) return ReadEnd::kInterrupted;
-    rd_kafka_message_t* raw = rd_kafka_consumer_poll(consumer, static_cast<int>(kCheckEvery.count()));
+    rd_kafka_message_t* raw = rd_kafka_consumer_poll(consumer, static_cast<int>(kRestoreCheckEvery.count()));
     if (raw == nullptr) {
       // No record for a while: the broker is away (or slow). librdkafka keeps
       // reconnecting and fetching by itself.
@@ -174,7 +74,7 @@ Result<ReadEnd> ReadRange(rd_kafka_t* consumer, const std::string& topic, int32_
     OwnedMessage m(raw);
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return ReadEnd::kDone;
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (!IsTransient(m->err)) {
+      if (!IsTransientKafkaError(m->err)) {
         return Status::IoError("read changelog: " + std::string(rd_kafka_message_errstr(m.get())));
       }
       if (!wait.Report(Status::Unavailable(rd_kafka_message_errstr(m.get())), last_record)) {
@@ -197,111 +97,7 @@ struct PendingEpoch {
 
 }  // namespace
 
-OutputRecord ChangelogWriter::Record(int32_t partition, std::string key) const {
-  OutputRecord r;
-  r.topic = topic_;
-  r.partition = partition;
-  r.key = std::move(key);
-  r.headers = {{kEpochHeader, epoch_}};
-  return r;
-}
 
-std::vector<OutputRecord> ChangelogWriter::Claim(int32_t partition, const std::string& owner) const {
-  std::vector<OutputRecord> records;
-  for (int part = 1; part <= kChangelogClaimRecords; ++part) {
-    OutputRecord r = Record(partition, ChangelogClaimKey(owner, part));
-    r.headers = {{kEpochHeader, owner}};
-    r.value = owner;
-    records.push_back(std::move(r));
-  }
-  return records;
-}
-
-OutputRecord ChangelogWriter::Customer(int32_t partition, const std::string& id,
-                                       const operators::CustomerState* state) const {
-  OutputRecord r = Record(partition, ChangelogCustomerKey(id));
-  if (state == nullptr) {
-    r.tombstone = true;
-  } else {
-    EncodeState(*state, r.value);
-  }
-  return r;
-}
-
-OutputRecord ChangelogWriter::Timer(int32_t partition, const std::string& timer_key_bytes, bool present) const {
-  OutputRecord r = Record(partition, ChangelogTimerKey(timer_key_bytes));
-  r.tombstone = !present;
-  return r;
-}
-
-OutputRecord ChangelogWriter::Partition(int32_t partition, const std::string& encoded_partition_state) const {
-  OutputRecord r = Record(partition, ChangelogPartitionKey());
-  r.value = encoded_partition_state;
-  return r;
-}
-
-OutputRecord ChangelogWriter::Marker(int32_t partition, const std::map<TopicPartitionKey, int64_t>& next_offsets) const {
-  ChangelogMarker marker;
-  for (const auto& [tp, offset] : next_offsets) {
-    if (tp.partition == partition) marker.next_offsets[tp.topic] = offset;
-  }
-  OutputRecord r = Record(partition, ChangelogMarkerKey());
-  r.value = EncodeChangelogMarker(marker);
-  return r;
-}
-
-Status EnsureChangelogTopic(rd_kafka_t* client, const std::string& input_topic, const std::string& changelog,
-                            int timeout_ms) {
-  const rd_kafka_metadata_t* metadata = nullptr;
-  // All topics: asking for one by name could auto-create it with the
-  // broker's default partition count.
-  if (rd_kafka_metadata(client, 1, nullptr, &metadata, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::Ok();
-  }
-  int inputs = -1, existing = -1;
-  for (int i = 0; i < metadata->topic_cnt; ++i) {
-    const rd_kafka_metadata_topic_t& t = metadata->topics[i];
-    if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-    if (input_topic == t.topic) inputs = t.partition_cnt;
-    if (changelog == t.topic) existing = t.partition_cnt;
-  }
-  rd_kafka_metadata_destroy(metadata);
-  if (inputs <= 0) return Status::Ok();  // no inputs yet: nothing to match
-  if (existing >= inputs) return Status::Ok();
-  if (existing > 0) {
-    return Status::InvalidArgument("changelog topic '" + changelog + "' has " + std::to_string(existing) +
-                                   " partitions, fewer than the " + std::to_string(inputs) + " of '" + input_topic +
-                                   "': recreate it with " + std::to_string(inputs) +
-                                   " partitions and cleanup.policy=compact");
-  }
-  char error[256];
-  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(changelog.c_str(), inputs, -1, error, sizeof error);
-  if (topic == nullptr) return Status::InvalidArgument("changelog topic '" + changelog + "': " + error);
-  rd_kafka_NewTopic_set_config(topic, "cleanup.policy", "compact");
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(client);
-  rd_kafka_CreateTopics(client, &topic, 1, nullptr, queue);
-  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, timeout_ms);
-  Status status = Status::Ok();
-  if (event != nullptr && rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    // E.g. the embedded broker, which has no CreateTopics: producing will
-    // auto-create the topic with the broker's default partition count.
-    spdlog::warn("could not create changelog topic '{}' ({}); create it compacted with {} partitions", changelog,
-                 rd_kafka_event_error_string(event), inputs);
-  } else if (event != nullptr) {
-    const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event);
-    size_t n = 0;
-    const rd_kafka_topic_result_t** results = result ? rd_kafka_CreateTopics_result_topics(result, &n) : nullptr;
-    if (n == 1 && rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR &&
-        rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-      status = Status::IoError("create changelog topic '" + changelog +
-                               "': " + rd_kafka_err2str(rd_kafka_topic_result_error(results[0])));
-    }
-  }
-  if (event != nullptr) rd_kafka_event_destroy(event);
-  rd_kafka_queue_destroy(queue);
-  rd_kafka_NewTopic_destroy(topic);
-  return status;
-}
 
 Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& properties, const std::string& topic,
                                                 int32_t partition, StateStore& store,
@@ -337,7 +133,7 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
       return finish();  // no changelog yet: nothing to restore
     }
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-    if (!IsTransient(err)) {
+    if (!IsTransientKafkaError(err)) {
       return Status::Unavailable("changelog " + topic + " [" + std::to_string(partition) + "]: " + KafkaErrorText(err));
     }
     if (!wait.Wait(Status::Unavailable("end offsets of " + topic + " [" + std::to_string(partition) +

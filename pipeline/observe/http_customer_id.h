@@ -15,7 +15,7 @@
 
 namespace crm::pipeline {
 
-// Longest customer id in characters (event_decoder.cc uses the same bound).
+// Longest customer id in characters (the decoder, event_fields.cc, uses the same bound).
 inline constexpr size_t kMaxCustomerIdChars = 64;
 
 // Decodes %XX escapes (either case of hex digit); every other byte is kept.

@@ -9,6 +9,7 @@
 #include <rocksdb/write_buffer_manager.h>
 
 #include "pipeline/state/state_codec.h"
+#include "pipeline/state/state_keys.h"
 
 namespace crm::pipeline {
 namespace {
@@ -16,13 +17,6 @@ namespace {
 constexpr char kCustomersFamily[] = "customers";
 constexpr char kOffsetsFamily[] = "offsets";
 constexpr char kTimersFamily[] = "timers";
-const std::string kCounterPrefix = "counter/";
-const std::string kPartitionPrefix = "partition/";
-const std::string kCheckpointPrefix = "checkpoint/";
-
-// Flipping the sign bit makes signed due times sort as unsigned bytes.
-constexpr uint64_t kSignBit = uint64_t{1} << 63;
-constexpr size_t kTimerPrefixBytes = 12;
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
@@ -30,44 +24,7 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   return Status::IoError(what + ": " + s.ToString());
 }
 
-// Big-endian, so that keys sort like the numbers in them.
-void AppendBigEndian(std::string& out, uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-uint64_t ReadBigEndian(std::string_view in) {
-  uint64_t v = 0;
-  for (unsigned char c : in) v = (v << 8) | c;
-  return v;
-}
-
-std::string PrefixedPartitionKey(std::string prefix, int32_t partition) {
-  AppendBigEndian(prefix, static_cast<uint32_t>(partition), 4);
-  return prefix;
-}
-
-std::string PartitionKey(int32_t partition) { return PrefixedPartitionKey(kPartitionPrefix, partition); }
-std::string CheckpointKey(int32_t partition) { return PrefixedPartitionKey(kCheckpointPrefix, partition); }
-std::string OffsetKey(const TopicPartitionKey& tp) { return PrefixedPartitionKey(tp.topic + '\0', tp.partition); }
-
-std::string EncodeOffset(int64_t offset) {
-  std::string out;
-  AppendBigEndian(out, static_cast<uint64_t>(offset), 8);
-  return out;
-}
-
-int64_t DecodeOffset(const std::string& bytes) { return static_cast<int64_t>(ReadBigEndian(bytes)); }
-
 }  // namespace
-
-std::string TimerKeyBytes(const TimerKey& t) {
-  std::string key;
-  key.reserve(kTimerPrefixBytes + t.customer_id.size());
-  AppendBigEndian(key, static_cast<uint32_t>(t.partition), 4);
-  AppendBigEndian(key, static_cast<uint64_t>(t.due_ms) ^ kSignBit, 8);
-  key.append(t.customer_id);
-  return key;
-}
 
 struct StateStore::Impl {
   std::unique_ptr<rocksdb::DB> db;
