@@ -9,7 +9,7 @@
 namespace crm::pipeline {
 namespace {
 
-constexpr double kLeft = 70, kRight = 30, kTop = 60, kBottom = 60;
+constexpr double kLeft = 70, kRight = 30, kTop = 60, kBottom = 150;  // the legend below the plot
 constexpr const char* kColours[] = {"#1f5fbf", "#2a9d3a", "#d9534f", "#8e44ad"};
 
 std::string Score(double v) { return std::isfinite(v) ? SvgNumber(v, 3) : "n/a"; }
@@ -52,12 +52,12 @@ std::string CalibrationChartSvg(const CalibrationChart& chart) {
       << py(1) << "\" stroke=\"black\"/>\n"
       << "<line x1=\"" << px(0) << "\" y1=\"" << py(0) << "\" x2=\"" << px(1) << "\" y2=\"" << py(1)
       << "\" stroke=\"gray\" stroke-dasharray=\"4 4\"/>\n"
-      << "<text x=\"" << kLeft + plot_w / 2 << "\" y=\"" << h - 22 << "\" text-anchor=\"middle\">"
+      << "<text x=\"" << kLeft + plot_w / 2 << "\" y=\"" << kTop + plot_h + 36 << "\" text-anchor=\"middle\">"
       << "predicted P(no purchase), mean of the decile</text>\n"
       << "<text transform=\"translate(20," << kTop + plot_h / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
       << "observed share with no purchase</text>\n";
   if (!chart.note.empty()) {
-    svg << "<text x=\"" << kLeft + plot_w / 2 << "\" y=\"" << h - 5 << "\" text-anchor=\"middle\" fill=\"#b35900\">"
+    svg << "<text x=\"" << kLeft + plot_w / 2 << "\" y=\"" << h - 8 << "\" text-anchor=\"middle\" fill=\"#b35900\">"
         << XmlEscape(chart.note) << "</text>\n";
   }
   // The chosen model last, so it is drawn on top.
@@ -91,11 +91,9 @@ std::string CalibrationChartSvg(const CalibrationChart& chart) {
           << (curve.chosen ? 3.5 : 2.5) << "\" fill=\"" << colour << "\"/>\n";
     }
   }
-  // Legend, bottom right inside the plot (below the diagonal, where only a
-  // model that badly over-predicts churn has points): the diagonal, then
-  // each model and its scores.
+  // Legend below the plot: the diagonal, then each model and its scores.
   const double legend_w = 330, legend_h = 18 * static_cast<double>(chart.curves.size() + 1) + 8;
-  const double legend_x = kLeft + plot_w - legend_w - 6, legend_y = kTop + plot_h - legend_h - 6;
+  const double legend_x = kLeft + (plot_w - legend_w) / 2, legend_y = kTop + plot_h + 46;
   svg << "<rect x=\"" << legend_x << "\" y=\"" << legend_y << "\" width=\"" << legend_w << "\" height=\"" << legend_h
       << "\" fill=\"white\" fill-opacity=\"0.9\" stroke=\"#cccccc\"/>\n"
       << "<line x1=\"" << legend_x + 8 << "\" y1=\"" << legend_y + 14 << "\" x2=\"" << legend_x + 32 << "\" y2=\""

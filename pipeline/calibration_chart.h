@@ -31,7 +31,7 @@ struct CalibrationChart {
   std::vector<CalibrationCurve> curves;
 };
 
-inline constexpr double kCalibrationChartWidth = 480, kCalibrationChartHeight = 460;
+inline constexpr double kCalibrationChartWidth = 480, kCalibrationChartHeight = 560;
 
 std::string CalibrationChartSvg(const CalibrationChart& chart);
 

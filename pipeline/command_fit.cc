@@ -185,11 +185,13 @@ int RunFitCommand(const FitCommandOptions& o, const CliContext& context) {
                     static_cast<long long>(rows[chosen].actual_holdout));
       holdout_lines = text;
       const ChurnCalibration& c = rows[chosen].churn;
+      char skill[16] = "n/a";  // nobody, or everybody, churned
+      if (std::isfinite(c.brier_skill)) std::snprintf(skill, sizeof skill, "%.3f", c.brier_skill);
       std::snprintf(text, sizeof text,
                     "churn risk   P(no purchase within %s): %.1f %% predicted, %.1f %% observed; Brier %.3f "
-                    "(base-rate forecast %.3f), skill %.3f, ECE %.3f\n",
+                    "(base-rate forecast %.3f), skill %s, ECE %.3f\n",
                     HorizonText(plan.churn_days, dpu, o.time_unit).c_str(), 100 * c.mean_predicted,
-                    100 * c.base_rate, c.brier, c.brier_reference, c.brier_skill, c.ece);
+                    100 * c.base_rate, c.brier, c.brier_reference, skill, c.ece);
       holdout_lines += text;
     }
     if (!plan.note.empty()) {

@@ -1,5 +1,6 @@
 #include "pipeline/fit_report.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -10,7 +11,9 @@ namespace crm::pipeline {
 std::string FitReportSvg(const FitReport& report) {
   const double width = kTrackingChartWidth + (report.calibration ? kCalibrationChartWidth : 0);
   const double warnings_height = report.warnings.empty() ? 0 : 16 + 18 * static_cast<double>(report.warnings.size());
-  const double height = kTrackingChartHeight + warnings_height;
+  const double charts_height =
+      report.calibration ? std::max(kTrackingChartHeight, kCalibrationChartHeight) : kTrackingChartHeight;
+  const double height = charts_height + warnings_height;
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
       << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
@@ -21,7 +24,7 @@ std::string FitReportSvg(const FitReport& report) {
         << CalibrationChartSvg(*report.calibration) << "</g>\n";
   }
   for (size_t i = 0; i < report.warnings.size(); ++i) {
-    svg << "<text x=\"20\" y=\"" << kTrackingChartHeight + 12 + 18 * static_cast<double>(i)
+    svg << "<text x=\"20\" y=\"" << charts_height + 12 + 18 * static_cast<double>(i)
         << "\" fill=\"#b35900\">" << XmlEscape("warning: " + report.warnings[i]) << "</text>\n";
   }
   svg << "</svg>\n";

@@ -1,6 +1,7 @@
 #include "pipeline/model_comparison.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <numeric>
@@ -89,8 +90,10 @@ std::string ComparisonTable(const std::vector<ModelComparisonRow>& rows, size_t 
     if (r.has_holdout) {
       char scores[96] = "";
       if (churn) {
-        std::snprintf(scores, sizeof scores, "  | %*s%5.3f %6.3f  %5.3f", static_cast<int>(std::strlen(churn_header)) - 23,
-                      "", r.churn.brier, r.churn.brier_skill, r.churn.ece);
+        char skill[16] = "   n/a";  // nobody, or everybody, churned
+        if (std::isfinite(r.churn.brier_skill)) std::snprintf(skill, sizeof skill, "%6.3f", r.churn.brier_skill);
+        std::snprintf(scores, sizeof scores, "  | %*s%5.3f %s  %5.3f", static_cast<int>(std::strlen(churn_header)) - 23,
+                      "", r.churn.brier, skill, r.churn.ece);
       }
       std::snprintf(line, sizeof line, "%-11s  %14.2f   %26.1f  %6lld  %11.3f%s%s\n", title.c_str(),
                     r.fit.log_likelihood, r.predicted_holdout, static_cast<long long>(r.actual_holdout),

@@ -62,7 +62,11 @@ Status ReadRows(std::istream& in, const std::string& path, const SummaryOptions&
       std::vector<std::string> fields = SplitWhitespace(text);
       if (fields.empty()) return Status::Ok();
       if (line == 1 && fields[0] == "customer_id") return Status::Ok();  // CDNOW_master's header
-      if (fields.size() != 5 && fields.size() != 4) return bad(line, "expected 4 or 5 whitespace-separated columns");
+      if (fields.size() != 5 && fields.size() != 4) {
+        const bool csv = text.find(',') != std::string_view::npos;
+        return bad(line, std::string("expected 4 or 5 whitespace-separated columns") +
+                             (csv ? " (a CSV file? use --format csv)" : ""));
+      }
       Row row{fields[0]};
       return check(line, row, fields[fields.size() == 5 ? 2 : 1], fields.back());
     });

@@ -11,6 +11,7 @@
 #include "pipeline/calibration_chart.h"
 #include "pipeline/churn_calibration.h"
 #include "pipeline/fit_report.h"
+#include "pipeline/fit_tracking.h"
 #include "pipeline/model_comparison.h"
 #include "pipeline/model_fit.h"
 #include "tests/common/cdnow_sample.h"
@@ -207,6 +208,27 @@ TEST(FitReportSvg, IsWellFormedWithBothChartsAndEscapedWarnings) {
   ASSERT_EQ(only.error, "") << tracking_only;
   EXPECT_EQ(only.elements.at("svg"), 2);
   EXPECT_EQ(only.elements.count("circle"), 0u);
+}
+
+TEST(FitTracking, ASpanOfMillenniaIsDrawnInAtMost500Points) {
+  TransactionSummaries data;
+  CustomerSummary a, b;
+  a.customer_id = "a";
+  b.customer_id = "b";
+  ASSERT_TRUE(ParseDay("0001-01-01", a.first_purchase_day));
+  ASSERT_TRUE(ParseDay("5000-01-01", b.first_purchase_day));
+  ASSERT_TRUE(ParseDay("9999-12-31", data.last_day));
+  data.customers = {a, b};
+  data.repeat_purchases_by_day[data.last_day] = 1;
+  SummaryOptions options;
+  options.days_per_unit = 1;
+  options.calibration_end_day = data.last_day - 365;
+  operators::PurchaseModelParams params;
+  params.bgnbd = {0.243, 4.41, 0.793, 2.43};
+  const TrackingSeries s = Tracking(data, params, options, "days");
+  EXPECT_LE(s.time.size(), 501u);
+  EXPECT_GE(s.time.back(), static_cast<double>(data.last_day - a.first_purchase_day));
+  EXPECT_EQ(s.actual.back(), 1);
 }
 
 TEST(XmlCheck, CatchesWhatItShould) {
