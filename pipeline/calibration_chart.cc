@@ -21,7 +21,9 @@ std::string CalibrationChartSvg(const CalibrationChart& chart) {
   const double plot_w = w - kLeft - kRight, plot_h = h - kTop - kBottom;
   double lowest = 1;
   for (const CalibrationCurve& curve : chart.curves) {
-    for (const CalibrationBin& bin : curve.calibration.bins) lowest = std::min({lowest, bin.mean_predicted, bin.observed});
+    for (const CalibrationBin& bin : curve.calibration.bins) {
+      lowest = std::min({lowest, bin.mean_predicted, bin.observed});
+    }
   }
   const double lo = std::clamp(std::floor(lowest * 10 - 0.5) / 10, 0.0, 0.8);
   auto scaled = [&](double v) { return (std::clamp(v, lo, 1.0) - lo) / (1 - lo); };

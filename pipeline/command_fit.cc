@@ -59,7 +59,9 @@ HoldoutPlan PlanHoldout(const FitInput& input, const SummaryOptions& options, do
 std::string HorizonText(double days, double days_per_unit, const std::string& unit) {
   char text[64];
   std::snprintf(text, sizeof text, "%g days", days);
-  if (days_per_unit != 1) std::snprintf(text, sizeof text, "%.1f %s = %g days", days / days_per_unit, unit.c_str(), days);
+  if (days_per_unit != 1) {
+    std::snprintf(text, sizeof text, "%.1f %s = %g days", days / days_per_unit, unit.c_str(), days);
+  }
   return text;
 }
 
@@ -234,8 +236,9 @@ int RunFitCommand(const FitCommandOptions& o, const CliContext& context) {
       return kExitFailure;
     }
   }
-  const std::string warning_lines =
-      warnings.empty() ? "" : "warnings     " + std::to_string(warnings.size()) + " (on stderr, and under \"warnings\" in " + o.output + ")\n";
+  const std::string warning_lines = warnings.empty() ? ""
+                                                    : "warnings     " + std::to_string(warnings.size()) +
+                                                          " (on stderr, and under \"warnings\" in " + o.output + ")\n";
   std::printf("fitted %zu customers (%s, %s)\n"
               "BG/NBD       r=%.4f alpha=%.4f a=%.4f b=%.4f  log-likelihood %.2f\n"
               "%s"

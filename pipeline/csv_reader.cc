@@ -57,7 +57,8 @@ void OnField(void* data, size_t size, void* user) {
   }
   s->record_bytes += size;
   if (s->record_bytes > s->limits.max_record_bytes) {
-    s->status = s->Bad(s->RecordStart(), "a record longer than " + std::to_string(s->limits.max_record_bytes) + " bytes");
+    s->status =
+        s->Bad(s->RecordStart(), "a record longer than " + std::to_string(s->limits.max_record_bytes) + " bytes");
     return;
   }
   s->record_newlines += Newlines(data, size);

@@ -13,7 +13,8 @@ std::string AddModelSections(nlohmann::ordered_json& params, const std::vector<P
     char line[256];
     if (fit.params.model == operators::PurchaseModel::kMbgNbd) {
       const auto& m = fit.params.mbgnbd;
-      params["mbgnbd"] = {{"r", m.r}, {"alpha", m.alpha}, {"a", m.a}, {"b", m.b}, {"log_likelihood", fit.log_likelihood}};
+      params["mbgnbd"] = {{"r", m.r}, {"alpha", m.alpha}, {"a", m.a}, {"b", m.b},
+                          {"log_likelihood", fit.log_likelihood}};
       std::snprintf(line, sizeof line, "MBG/NBD      r=%.4f alpha=%.4f a=%.4f b=%.4f  log-likelihood %.2f\n", m.r,
                     m.alpha, m.a, m.b, fit.log_likelihood);
       lines += line;

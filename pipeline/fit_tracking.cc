@@ -47,7 +47,9 @@ TrackingSeries Tracking(const TransactionSummaries& data, const operators::Purch
     double expected = 0;
     for (const auto& [first_day, count] : joined) {
       const double age = (day - static_cast<double>(first_day)) / dpu;
-      if (age > 0) expected += static_cast<double>(count) * operators::ExpectedRepeatPurchasesUnconditional(params, age);
+      if (age > 0) {
+        expected += static_cast<double>(count) * operators::ExpectedRepeatPurchasesUnconditional(params, age);
+      }
     }
     series.time.push_back(step);
     series.actual.push_back(cumulative);

@@ -74,12 +74,13 @@ std::string ComparisonTable(const std::vector<ModelComparisonRow>& rows, size_t 
   const bool churn = rows.front().churn_horizon > 0;
   char churn_header[96] = "";
   if (churn) {
-    std::snprintf(churn_header, sizeof churn_header, "  | P(none in %.1f %s): Brier  skill    ECE", rows.front().churn_horizon,
-                  unit.c_str());
+    std::snprintf(churn_header, sizeof churn_header, "  | P(none in %.1f %s): Brier  skill    ECE",
+                  rows.front().churn_horizon, unit.c_str());
   }
   if (rows.front().has_holdout) {
-    std::snprintf(line, sizeof line, "model        calibration LL   holdout %.1f %s: predicted  actual  AUC P(none)%s\n",
-                  holdout_length, unit.c_str(), churn_header);
+    std::snprintf(line, sizeof line,
+                  "model        calibration LL   holdout %.1f %s: predicted  actual  AUC P(none)%s\n", holdout_length,
+                  unit.c_str(), churn_header);
   } else {
     std::snprintf(line, sizeof line, "model        calibration LL   (no holdout)\n");
   }

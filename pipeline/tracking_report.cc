@@ -48,7 +48,8 @@ std::string TrackingChartSvg(const TrackingSeries& s) {
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
       << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      << "<text x=\"" << kWidth / 2 << "\" y=\"28\" text-anchor=\"middle\" font-size=\"16\">" << XmlEscape(s.title) << "</text>\n";
+      << "<text x=\"" << kWidth / 2 << "\" y=\"28\" text-anchor=\"middle\" font-size=\"16\">" << XmlEscape(s.title)
+      << "</text>\n";
   // Axes and ticks.
   svg << "<line x1=\"" << kLeft << "\" y1=\"" << py(0) << "\" x2=\"" << px(max_x) << "\" y2=\"" << py(0)
       << "\" stroke=\"black\"/>\n<line x1=\"" << kLeft << "\" y1=\"" << py(0) << "\" x2=\"" << kLeft << "\" y2=\""

@@ -185,6 +185,9 @@ Result<ColumnMap> ResolveColumns(const ColumnSpec& spec, const std::vector<std::
       return Status::InvalidArgument("the header names " + QuoteForMessage(spec.names[role]) + " twice (columns " +
                                      std::to_string(matches[0] + 1) + " and " + std::to_string(matches[1] + 1) + ")");
     }
+    if (taken[matches[0]]) {
+      return Status::InvalidArgument("--columns names " + QuoteForMessage(spec.names[role]) + " for two roles");
+    }
     map.index[role] = matches[0];
     taken[matches[0]] = found[role] = true;
   }
@@ -199,11 +202,12 @@ Result<ColumnMap> ResolveColumns(const ColumnSpec& spec, const std::vector<std::
       }
     }
     const std::string role_name(ColumnRoleName(static_cast<ColumnRole>(role)));
+    const char* key = role == 0 ? "id" : role == 1 ? "date" : "amount";
     if (matches.size() > 1) {
       return Status::InvalidArgument("columns " + QuoteForMessage(first[matches[0]]) + " (" +
                                      std::to_string(matches[0] + 1) + ") and " + QuoteForMessage(first[matches[1]]) +
                                      " (" + std::to_string(matches[1] + 1) + ") could both be the " + role_name +
-                                     "; choose one with --columns " + (role == 0 ? "id" : role == 1 ? "date" : "amount") +
+                                     "; choose one with --columns " + key +
                                      "=NAME");
     }
     if (matches.empty()) {

@@ -98,7 +98,8 @@ bool ParseDay(const std::string& text, int64_t& day) {
   for (char c : text) {
     if (c != '-') digits.push_back(c);
   }
-  if (digits.size() != 8 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (digits.size() != 8 || !std::all_of(digits.begin(), digits.end(), is_digit)) return false;
   if (text.size() == 10 && (text[4] != '-' || text[7] != '-')) return false;
   if (text.size() != 8 && text.size() != 10) return false;
   const int64_t y = std::stoll(digits.substr(0, 4));

@@ -175,7 +175,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(first.size() == 8 || first.size() == 10, "a day is yyyymmdd or yyyy-mm-dd");
     Check(day >= -719'528 && day <= 2'932'896, "a day lies in years 0000..9999");
   }
-  if (crm::pipeline::ParseDateField(first, day)) Check(day >= -719'528 && day <= 2'932'896, "a date field in 0000..9999");
+  if (crm::pipeline::ParseDateField(first, day)) {
+    Check(day >= -719'528 && day <= 2'932'896, "a date field in 0000..9999");
+  }
   double amount = 0;
   if (crm::pipeline::ParseAmountField(first, amount)) Check(std::isfinite(amount) && amount >= 0, "amount finite >= 0");
   return 0;

@@ -83,7 +83,9 @@ operators::PurchaseModelParams Params(PurchaseModel model, double rate_scale = 1
 // if the predictions were right: sqrt(p (1 - p) / n).
 double MeanStandardError(const ChurnCalibration& c) {
   double sum = 0;
-  for (const auto& b : c.bins) sum += std::sqrt(b.mean_predicted * (1 - b.mean_predicted) / static_cast<double>(b.customers));
+  for (const auto& b : c.bins) {
+    sum += std::sqrt(b.mean_predicted * (1 - b.mean_predicted) / static_cast<double>(b.customers));
+  }
   return sum / static_cast<double>(c.bins.size());
 }
 

@@ -68,7 +68,8 @@ TEST(CsvRecords, NulBytesAreData) {
 }
 
 TEST(CsvRecords, MalformedQuotingNamesTheLine) {
-  EXPECT_NE(ErrorOf("a,b\nc,d\"e\"\n").find("f.csv:2: malformed quoting"), std::string::npos) << ErrorOf("a,b\nc,d\"e\"\n");
+  EXPECT_NE(ErrorOf("a,b\nc,d\"e\"\n").find("f.csv:2: malformed quoting"), std::string::npos)
+      << ErrorOf("a,b\nc,d\"e\"\n");
   EXPECT_NE(ErrorOf("a,b\n\"c\"x,d\n").find("f.csv:2: malformed quoting"), std::string::npos);
 }
 
@@ -193,7 +194,8 @@ TEST(TransactionColumns, ProblemsAreNamed) {
             std::string::npos)
       << ResolveError("", {"who", "when", "what"});
   EXPECT_NE(ResolveError("", {"customer", "date", "price", "total"})
-                .find("columns 'price' (3) and 'total' (4) could both be the amount; choose one with --columns amount=NAME"),
+                .find("columns 'price' (3) and 'total' (4) could both be the amount; choose one with --columns "
+                      "amount=NAME"),
             std::string::npos);
   EXPECT_NE(ResolveError("", {"id", "date", "amount", "amount"}).find("could both be the amount"), std::string::npos)
       << "a duplicated header name is ambiguous, not silently the first";
@@ -201,6 +203,8 @@ TEST(TransactionColumns, ProblemsAreNamed) {
             std::string::npos);
   EXPECT_NE(ResolveError("id=nope", {"customer", "date", "amount"})
                 .find("--columns names 'nope' for the customer id, but the header has no such column"),
+            std::string::npos);
+  EXPECT_NE(ResolveError("id=x,date=X", {"x", "y", "amount"}).find("--columns names 'X' for two roles"),
             std::string::npos);
   EXPECT_NE(ResolveError("date,id", {"x", "y"}).find("lists every role once"), std::string::npos);
   EXPECT_NE(ResolveError("id=a,date", {"x"}).find("'date' is not role=NAME"), std::string::npos);
@@ -301,7 +305,8 @@ TEST_F(CsvFile, BadRowsNameTheLineAndTheReason) {
             ":2: amount '-5' is not a number >= 0 (plain digits, '.' for decimals)");
   EXPECT_EQ(Error(header + "c1,2024-01-01,1,234.50\n"), ":2: 4 fields where line 1 has 3 (a comma in a value that is "
                                                        "not quoted?)");
-  EXPECT_EQ(Error(header + "c1,2024-01-01\n"), ":2: 2 fields where line 1 has 3 (a comma in a value that is not quoted?)");
+  EXPECT_EQ(Error(header + "c1,2024-01-01\n"),
+            ":2: 2 fields where line 1 has 3 (a comma in a value that is not quoted?)");
   EXPECT_EQ(Error(header + ",2024-01-01,1\n"), ":2: empty customer id");
   EXPECT_EQ(Error(header + std::string("c\0" "1,2024-01-01,1\n", 16)),
             ":2: customer id 'c\\x001' is longer than 256 bytes or has control characters");

@@ -99,7 +99,8 @@ TEST(DegenerateFitWarnings, DISABLED_ThresholdTable) {
     for (int seed = 1; seed <= kSeeds; ++seed) {
       std::vector<operators::PurchaseSummary> data;
       for (int k = 0; k < 3; ++k) {  // joins spread over 12 weeks, as CDNOW's
-        for (const auto& c : testing::SimulateBgFamily(truth, false, n / 3 + (k < n % 3), 27 + 6 * k, 0, seed * 10 + k)) {
+        const int size = n / 3 + (k < n % 3 ? 1 : 0);
+        for (const auto& c : testing::SimulateBgFamily(truth, false, size, 27 + 6 * k, 0, seed * 10 + k)) {
           operators::PurchaseSummary s = c.calibration;
           s.t_x = std::min(s.T, std::ceil(s.t_x * 7) / 7);
           data.push_back(s);
