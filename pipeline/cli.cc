@@ -71,7 +71,8 @@ int RunCli(int argc, char** argv, const CliContext& context) {
           ->check(CLI::IsMember({"cdnow", "csv"}));
   fit_cmd->add_option("--columns", fit.columns,
                       "CSV columns: by header name (id=cust_no,date=order_date,amount=total) or, for a file without "
-                      "a header, in column order (date,id,amount; '-' skips a column)");
+                      "a header, in column order (date,id,amount; '-' skips a column)")
+      ->excludes(from_state_opt);
   fit_cmd->add_option("--calibration-end", fit.calibration_end,
                       "Last day of the calibration period (yyyy-mm-dd); needed with --transactions")
       ->excludes(from_state_opt);
