@@ -26,8 +26,8 @@
 #include "config/config.h"
 #include "pipeline/kafka/kafka_sink.h"
 #include "pipeline/observe/metrics.h"
-#include "pipeline/wire/output_encoder.h"
 #include "pipeline/runtime/service.h"
+#include "pipeline/wire/output_encoder.h"
 #include "tests/integration/harness.h"
 
 namespace {

@@ -40,8 +40,8 @@
 #include <vector>
 
 #include "operators/customer_processor.h"
-#include "pipeline/wire/event_decoder.h"
 #include "pipeline/embedded/traffic_generator.h"
+#include "pipeline/wire/event_decoder.h"
 
 namespace {
 

@@ -25,9 +25,9 @@
 
 #include "config/config.h"
 #include "pipeline/observe/metrics.h"
-#include "pipeline/wire/output_encoder.h"
 #include "pipeline/runtime/record_processor.h"
 #include "pipeline/state/state_store.h"
+#include "pipeline/wire/output_encoder.h"
 
 namespace {
 

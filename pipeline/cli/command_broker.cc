@@ -6,10 +6,10 @@
 #include <iostream>
 #include <thread>
 
-#include "pipeline/embedded/broker_control.h"
 #include "pipeline/cli/commands.h"
-#include "pipeline/embedded/mock_broker.h"
 #include "pipeline/cli/shutdown_signals.h"
+#include "pipeline/embedded/broker_control.h"
+#include "pipeline/embedded/mock_broker.h"
 
 namespace crm::pipeline {
 

@@ -14,16 +14,16 @@
 #include <thread>
 
 #include "config/config.h"
-#include "pipeline/io/clock.h"
 #include "pipeline/cli/commands.h"
-#include "pipeline/observe/http_server.h"
+#include "pipeline/cli/shutdown_signals.h"
+#include "pipeline/embedded/mock_broker.h"
+#include "pipeline/embedded/traffic_generator.h"
+#include "pipeline/io/clock.h"
 #include "pipeline/kafka/kafka_client.h"
 #include "pipeline/kafka/kafka_sink.h"
+#include "pipeline/observe/http_server.h"
 #include "pipeline/observe/metrics.h"
-#include "pipeline/embedded/mock_broker.h"
 #include "pipeline/runtime/service.h"
-#include "pipeline/cli/shutdown_signals.h"
-#include "pipeline/embedded/traffic_generator.h"
 
 namespace crm::pipeline {
 namespace {

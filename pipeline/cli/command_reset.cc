@@ -11,14 +11,14 @@
 #include "config/config.h"
 #include "pipeline/changelog/changelog.h"
 #include "pipeline/changelog/changelog_reset.h"
-#include "pipeline/io/clock.h"
 #include "pipeline/cli/commands.h"
-#include "pipeline/wire/event_decoder.h"
+#include "pipeline/io/clock.h"
 #include "pipeline/kafka/kafka_client.h"
 #include "pipeline/kafka/kafka_sink.h"
-#include "pipeline/wire/output_encoder.h"
 #include "pipeline/kafka/reset_positions.h"
 #include "pipeline/state/state_store.h"
+#include "pipeline/wire/event_decoder.h"
+#include "pipeline/wire/output_encoder.h"
 
 namespace crm::pipeline {
 namespace {

@@ -7,13 +7,13 @@
 
 #include "config/config.h"
 #include "pipeline/cli/commands.h"
+#include "pipeline/cli/shutdown_signals.h"
 #include "pipeline/observe/http_server.h"
 #include "pipeline/observe/metrics.h"
 #include "pipeline/runtime/service.h"
-#include "pipeline/cli/shutdown_signals.h"
 #include "pipeline/state/state_codec.h"
-#include "pipeline/wire/state_json.h"
 #include "pipeline/state/state_store.h"
+#include "pipeline/wire/state_json.h"
 
 namespace crm::pipeline {
 

@@ -4,8 +4,8 @@
 #include <exception>
 #include <iostream>
 
-#include "pipeline/embedded/broker_socket_hooks.h"
 #include "pipeline/cli/cli.h"
+#include "pipeline/embedded/broker_socket_hooks.h"
 
 extern char** environ;
 

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "operators/status.h"
-#include "pipeline/state/state_store.h"
 #include "pipeline/fit/transaction_summaries.h"
+#include "pipeline/state/state_store.h"
 
 namespace crm::pipeline {
 

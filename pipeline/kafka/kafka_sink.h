@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "operators/status.h"
-#include "pipeline/kafka/kafka_client.h"
 #include "pipeline/io/record_sink.h"
+#include "pipeline/kafka/kafka_client.h"
 
 namespace crm::pipeline {
 

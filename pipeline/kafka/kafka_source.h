@@ -16,8 +16,8 @@
 
 #include "config/config.h"
 #include "operators/status.h"
-#include "pipeline/kafka/kafka_client.h"
 #include "pipeline/io/record_source.h"
+#include "pipeline/kafka/kafka_client.h"
 
 namespace crm::pipeline {
 

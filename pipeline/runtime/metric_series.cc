@@ -1,8 +1,8 @@
 #include "pipeline/runtime/metric_series.h"
 
 #include "operators/effects.h"
-#include "pipeline/wire/event_decoder.h"
 #include "pipeline/kafka/kafka_client.h"
+#include "pipeline/wire/event_decoder.h"
 
 #ifndef CRM_VERSION
 #define CRM_VERSION "dev"

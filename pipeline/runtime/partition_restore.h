@@ -22,8 +22,8 @@
 #include "pipeline/changelog/changelog.h"
 #include "pipeline/io/clock.h"
 #include "pipeline/observe/metrics.h"
-#include "pipeline/runtime/record_processor.h"
 #include "pipeline/observe/service_health.h"
+#include "pipeline/runtime/record_processor.h"
 #include "pipeline/state/state_store.h"
 
 namespace crm::pipeline {

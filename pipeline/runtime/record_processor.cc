@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "operators/customer_processor.h"
-#include "pipeline/wire/dead_letter.h"
 #include "pipeline/state/population_codec.h"
+#include "pipeline/wire/dead_letter.h"
 
 namespace crm::pipeline {
 namespace {

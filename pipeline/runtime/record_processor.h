@@ -35,16 +35,16 @@
 #include "operators/rfm_population.h"
 #include "operators/status.h"
 #include "pipeline/changelog/changelog_epoch.h"
-#include "pipeline/state/customer_cache.h"
 #include "pipeline/io/clock.h"
-#include "pipeline/wire/event_decoder.h"
-#include "pipeline/runtime/event_time_bounds.h"
 #include "pipeline/io/record_sink.h"
 #include "pipeline/observe/metrics.h"
-#include "pipeline/wire/output_encoder.h"
+#include "pipeline/runtime/event_time_bounds.h"
+#include "pipeline/runtime/timer_service.h"
+#include "pipeline/state/customer_cache.h"
 #include "pipeline/state/population_codec.h"
 #include "pipeline/state/state_store.h"
-#include "pipeline/runtime/timer_service.h"
+#include "pipeline/wire/event_decoder.h"
+#include "pipeline/wire/output_encoder.h"
 
 namespace crm::pipeline {
 

@@ -26,10 +26,10 @@
 #include "operators/status.h"
 #include "pipeline/io/clock.h"
 #include "pipeline/io/record_sink.h"
-#include "pipeline/observe/metrics.h"
-#include "pipeline/runtime/partition_restore.h"
 #include "pipeline/io/record_source.h"
+#include "pipeline/observe/metrics.h"
 #include "pipeline/observe/service_health.h"
+#include "pipeline/runtime/partition_restore.h"
 #include "pipeline/state/state_store.h"
 
 namespace crm::pipeline {

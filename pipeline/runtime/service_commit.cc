@@ -7,8 +7,8 @@
 #include <set>
 #include <string>
 
-#include "pipeline/wire/output_encoder.h"
 #include "pipeline/runtime/service_impl.h"
+#include "pipeline/wire/output_encoder.h"
 
 namespace crm::pipeline {
 

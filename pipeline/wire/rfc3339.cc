@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "pipeline/wire/event_decoder.h"
 #include "pipeline/wire/civil_date.h"
+#include "pipeline/wire/event_decoder.h"
 
 namespace crm::pipeline {
 namespace {

@@ -22,9 +22,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/embedded/traffic_generator.h"
 #include "pipeline/kafka/kafka_sink.h"
 #include "pipeline/wire/output_encoder.h"
-#include "pipeline/embedded/traffic_generator.h"
 
 extern char** environ;
 

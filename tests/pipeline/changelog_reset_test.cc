@@ -14,8 +14,8 @@
 
 #include "pipeline/changelog/changelog.h"
 #include "pipeline/changelog/changelog_record.h"
-#include "pipeline/kafka/kafka_sink.h"
 #include "pipeline/embedded/mock_broker.h"
+#include "pipeline/kafka/kafka_sink.h"
 #include "pipeline/state/population_codec.h"
 
 namespace crm::pipeline {

@@ -9,11 +9,11 @@
 #include <limits>
 #include <string>
 
-#include "pipeline/wire/dead_letter.h"
 #include "pipeline/runtime/event_time_bounds.h"
-#include "pipeline/state/population_codec.h"
 #include "pipeline/runtime/record_processor.h"
+#include "pipeline/state/population_codec.h"
 #include "pipeline/state/state_store.h"
+#include "pipeline/wire/dead_letter.h"
 #include "tests/pipeline/processor_fixture.h"
 
 namespace crm::pipeline {

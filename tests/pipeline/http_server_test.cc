@@ -9,8 +9,8 @@
 
 #include "pipeline/observe/http_auth.h"
 #include "pipeline/observe/http_customer_id.h"
-#include "pipeline/wire/state_json.h"
 #include "pipeline/state/state_store.h"
+#include "pipeline/wire/state_json.h"
 #include "tests/pipeline/http_test_client.h"
 
 namespace crm::pipeline {

@@ -9,8 +9,8 @@
 
 #include <sstream>
 
-#include "pipeline/kafka/kafka_client.h"
 #include "pipeline/cli/log_format.h"
+#include "pipeline/kafka/kafka_client.h"
 
 namespace crm::pipeline {
 namespace {

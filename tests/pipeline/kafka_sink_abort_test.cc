@@ -2,8 +2,8 @@
 // listener (crmstream_aborted_transactions_total), and nothing else.
 #include <gtest/gtest.h>
 
-#include "pipeline/kafka/kafka_sink.h"
 #include "pipeline/embedded/mock_broker.h"
+#include "pipeline/kafka/kafka_sink.h"
 
 namespace crm::pipeline {
 namespace {

@@ -14,8 +14,8 @@
 
 #include "operators/purchase_forecast.h"
 #include "pipeline/state/population_codec.h"
-#include "tests/pipeline/processor_fixture.h"
 #include "pipeline/state/state_store.h"
+#include "tests/pipeline/processor_fixture.h"
 
 namespace crm::pipeline {
 namespace {
