@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
     const size_t eq = arg.find('=');
     if (eq == std::string::npos) {
       path = arg;
-    } else if (!crm::bench::ApplyOverride(config, arg.substr(0, eq), std::stod(arg.substr(eq + 1)))) {
+    } else if (!crm::bench::ApplyOverride(config, arg.substr(0, eq), arg.substr(eq + 1))) {
       std::fprintf(stderr, "unknown key %s\n", arg.c_str());
       return 2;
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <utility>
 
@@ -108,7 +109,17 @@ std::string DescribeParams(const op::ModelParams& params) {
   return text;
 }
 
-bool ApplyOverride(op::ModelConfig& c, const std::string& key, double v) {
+bool ApplyOverride(op::ModelConfig& c, const std::string& key, const std::string& value) {
+  if (key == "check_at_gaps") {
+    c.inactivity.check_at_gaps.clear();
+    for (size_t at = 0; at <= value.size();) {
+      const size_t comma = std::min(value.find(',', at), value.size());
+      c.inactivity.check_at_gaps.push_back(std::atof(value.substr(at, comma - at).c_str()));
+      at = comma + 1;
+    }
+    return true;
+  }
+  const double v = std::atof(value.c_str());
   if (key == "horizon_days") c.churn.horizon_days = v;
   else if (key == "weight_no_purchase") c.churn.weight_no_purchase = v;
   else if (key == "weight_satisfaction") c.churn.weight_satisfaction = v;

@@ -63,8 +63,9 @@ std::string DescribeParams(const operators::ModelParams& params);
 // weight_no_purchase, weight_satisfaction, weight_complaints,
 // alert_threshold, rearm_threshold, min_value, default_gap_days,
 // overdue_midpoint, weight_overdue, gap_prior_weight, max_alerts_per_day,
-// cooldown_days. False for an unknown key.
-bool ApplyOverride(operators::ModelConfig& config, const std::string& key, double value);
+// cooldown_days, and check_at_gaps (a comma-separated list). False for an
+// unknown key.
+bool ApplyOverride(operators::ModelConfig& config, const std::string& key, const std::string& value);
 
 // ROC AUC of `score` for the positives (Mann-Whitney, ties count one half).
 double Auc(const std::vector<double>& score, const std::vector<bool>& positive);

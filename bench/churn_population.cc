@@ -16,6 +16,7 @@ namespace op = crm::operators;
 
 constexpr double kSeasonStartDayOfYear = 318;  // about 15 November
 constexpr double kSeasonDays = 45;
+constexpr double kSeasonPurchases = 1.5;  // a season holds 1 or 2 purchases
 constexpr double kComplaintEveryDays = 120;    // complainers who stay: mean time between complaints
 constexpr double kResolvedAfterDays = 7;
 
@@ -148,6 +149,7 @@ Population GeneratePopulation(const PopulationOptions& o) {
       }
       build.Purchase(c, first, amount());
       c.first_purchase_ms = static_cast<int64_t>(first * kDayMs);
+      c.mean_gap_days = 365 / kSeasonPurchases;
       population.customers.push_back(c);
       continue;
     }

@@ -66,7 +66,9 @@ const char* CustomerKindName(CustomerKind kind);
 struct GeneratedCustomer {
   std::string id;
   CustomerKind kind = CustomerKind::kRegular;
-  double mean_gap_days = 0;  // the customer's true usual gap (one-time buyers: the rate they never used)
+  // The customer's true usual gap: the mean of their gaps (seasonal: a year
+  // over the 1.5 purchases of a season; one-time buyers: the rate they never used).
+  double mean_gap_days = 0;
   int64_t first_purchase_ms = 0;
   std::optional<int64_t> stop_ms;  // churners: their last purchase
 };
