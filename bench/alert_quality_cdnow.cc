@@ -34,6 +34,7 @@
 #include "operators/churn_risk.h"
 #include "operators/purchase_forecast.h"
 #include "operators/satisfaction.h"
+#include "pipeline/model_comparison.h"
 #include "pipeline/transaction_summaries.h"
 
 namespace {
@@ -105,9 +106,9 @@ Result Run(const op::ModelConfig& config, const op::ModelParams* params, const s
       if (it->second) ++r.open_gone;
     }
   }
-  r.auc_risk = crm::bench::Auc(risk, positive);
-  r.auc_recency = crm::bench::Auc(recency, positive);
-  r.auc_p_dead = params != nullptr ? crm::bench::Auc(p_dead, positive) : 0;
+  r.auc_risk = pl::RankingAuc(risk, positive);
+  r.auc_recency = pl::RankingAuc(recency, positive);
+  r.auc_p_dead = params != nullptr ? pl::RankingAuc(p_dead, positive) : 0;
   return r;
 }
 

@@ -137,27 +137,6 @@ bool ApplyOverride(op::ModelConfig& c, const std::string& key, const std::string
   return true;
 }
 
-double Auc(const std::vector<double>& score, const std::vector<bool>& positive) {
-  std::vector<size_t> order(score.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return score[a] < score[b]; });
-  double rank_sum = 0, positives = 0;
-  for (size_t i = 0; i < order.size();) {
-    size_t j = i;
-    while (j < order.size() && score[order[j]] == score[order[i]]) ++j;
-    const double mid_rank = static_cast<double>(i + j - 1) / 2.0 + 1.0;
-    for (size_t k = i; k < j; ++k) {
-      if (positive[order[k]]) {
-        rank_sum += mid_rank;
-        positives += 1;
-      }
-    }
-    i = j;
-  }
-  const double negatives = static_cast<double>(score.size()) - positives;
-  return (rank_sum - positives * (positives + 1) / 2.0) / (positives * negatives);
-}
-
 double Median(std::vector<double> v) {
   if (v.empty()) return NAN;
   std::sort(v.begin(), v.end());

@@ -67,9 +67,6 @@ std::string DescribeParams(const operators::ModelParams& params);
 // unknown key.
 bool ApplyOverride(operators::ModelConfig& config, const std::string& key, const std::string& value);
 
-// ROC AUC of `score` for the positives (Mann-Whitney, ties count one half).
-double Auc(const std::vector<double>& score, const std::vector<bool>& positive);
-
 // The median of `v` (NaN when empty).
 double Median(std::vector<double> v);
 
