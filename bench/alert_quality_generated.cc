@@ -176,6 +176,18 @@ int main(int argc, char** argv) {
   const cb::Population population = cb::GeneratePopulation(options);
   int64_t churners = 0;
   for (const auto& c : population.customers) churners += c.stop_ms ? 1 : 0;
+  // The truth the scores rely on: a churner's stop is their last purchase.
+  std::map<std::string, int64_t> last_purchase;
+  for (const op::Event& e : population.events) {
+    if (std::holds_alternative<op::Purchase>(e.body)) last_purchase[e.customer_id] = e.ts.epoch_ms;
+  }
+  for (const auto& c : population.customers) {
+    if (c.stop_ms && last_purchase[c.id] != *c.stop_ms) {
+      std::fprintf(stderr, "generator bug: %s stops at %lld but buys at %lld\n", c.id.c_str(),
+                   static_cast<long long>(*c.stop_ms), static_cast<long long>(last_purchase[c.id]));
+      return 1;
+    }
+  }
   std::printf("generated: %zu customers (seed %llu, gap shape %.1f), %lld churners, %zu events; "
               "fitted on the first %.0f days, scored on the last %.0f\n",
               population.customers.size(), static_cast<unsigned long long>(options.seed), options.gap_shape,

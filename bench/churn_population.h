@@ -1,10 +1,10 @@
 // bench/churn_population.h
 //
 // A generated customer population whose churners are known: for each
-// churner the day they stopped buying. Seeded and deterministic (the same
-// options give the same events, byte for byte, on any platform: only
-// std::mt19937_64 and our own transforms of its output, no std::
-// distributions, whose algorithms differ between standard libraries).
+// churner the day they stopped buying. Seeded and deterministic: the same
+// options give the same events (std::mt19937_64, whose output the standard
+// fixes, and our own transforms of it; no std:: distributions, whose
+// algorithms differ between standard libraries).
 // Bench code (bench/alert_quality_generated.cc), also usable by tests.
 //
 // The population (shares and rates in PopulationOptions):
