@@ -133,15 +133,16 @@ int main(int argc, char** argv) {
   config.runtime.group_id = "bench-crmstream";
   config.http.port = 0;
   crm::pipeline::Metrics metrics;
-  crm::pipeline::ServiceHealth health;
-  auto service = crm::pipeline::Service::Create(config, metrics, health);
+  crm::pipeline::SystemClock clock;
+  crm::pipeline::ServiceHealth health{clock};
+  auto service = crm::pipeline::Service::Create(config, metrics, health, clock);
   if (!service.ok()) {
     std::printf("ERROR: %s\n", service.status().message().c_str());
     return 1;
   }
   std::atomic<bool> stop{false};
   crm::Status status = (*service)->Run(crm::pipeline::RunOptions{true}, stop);
-  const int64_t end_ms = crm::pipeline::ServiceHealth::SteadyNowMs();
+  const int64_t end_ms = clock.SteadyMs();
   double crm_s = static_cast<double>(end_ms - health.first_record_ms.load()) / 1000.0;
   if (!status.ok()) {
     std::printf("ERROR: %s\n", status.message().c_str());

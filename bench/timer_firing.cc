@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
   Check(store.status(), "open store");
   crm::pipeline::Metrics metrics;
   DroppingSink sink;
-  crm::pipeline::RecordProcessor processor(config, **store, sink, metrics);
+  crm::pipeline::SystemClock clock;
+  crm::pipeline::RecordProcessor processor(config, **store, sink, metrics, clock);
   Check(processor.Start(), "start");
 
   // 1. One purchase per customer.

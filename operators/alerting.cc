@@ -36,30 +36,27 @@ Priority PriorityFor(const AlertConfig& config, double value_at_risk) {
   return Priority::kLow;
 }
 
-std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const std::string& customer_id,
-                                      const ChurnAssessment& churn, double value,
-                                      double satisfaction, EventTime now, CustomerState& state) {
-  return DecideAlert(config, customer_id, churn, [value] { return AlertValue{value, value}; }, satisfaction, now,
-                     state);
+std::function<AlertValue()> FixedValue(double value) {
+  return [value] { return AlertValue{value, value}; };
 }
 
-std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const std::string& customer_id,
-                                      const ChurnAssessment& churn, const std::function<AlertValue()>& value_of,
-                                      double satisfaction, EventTime now, CustomerState& state,
+std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const AlertCase& alert_case, CustomerState& state,
                                       AlertBudget* budget) {
+  const ChurnAssessment& churn = alert_case.churn;
+  const EventTime now = alert_case.now;
   // An undefined risk neither re-arms nor raises an alert.
   if (!std::isfinite(churn.risk)) return std::nullopt;
   if (churn.risk < config.rearm_threshold) state.alert_armed = true;
   if (!state.alert_armed || churn.risk < config.alert_threshold) return std::nullopt;
   if (state.alerts_sent > 0 && now - state.last_alert < config.cooldown) return std::nullopt;
-  const AlertValue v = value_of();
+  const AlertValue v = alert_case.value();
   // Finite whatever the model or the stored state says.
   const double value = ClampMoney(v.clv);
   const double if_retained = std::max(value, ClampMoney(v.if_retained, value));
   if (if_retained < config.min_value) return std::nullopt;
 
   ChurnAlert alert;
-  alert.customer_id = customer_id;
+  alert.customer_id = std::string(alert_case.customer_id);
   alert.risk = churn.risk;
   alert.p_alive = churn.p_alive;
   alert.clv = value;
@@ -70,7 +67,7 @@ std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const std::stri
   }
   const bool win_back = churn.fitted && churn.p_alive < config.win_back_p_alive;
   alert.segment = state.segment;
-  alert.satisfaction = satisfaction;
+  alert.satisfaction = alert_case.satisfaction;
   alert.reasons = churn.reasons;
   alert.recommended_action = win_back ? WinBackActionFor(alert.priority) : ActionFor(alert.priority);
 

@@ -7,6 +7,8 @@
 
 #include <functional>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "operators/alert_budget.h"
 #include "operators/churn_risk.h"
@@ -28,8 +30,24 @@ struct AlertValue {
   double if_retained = 0;
 };
 
-// Returns the alert to emit at event time `now`, if any, and updates the
-// policy memory in `state`:
+// What one alert decision looks at, besides the policy and the customer's
+// policy memory.
+struct AlertCase {
+  std::string_view customer_id;  // outlives the call
+  ChurnAssessment churn;
+  // The customer's value; called only when the risk and the policy memory
+  // would allow an alert, because CLV is costly.
+  std::function<AlertValue()> value;
+  double satisfaction = 0;
+  EventTime now;  // event time of the decision
+};
+
+// A value known in advance, worth `value` whether retained or not (the
+// fallback: spend so far).
+std::function<AlertValue()> FixedValue(double value);
+
+// Returns the alert to emit at event time `alert_case.now`, if any, and
+// updates the policy memory in `state`:
 // - risk < rearm_threshold re-arms the customer;
 // - an armed customer with risk >= alert_threshold, value if retained >=
 //   min_value and no alert within the cooldown gets one; it is then disarmed.
@@ -37,24 +55,10 @@ struct AlertValue {
 // customer is (or goes) gone, so a valuable customer who has probably left
 // still gets a call. A fitted customer with P(alive) below win_back_p_alive
 // gets a win-back action instead of a retention one.
-// `value` is called only when the risk and the policy memory would allow an
-// alert, because CLV is costly.
 // With a `budget` and config.max_alerts_per_day > 0, an alert the policy
 // allows must also be admitted by the partition's daily budget
 // (alert_budget.h); one turned away leaves the customer armed.
-std::optional<ChurnAlert> DecideAlert(const AlertConfig& config,
-                                      const std::string& customer_id,
-                                      const ChurnAssessment& churn,
-                                      const std::function<AlertValue()>& value,
-                                      double satisfaction, EventTime now,
-                                      CustomerState& state, AlertBudget* budget = nullptr);
-
-// The same with a value known in advance, worth `value` whether retained or
-// not (the fallback: spend so far).
-std::optional<ChurnAlert> DecideAlert(const AlertConfig& config,
-                                      const std::string& customer_id,
-                                      const ChurnAssessment& churn, double value,
-                                      double satisfaction, EventTime now,
-                                      CustomerState& state);
+std::optional<ChurnAlert> DecideAlert(const AlertConfig& config, const AlertCase& alert_case, CustomerState& state,
+                                      AlertBudget* budget = nullptr);
 
 }  // namespace crm::operators

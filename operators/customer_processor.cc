@@ -40,12 +40,23 @@ void ApplyPurchase(const Purchase& purchase, EventTime ts, CustomerState& state)
   state.total_spend = AddMoney(state.total_spend, purchase.amount);
 }
 
-// Re-scores the customer at event time `now` (RFM, satisfaction, loyalty,
-// churn risk, segment) and emits a segment change and/or alert at
-// `output_time` naming `cause`. Shared by events and timers.
-void Rescore(const ModelConfig& config, const ModelContext& context, const std::string& customer_id,
-             EventTime now, EventTime output_time, const std::string& cause, CustomerState& state,
+// When and why a customer is re-scored.
+struct RescoreOccasion {
+  const std::string& customer_id;
+  EventTime now;          // event time the scores are computed at
+  EventTime output_time;  // event time of the outputs
+  const std::string& cause;  // the event id or kTimerCause, named in the outputs
+};
+
+// Re-scores the customer at `at.now` (RFM, satisfaction, loyalty, churn
+// risk, segment) and emits a segment change and/or alert at `at.output_time`
+// naming `at.cause`. Shared by events and timers.
+void Rescore(const ModelConfig& config, const ModelContext& context, const RescoreOccasion& at, CustomerState& state,
              Effects& effects) {
+  const std::string& customer_id = at.customer_id;
+  const EventTime now = at.now;
+  const EventTime output_time = at.output_time;
+  const std::string& cause = at.cause;
   const double satisfaction = CurrentSatisfaction(config.satisfaction, state);
   state.rfm = ScoreRfm(config.rfm, state, now, context.population, UsualGap(config.churn, state));
   const std::string segment = ClassifySegment(config.segments, state.rfm);
@@ -77,7 +88,7 @@ void Rescore(const ModelConfig& config, const ModelContext& context, const std::
     const CustomerValue v = ValueAt(*context.params, config.value, state, now);
     return {v.clv, v.clv_if_alive};
   };
-  if (auto alert = DecideAlert(config.alert, customer_id, churn, value, satisfaction, now, state, context.budget)) {
+  if (auto alert = DecideAlert(config.alert, {customer_id, churn, value, satisfaction, now}, state, context.budget)) {
     alert->cause = cause;
     effects.outputs.push_back(Output{"churn-alert", output_time, std::move(*alert)});
   }
@@ -138,7 +149,7 @@ Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, con
       event.body);
 
   if (context.population != nullptr) context.population->Update(config.rfm, before_purchase, state);
-  Rescore(config, context, event.customer_id, now, event.ts, event.event_id, state, effects);
+  Rescore(config, context, {event.customer_id, now, event.ts, event.event_id}, state, effects);
   Rearm(config, now, state, effects);
   return effects;
 }
@@ -153,7 +164,7 @@ Effects FireTimer(const ModelConfig& config, const ModelContext& context, const 
     effects.expired = true;
     return effects;
   }
-  Rescore(config, context, customer_id, now, now, kTimerCause, state, effects);
+  Rescore(config, context, {customer_id, now, now, kTimerCause}, state, effects);
   // The fired timer is gone; only a new one is stored.
   state.next_check = EventTime{};
   Rearm(config, now, state, effects);

@@ -16,7 +16,7 @@
 namespace crm::pipeline {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyTime = Clock::SteadyTime;
 using std::chrono::milliseconds;
 
 // How often a waiting restore looks at RestoreOptions::interrupted.
@@ -78,21 +78,23 @@ bool IsTransient(rd_kafka_resp_err_t err) {
 // reported through RestoreOptions.
 class BrokerWait {
  public:
-  BrokerWait(const RestoreOptions& options, RestoreResult& result)
-      : options_(options), result_(result), delay_(options.first_backoff) {}
+  BrokerWait(const RestoreOptions& options, RestoreResult& result, const Clock& clock)
+      : options_(options), result_(result), clock_(clock), delay_(options.first_backoff) {}
+
+  const Clock& clock() const { return clock_; }
 
   bool Interrupted() const { return options_.interrupted && options_.interrupted(); }
 
   // Reports `why` and sleeps one back-off step before the caller tries
   // again; false when interrupted meanwhile.
   bool Wait(const Status& why) {
-    const auto until = Clock::now() + delay_;
+    const auto until = clock_.Steady() + delay_;
     Note(why);
     for (;;) {
       if (Interrupted()) return false;
-      const auto left = until - Clock::now();
-      if (left <= Clock::duration::zero()) return true;
-      std::this_thread::sleep_for(std::min<Clock::duration>(left, kCheckEvery));
+      const auto left = until - clock_.Steady();
+      if (left <= SteadyTime::duration::zero()) return true;
+      std::this_thread::sleep_for(std::min<SteadyTime::duration>(left, kCheckEvery));
     }
   }
 
@@ -100,10 +102,10 @@ class BrokerWait {
   // poll is a wait): reports `why` on the same back-off schedule, without
   // sleeping; false when interrupted.
   // `since`: when the broker was last heard from.
-  bool Report(const Status& why, Clock::time_point since) {
+  bool Report(const Status& why, SteadyTime since) {
     if (!since_) since_ = since;
-    if (!next_report_ || Clock::now() >= *next_report_) {
-      next_report_ = Clock::now() + delay_;
+    if (!next_report_ || clock_.Steady() >= *next_report_) {
+      next_report_ = clock_.Steady() + delay_;
       Note(why);
     }
     return !Interrupted();
@@ -112,7 +114,7 @@ class BrokerWait {
   // The broker answered: the next outage starts from the first back-off again.
   void Answered() {
     if (since_) {
-      const double waited = std::chrono::duration<double>(Clock::now() - *since_).count();
+      const double waited = std::chrono::duration<double>(clock_.Steady() - *since_).count();
       result_.unavailable_seconds += waited;
       spdlog::info("changelog reachable again after {:.1f} s", waited);
     }
@@ -123,7 +125,7 @@ class BrokerWait {
 
  private:
   void Note(const Status& why) {
-    const auto now = Clock::now();
+    const auto now = clock_.Steady();
     if (!since_) since_ = now;
     ++result_.unavailable_waits;
     if (options_.on_unavailable) {
@@ -134,9 +136,10 @@ class BrokerWait {
 
   const RestoreOptions& options_;
   RestoreResult& result_;
+  const Clock& clock_;
   milliseconds delay_;
-  std::optional<Clock::time_point> since_;        // unreachable since
-  std::optional<Clock::time_point> next_report_;  // Report()'s schedule
+  std::optional<SteadyTime> since_;        // unreachable since
+  std::optional<SteadyTime> next_report_;  // Report()'s schedule
 };
 
 enum class ReadEnd { kDone, kStopped, kInterrupted };
@@ -151,14 +154,14 @@ Result<ReadEnd> ReadRange(rd_kafka_t* consumer, const std::string& topic, int32_
   rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = from;
   rd_kafka_resp_err_t err = rd_kafka_assign(consumer, list.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::IoError("assign changelog: " + KafkaErrorText(err));
-  auto last_record = Clock::now();
+  auto last_record = wait.clock().Steady();
   for (;;) {
     if (wait.Interrupted()) return ReadEnd::kInterrupted;
     rd_kafka_message_t* raw = rd_kafka_consumer_poll(consumer, static_cast<int>(kCheckEvery.count()));
     if (raw == nullptr) {
       // No record for a while: the broker is away (or slow). librdkafka keeps
       // reconnecting and fetching by itself.
-      const auto quiet = Clock::now() - last_record;
+      const auto quiet = wait.clock().Steady() - last_record;
       if (quiet >= options.stall_after &&
           !wait.Report(Status::Unavailable(
               "no changelog records for " + std::to_string(std::chrono::duration_cast<milliseconds>(quiet).count()) +
@@ -180,7 +183,7 @@ Result<ReadEnd> ReadRange(rd_kafka_t* consumer, const std::string& topic, int32_
       continue;
     }
     wait.Answered();
-    last_record = Clock::now();
+    last_record = wait.clock().Steady();
     if (!visit(*m)) return ReadEnd::kStopped;
     if (m->offset >= high - 1) return ReadEnd::kDone;
   }
@@ -304,10 +307,12 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
                                                 int32_t partition, StateStore& store,
                                                 const std::function<void(int64_t, int64_t)>& progress,
                                                 const RestoreOptions& options) {
-  const auto started = Clock::now();
+  const SystemClock system_clock;
+  const Clock& clock = options.clock != nullptr ? *options.clock : system_clock;
+  const auto started = clock.Steady();
   RestoreResult result;
   auto finish = [&]() -> Result<RestoreResult> {
-    result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    result.seconds = std::chrono::duration<double>(clock.Steady() - started).count();
     return std::move(result);
   };
   ASSIGN_OR_RETURN(std::optional<int64_t> checkpoint, store.ChangelogCheckpoint(partition));
@@ -318,7 +323,7 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
   props.try_emplace("reconnect.backoff.max.ms", "1000");
   ASSIGN_OR_RETURN(KafkaConf conf, MakeKafkaConf(props));
   ASSIGN_OR_RETURN(KafkaHandle consumer, MakeKafkaClient(RD_KAFKA_CONSUMER, std::move(conf)));
-  BrokerWait wait(options, result);
+  BrokerWait wait(options, result, clock);
 
   int64_t low = 0, high = 0;
   for (;;) {
@@ -374,7 +379,7 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
       // A corrupt record of a known epoch spoils that epoch (if it ever
       // completes); a corrupt marker, or a record that names no epoch, leaves
       // no way to know what the changelog says.
-      const bool marker = key && !key->empty() && key->front() == kChangelogMarkerKey;
+      const bool marker = key && ParseChangelogKey(*key).kind == ChangelogKeyKind::kMarker;
       if (marker || !epoch || epoch->empty() || epoch->size() > kMaxChangelogEpochBytes) {
         return unusable(m.offset, decoded.status().message());
       }
@@ -457,7 +462,10 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
   std::set<std::string> customers;
   auto collect = [&](const rd_kafka_message_t& m) {
     const std::optional<std::string_view> key = KeyOf(&m);
-    if (key && key->size() > 1 && key->front() == kChangelogCustomerKey) customers.emplace(key->substr(1));
+    if (!key) return true;
+    if (const ChangelogKey k = ParseChangelogKey(*key); k.kind == ChangelogKeyKind::kCustomer && !k.body.empty()) {
+      customers.emplace(k.body);
+    }
     return true;
   };
   ASSIGN_OR_RETURN(end, ReadRange(consumer.get(), topic, partition, low, high, wait, options, collect));

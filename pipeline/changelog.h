@@ -47,6 +47,7 @@
 #include "operators/customer_state.h"
 #include "operators/status.h"
 #include "pipeline/changelog_record.h"
+#include "pipeline/clock.h"
 #include "pipeline/kafka_client.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/state_store.h"
@@ -115,6 +116,9 @@ struct RestoreOptions {
   std::function<void(const Status& why, int64_t waits, std::chrono::milliseconds unavailable_for)> on_unavailable;
   // Told about every corrupt record: its offset and what is wrong with it.
   std::function<void(int64_t offset, const Status& why)> on_corrupt;
+  // The steady time of back-off, stall detection and the restore's duration;
+  // nullptr: the system's.
+  const Clock* clock = nullptr;
 };
 
 // Makes sure the changelog topic has at least as many partitions as

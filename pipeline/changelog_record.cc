@@ -11,6 +11,13 @@
 namespace crm::pipeline {
 namespace {
 
+// The kind byte that starts every changelog key.
+constexpr char kChangelogCustomerKey = 'c';
+constexpr char kChangelogTimerKey = 't';
+constexpr char kChangelogPartitionKey = 'p';
+constexpr char kChangelogMarkerKey = 'm';
+constexpr char kChangelogClaimKey = 'o';
+
 constexpr char kOffsetsMember[] = "offsets";
 // A timer key is partition (4 bytes BE), due (8 bytes), then the customer id.
 constexpr size_t kTimerPartitionBytes = 4;
@@ -133,21 +140,31 @@ std::string ChangelogClaimKey(std::string_view owner, int part) {
   return key;
 }
 
+ChangelogKey ParseChangelogKey(std::string_view key) {
+  ChangelogKey parsed;
+  if (key.empty()) return parsed;  // not ours
+  switch (key.front()) {
+    case kChangelogCustomerKey: parsed.kind = ChangelogKeyKind::kCustomer; break;
+    case kChangelogTimerKey: parsed.kind = ChangelogKeyKind::kTimer; break;
+    case kChangelogPartitionKey: parsed.kind = ChangelogKeyKind::kPartition; break;
+    case kChangelogMarkerKey: parsed.kind = ChangelogKeyKind::kMarker; break;
+    case kChangelogClaimKey: parsed.kind = ChangelogKeyKind::kClaim; break;
+    default: return parsed;  // not ours
+  }
+  parsed.body = key.substr(1);
+  return parsed;
+}
+
 Result<ChangelogRecord> DecodeChangelogRecord(int32_t partition, std::optional<std::string_view> key,
                                               std::optional<std::string_view> value,
                                               std::optional<std::string_view> epoch) {
   ChangelogRecord record;
-  if (!key || key->empty()) return record;  // not ours
+  if (!key) return record;  // not ours
+  const ChangelogKey parsed = ParseChangelogKey(*key);
+  record.kind = parsed.kind;
+  if (record.kind == ChangelogRecord::Kind::kForeign) return record;
   const char prefix = key->front();
-  const std::string_view body = key->substr(1);
-  switch (prefix) {
-    case kChangelogCustomerKey: record.kind = ChangelogRecord::Kind::kCustomer; break;
-    case kChangelogTimerKey: record.kind = ChangelogRecord::Kind::kTimer; break;
-    case kChangelogPartitionKey: record.kind = ChangelogRecord::Kind::kPartition; break;
-    case kChangelogMarkerKey: record.kind = ChangelogRecord::Kind::kMarker; break;
-    case kChangelogClaimKey: record.kind = ChangelogRecord::Kind::kClaim; break;
-    default: return record;  // not ours
-  }
+  const std::string_view body = parsed.body;
   auto corrupt = [&](const std::string& why) {
     return Status::Corruption("changelog record '" + std::string(1, prefix) + "' (key '" + Excerpt(*key) +
                               "'): " + why);

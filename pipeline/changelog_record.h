@@ -19,7 +19,9 @@
 //                         never takes a claim for a transaction control marker.
 // and every record carries its writer's epoch id in header "crm.epoch".
 // Any other first key byte (or an empty key) is not ours and is ignored, so
-// that a later version can add record kinds.
+// that a later version can add record kinds. The key bytes are known here
+// only: everything else builds keys with Changelog*Key and reads them with
+// ParseChangelogKey.
 //
 // The parser treats the record as untrusted (anyone who can write to the
 // topic can append to it): every size is bounded, the state values are
@@ -43,11 +45,6 @@ namespace crm::pipeline {
 
 inline constexpr const char* kEpochHeader = "crm.epoch";
 
-inline constexpr char kChangelogCustomerKey = 'c';
-inline constexpr char kChangelogTimerKey = 't';
-inline constexpr char kChangelogPartitionKey = 'p';
-inline constexpr char kChangelogMarkerKey = 'm';
-inline constexpr char kChangelogClaimKey = 'o';
 inline constexpr int kChangelogClaimRecords = 2;
 
 // Bounds of what the parser accepts. Generous against what the writer
@@ -89,9 +86,21 @@ std::string ChangelogMarkerKey();
 // The key of claim record `part` (1..kChangelogClaimRecords) of `owner`.
 std::string ChangelogClaimKey(std::string_view owner, int part);
 
+enum class ChangelogKeyKind { kCustomer, kTimer, kPartition, kMarker, kClaim, kForeign };
+
+// A changelog key split into its kind and what follows the kind byte (the
+// customer id, the timer key bytes, the claim's owner and part; empty for
+// the others). kForeign: an empty key or one of a kind this version does
+// not know. No check of the body: DecodeChangelogRecord does that.
+struct ChangelogKey {
+  ChangelogKeyKind kind = ChangelogKeyKind::kForeign;
+  std::string_view body;
+};
+ChangelogKey ParseChangelogKey(std::string_view key);
+
 // One changelog record as read back.
 struct ChangelogRecord {
-  enum class Kind { kCustomer, kTimer, kPartition, kMarker, kClaim, kForeign };
+  using Kind = ChangelogKeyKind;
   Kind kind = Kind::kForeign;
   std::string epoch;                 // the "crm.epoch" header (not for kForeign)
   std::string key;                   // customer id or timer key bytes; empty for the others

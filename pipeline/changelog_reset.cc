@@ -5,11 +5,11 @@
 
 #include "pipeline/changelog.h"
 #include "pipeline/changelog_record.h"
+#include "pipeline/clock.h"
 
 namespace crm::pipeline {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr int kPollMs = 200;
 // Timer key bytes (state_store.h): partition (4 bytes) and due time (8) before the id.
 constexpr size_t kPartitionPrefixBytes = 4;
@@ -19,17 +19,16 @@ constexpr size_t kTimerKeyPrefixBytes = 12;
 // delete without the tombstone itself being a corrupt record
 // (changelog_record.h): others are left alone.
 bool IsStateKey(std::string_view key, int32_t partition) {
-  if (key.empty()) return false;
-  const std::string_view body = key.substr(1);
-  switch (key.front()) {
-    case kChangelogCustomerKey:
+  const auto [kind, body] = ParseChangelogKey(key);
+  switch (kind) {
+    case ChangelogKeyKind::kCustomer:
       return !body.empty() && body.size() <= kMaxChangelogIdBytes;
-    case kChangelogTimerKey: {
+    case ChangelogKeyKind::kTimer: {
       const std::string own_prefix = TimerKeyBytes(TimerKey{partition, 0, ""}).substr(0, kPartitionPrefixBytes);
       return body.size() > kTimerKeyPrefixBytes && body.size() - kTimerKeyPrefixBytes <= kMaxChangelogIdBytes &&
              body.substr(0, kPartitionPrefixBytes) == own_prefix;
     }
-    case kChangelogPartitionKey:
+    case ChangelogKeyKind::kPartition:
       return body.empty();
     default:
       return false;
@@ -61,11 +60,12 @@ Result<ChangelogScan> ScanChangelogPartition(const KafkaProperties& properties, 
   rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = low;
   err = rd_kafka_assign(consumer.get(), list.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::IoError("assign changelog: " + KafkaErrorText(err));
-  auto last_progress = Clock::now();
+  const SystemClock clock;
+  auto last_progress = clock.Steady();
   for (;;) {
     OwnedMessage m(rd_kafka_consumer_poll(consumer.get(), kPollMs));
     if (!m) {
-      if (Clock::now() - last_progress > std::chrono::milliseconds(stall_timeout_ms)) {
+      if (clock.Steady() - last_progress > std::chrono::milliseconds(stall_timeout_ms)) {
         return Status::Unavailable("reading " + topic + " [" + std::to_string(partition) + "]: no records for " +
                                    std::to_string(stall_timeout_ms) + " ms");
       }
@@ -76,7 +76,7 @@ Result<ChangelogScan> ScanChangelogPartition(const KafkaProperties& properties, 
       return Status::Unavailable("reading " + topic + " [" + std::to_string(partition) +
                                  "]: " + rd_kafka_message_errstr(m.get()));
     }
-    last_progress = Clock::now();
+    last_progress = clock.Steady();
     ++scan.records;
     if (m->key != nullptr) {
       std::string key(static_cast<const char*>(m->key), m->key_len);
@@ -101,15 +101,15 @@ std::vector<OutputRecord> ResetEpochRecords(const std::string& topic, int32_t pa
   ChangelogWriter writer(topic, owner + "reset");
   std::vector<OutputRecord> records = writer.Claim(partition, owner);
   for (const std::string& key : live_keys) {
-    const std::string_view rest = std::string_view(key).substr(1);
-    switch (key.front()) {
-      case kChangelogCustomerKey:
+    const auto [kind, rest] = ParseChangelogKey(key);
+    switch (kind) {
+      case ChangelogKeyKind::kCustomer:
         records.push_back(writer.Customer(partition, std::string(rest), nullptr));
         break;
-      case kChangelogTimerKey:
+      case ChangelogKeyKind::kTimer:
         records.push_back(writer.Timer(partition, std::string(rest), false));
         break;
-      case kChangelogPartitionKey: {
+      case ChangelogKeyKind::kPartition: {
         OutputRecord none = writer.Partition(partition, "");
         none.tombstone = true;
         records.push_back(std::move(none));

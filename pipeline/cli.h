@@ -7,23 +7,9 @@
 // socket hooks) and calls RunCli; nothing here reads globals.
 #pragma once
 
-#include <cstdint>
-#include <functional>
-#include <map>
-#include <string>
+#include "pipeline/cli_context.h"
 
 namespace crm::pipeline {
-
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
-
-struct CliContext {
-  std::map<std::string, std::string> environment;
-  // Called before an embedded broker starts listening: tunes its sockets
-  // (TCP_NODELAY) and requests a fixed port (0 = any).
-  std::function<void(uint16_t port)> prepare_broker_sockets = [](uint16_t) {};
-};
 
 int RunCli(int argc, char** argv, const CliContext& context);
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "config/config.h"
+#include "pipeline/clock.h"
 #include "pipeline/commands.h"
 #include "pipeline/http_server.h"
 #include "pipeline/kafka_client.h"
@@ -27,7 +28,6 @@
 namespace crm::pipeline {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr double kDayMs = 86'400'000.0;
 
 struct FeedTotals {
@@ -96,7 +96,7 @@ void PrintDeadLetter(const rd_kafka_message_t* m, FeedTotals& totals) {
 
 // Produces generated traffic, paced so that `days_per_second` simulated days
 // pass per wall-clock second.
-void ProduceTraffic(const DemoCommandOptions& options, KafkaSink& sink,
+void ProduceTraffic(const DemoCommandOptions& options, const Clock& clock, KafkaSink& sink,
                     const config::TopicsConfig& topics, const std::atomic<bool>& stop,
                     std::atomic<int64_t>& produced) {
   GeneratorOptions gen;
@@ -111,9 +111,7 @@ void ProduceTraffic(const DemoCommandOptions& options, KafkaSink& sink,
   constexpr double kMaxUnlimitedHistoryDays = 3650;
   const double simulated_days = options.duration_s > 0 ? options.duration_s * options.days_per_second
                                                        : kMaxUnlimitedHistoryDays;
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  const int64_t now_ms = clock.WallMs();
   gen.start_epoch_ms = now_ms - static_cast<int64_t>(simulated_days * kDayMs);
   // Wall-clock seconds until the fast timeline reaches the moving wall clock.
   const double gain_per_s = options.days_per_second - 1.0 / 86400.0;
@@ -121,7 +119,7 @@ void ProduceTraffic(const DemoCommandOptions& options, KafkaSink& sink,
                                       ? now_ms + static_cast<int64_t>(simulated_days / gain_per_s * 1000)
                                       : std::numeric_limits<int64_t>::max();
   TrafficGenerator generator(gen);
-  const auto started = Clock::now();
+  const auto started = clock.Steady();
   while (!stop.load()) {
     GeneratedEvent event = generator.Next();
     const double sim_seconds =
@@ -129,9 +127,11 @@ void ProduceTraffic(const DemoCommandOptions& options, KafkaSink& sink,
             ? static_cast<double>(event.event_time_ms - gen.start_epoch_ms) / kDayMs / options.days_per_second
             : static_cast<double>(event.event_time_ms - now_ms) / 1000.0;
     auto due = started + std::chrono::microseconds(static_cast<int64_t>(sim_seconds * 1e6));
-    while (Clock::now() < due && !stop.load()) {
-      sink.Flush(0).IgnoreError();  // serve delivery reports while waiting
-      std::this_thread::sleep_until(std::min(due, Clock::now() + std::chrono::milliseconds(50)));
+    while (clock.Steady() < due && !stop.load()) {
+      // Serves delivery reports while waiting; an unacknowledged record is
+      // acknowledged by a later flush or reported by the final one.
+      sink.Flush(0).IgnoreError();
+      std::this_thread::sleep_until(std::min(due, clock.Steady() + std::chrono::milliseconds(50)));
     }
     const std::string& topic = event.kind == InputKind::kPurchase    ? topics.purchases
                                : event.kind == InputKind::kComplaint ? topics.complaints
@@ -140,7 +140,9 @@ void ProduceTraffic(const DemoCommandOptions& options, KafkaSink& sink,
     if (!sink.Produce(record).ok()) break;
     produced.fetch_add(1);
   }
-  sink.Flush(5000).IgnoreError();
+  if (Status flushed = sink.Flush(5000); !flushed.ok()) {
+    spdlog::warn("demo traffic: not every generated event was acknowledged: {}", flushed.message());
+  }
 }
 
 }  // namespace
@@ -171,9 +173,10 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
   config.runtime.commit_interval_ms = 200;
   config.http.port = options.http_port;
 
+  const SystemClock clock;
   Metrics metrics;
-  ServiceHealth health;
-  auto service = Service::Create(config, metrics, health);
+  ServiceHealth health(clock);
+  auto service = Service::Create(config, metrics, health, clock);
   if (!service.ok()) {
     std::cerr << "crmstream: " << service.status().message() << "\n";
     return kExitFailure;
@@ -204,7 +207,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
   std::thread traffic_thread;
   if (producer.ok()) {
     traffic_thread = std::thread(
-        [&] { ProduceTraffic(options, **producer, config.topics, stop, produced); });
+        [&] { ProduceTraffic(options, clock, **producer, config.topics, stop, produced); });
   } else {
     stop.store(true);
   }
@@ -223,18 +226,22 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
     std::cerr << "crmstream: cannot create the feed consumer\n";
     stop.store(true);
   } else {
-    rd_kafka_poll_set_consumer(feed.get());
     TopicPartitionList topics(rd_kafka_topic_partition_list_new(3));
     for (const std::string& t : {config.topics.churn_alerts, config.topics.segment_changes,
                                  config.topics.deadletter}) {
       rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
     }
-    rd_kafka_subscribe(feed.get(), topics.get());
+    rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(feed.get());
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = rd_kafka_subscribe(feed.get(), topics.get());
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::cerr << "crmstream: the feed consumer cannot subscribe: " << KafkaErrorText(err) << "\n";
+      stop.store(true);
+    }
   }
-  const auto started = Clock::now();
+  const auto started = clock.Steady();
   while (!stop.load()) {
     if (options.duration_s > 0 &&
-        Clock::now() - started >= std::chrono::duration<double>(options.duration_s)) {
+        clock.Steady() - started >= std::chrono::duration<double>(options.duration_s)) {
       break;
     }
     rd_kafka_message_t* m = rd_kafka_consumer_poll(feed.get(), 100);

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "pipeline/changelog.h"
 #include "pipeline/changelog_reset.h"
+#include "pipeline/clock.h"
 #include "pipeline/commands.h"
 #include "pipeline/event_decoder.h"
 #include "pipeline/kafka_client.h"
@@ -74,7 +75,7 @@ int ResetThroughChangelog(const config::Config& config, rd_kafka_t* admin,
   if (!sink.ok()) return Fail(sink.status().message());
   std::map<int32_t, std::map<TopicPartitionKey, int64_t>> by_partition;
   for (const auto& [tp, position] : positions) by_partition[tp.partition][tp] = position.offset;
-  const std::string owner = ResetOwner(std::chrono::system_clock::now().time_since_epoch().count());
+  const std::string owner = ResetOwner(SystemClock().WallNs());
   for (const auto& [partition, offsets] : by_partition) {
     Result<ChangelogScan> scan = ScanChangelogPartition(config.kafka, changelog, partition, kQueryTimeoutMs);
     if (!scan.ok()) return Fail("partition " + std::to_string(partition) + ": " + scan.status().message());
@@ -144,7 +145,9 @@ void CommitGroupOffsets(const config::Config& config, const std::map<TopicPartit
   Say(err == RD_KAFKA_RESP_ERR_NO_ERROR
           ? "group offsets of '" + config.runtime.group_id + "' set to the same positions (for lag tools)"
           : "warning: group offsets not updated (" + KafkaErrorText(err) + "); they are advisory only");
-  rd_kafka_consumer_close(consumer->get());
+  if (rd_kafka_resp_err_t closed = rd_kafka_consumer_close(consumer->get()); closed != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Say("warning: leaving the group: " + KafkaErrorText(closed));
+  }
 }
 
 }  // namespace

@@ -51,9 +51,10 @@ int RunServiceCommand(const RunCommandOptions& options, const CliContext& contex
       return kExitUsage;
     }
   }
+  const SystemClock clock;
   Metrics metrics;
-  ServiceHealth health;
-  auto service = Service::Create(config, metrics, health);
+  ServiceHealth health(clock);
+  auto service = Service::Create(config, metrics, health, clock);
   if (!service.ok()) {
     spdlog::error("start-up failed: {}", service.status().message());
     return service.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;

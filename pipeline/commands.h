@@ -1,7 +1,7 @@
 // pipeline/commands.h
 //
 // The bodies of the `crmstream` subcommands (cli.cc parses arguments and
-// calls these). Each returns a process exit code (cli.h).
+// calls these). Each returns a process exit code (cli_context.h).
 #pragma once
 
 #include <cstdint>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "config/config.h"
-#include "pipeline/cli.h"
+#include "pipeline/cli_context.h"
 
 namespace crm::pipeline {
 

@@ -155,8 +155,9 @@ Status KafkaSink::Abort(int timeout_ms) {
     first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;
     return FromKafkaError(rd_kafka_begin_transaction(producer_.get()), "begin transaction");
   }
-  rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE);
-  rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), timeout_ms);
+  rd_kafka_resp_err_t err = rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::IoError("abort: purge: " + KafkaErrorText(err));
+  err = rd_kafka_flush(producer_.get(), timeout_ms);
   first_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;  // the purged records' reports
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Unavailable("abort: " + KafkaErrorText(err));
   return Status::Ok();
@@ -171,9 +172,12 @@ Status KafkaSink::CommitTransaction(int timeout_ms) {
     // The transaction's records will never be visible to read_committed
     // consumers; the caller stops without committing state, and the replay
     // after restart publishes them again.
-    FromKafkaError(rd_kafka_abort_transaction(producer_.get(), timeout_ms), "abort").IgnoreError();
-    FromKafkaError(rd_kafka_begin_transaction(producer_.get()), "begin").IgnoreError();
-    return Status::IoError("transaction aborted: " + reason);
+    Status aborted = FromKafkaError(rd_kafka_abort_transaction(producer_.get(), timeout_ms), "abort");
+    Status begun = aborted.ok() ? FromKafkaError(rd_kafka_begin_transaction(producer_.get()), "begin") : Status::Ok();
+    // The caller stops either way; the message says whether the producer
+    // was left without an open transaction too.
+    const std::string also = !aborted.ok() ? "; " + aborted.message() : !begun.ok() ? "; " + begun.message() : "";
+    return Status::IoError("transaction aborted: " + reason + also);
   }
   RETURN_IF_ERROR(FromKafkaError(error, "commit transaction"));
   return FromKafkaError(rd_kafka_begin_transaction(producer_.get()), "begin transaction");

@@ -1,7 +1,6 @@
 #include "pipeline/record_processor.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "operators/customer_processor.h"
 #include "pipeline/dead_letter.h"
@@ -15,27 +14,18 @@ const std::string kTimersPendingCounter = "timers_pending";
 // A partition's trusted clock is re-recorded once it is this much behind the
 // wall clock (a commit each time, so not more often).
 constexpr int64_t kClockRefreshMs = 60'000;
-// No customer id is longer (64 characters of up to 4 UTF-8 bytes).
-constexpr size_t kMaxCustomerIdBytes = 256;
-// Offsets between two of this instance's changelog epochs that are not its
-// own records: none, or one transaction control marker on a real cluster.
-constexpr int64_t kMaxForeignOffsetsBetweenEpochs = 1;
-
-int64_t WallNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
 RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store,
-                                 RecordSink& sink, Metrics& metrics)
+                                 RecordSink& sink, Metrics& metrics, const Clock& clock)
     : config_(config),
       time_bounds_{config.time.earliest_event_ms, config.time.max_future_skew_ms},
       dead_letter_budget_(DeadLetterBudget(config.kafka)),
       store_(store),
       sink_(sink),
       metrics_(metrics),
+      clock_(clock),
       decoder_(DecoderLimits{static_cast<size_t>(config.runtime.max_event_bytes), config.runtime.max_amount}),
       // The source names the application (the consumer group), not the
       // instance: a partition's outputs keep their CloudEvents identity
@@ -44,117 +34,42 @@ RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store
       quantile_scoring_(config.model.rfm.frequency_monetary == operators::RfmScoring::kQuantiles ||
                         config.model.rfm.recency == operators::RfmScoring::kQuantiles) {
   if (config.state.changelog) {
-    epoch_prefix_ = config.runtime.instance_id + "/" +
-                    std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) + "/";
-    changelog_ = std::make_unique<ChangelogWriter>(config.topics.changelog, epoch_prefix_);
+    changelog_ = std::make_unique<ChangelogEpochs>(
+        config.topics.changelog, config.runtime.instance_id + "/" + std::to_string(clock_.WallNs()) + "/", sink_,
+        store_);
   }
 }
 
 Status RecordProcessor::ClaimPartitions(const std::set<int32_t>& partitions, int timeout_ms) {
-  if (!changelog_ || partitions.empty()) return Status::Ok();
-  for (int32_t partition : partitions) {
-    if (claims_pending_.count(partition)) continue;  // produced by an earlier call, waiting for its ack
-    for (const OutputRecord& record : changelog_->Claim(partition, epoch_prefix_)) {
-      RETURN_IF_ERROR(sink_.Produce(record));
-    }
-    claims_pending_.insert(partition);
-  }
-  RETURN_IF_ERROR(sink_.Flush(timeout_ms));
-  claims_pending_.clear();
-  return Status::Ok();
+  return changelog_ ? changelog_->Claim(partitions, timeout_ms) : Status::Ok();
 }
 
 void RecordProcessor::ScheduleChangelogRewrite(int32_t partition, std::set<std::string> keys) {
-  if (!changelog_ || keys.empty()) return;
-  rewrites_[partition].merge(keys);
-  ++uncommitted_records_;  // the rewrite is progress to commit
+  // The rewrite is progress to commit.
+  if (changelog_ && changelog_->ScheduleRewrite(partition, std::move(keys))) ++uncommitted_records_;
 }
 
-Status RecordProcessor::ProduceToChangelog(const OutputRecord& record) {
-  auto [it, first] = epoch_writes_.try_emplace(record.partition);
-  if (first) it->second.previous_last = sink_.LastDeliveredOffset(changelog_->topic(), record.partition);
-  ++it->second.records;
-  return sink_.Produce(record);
-}
-
-Result<std::set<int32_t>> RecordProcessor::ProduceChangelog() {
-  std::set<int32_t> marked;
-  epoch_writes_.clear();
-  changelog_->NextEpoch(epoch_prefix_ + std::to_string(++epoch_seq_));
-  // Rewrites first: anything this epoch changes again is written after them.
-  for (const auto& [partition, keys] : rewrites_) {
-    marked.insert(partition);
-    for (const std::string& key : keys) {
-      const std::string body = key.substr(1);
-      if (key[0] == 'c') {
-        ASSIGN_OR_RETURN(auto state, store_.Get(body));
-        RETURN_IF_ERROR(ProduceToChangelog(changelog_->Customer(partition, body, state ? &*state : nullptr)));
-      } else if (key[0] == 't') {
-        ASSIGN_OR_RETURN(bool present, store_.HasTimer(body));
-        RETURN_IF_ERROR(ProduceToChangelog(changelog_->Timer(partition, body, present)));
-      } else if (key[0] == 'p') {
-        ASSIGN_OR_RETURN(auto data, store_.PartitionData(partition));
-        OutputRecord r = changelog_->Partition(partition, data.value_or(""));
-        r.tombstone = !data.has_value();
-        RETURN_IF_ERROR(ProduceToChangelog(r));
-      }
-    }
+EpochChanges RecordProcessor::ChangelogChanges() {
+  EpochChanges changes;
+  changes.customers.reserve(customers_.dirty().size());
+  for (const auto& [id, customer] : customers_.dirty()) {
+    changes.customers.push_back({customer->partition, id, customer->deleted ? nullptr : &customer->state});
   }
-  for (const auto& [id, customer] : dirty_) {
-    if (customer->partition < 0) continue;
-    marked.insert(customer->partition);
-    RETURN_IF_ERROR(ProduceToChangelog(
-        changelog_->Customer(customer->partition, *id, customer->deleted ? nullptr : &customer->state)));
-  }
-  for (const auto& [timer, present] : timer_changes_) {
-    marked.insert(timer.partition);
-    RETURN_IF_ERROR(ProduceToChangelog(changelog_->Timer(timer.partition, TimerKeyBytes(timer), present)));
-  }
+  changes.timers = &timers_.changes();
   for (const auto& [partition, task] : tasks_) {
-    if (!task.dirty) continue;
-    marked.insert(partition);
-    RETURN_IF_ERROR(ProduceToChangelog(changelog_->Partition(partition, EncodePartitionState(task.stored))));
+    if (task.dirty) changes.partitions[partition] = EncodePartitionState(task.stored);
   }
-  std::map<TopicPartitionKey, int64_t> offsets = committed_offsets_;
+  changes.offsets = committed_offsets_;
   for (const auto& [tp, offset] : pending_offsets_) {
-    offsets[tp] = offset;
-    if (marked.insert(tp.partition).second) {
-      // Input consumed without a state change (dead letters, duplicates):
-      // still one data record, so that the ownership check has a record of
-      // this epoch to count from.
-      auto task = tasks_.find(tp.partition);
-      std::optional<std::string> data;
-      if (task != tasks_.end()) {
-        data = EncodePartitionState(task->second.stored);
-      } else {
-        ASSIGN_OR_RETURN(data, store_.PartitionData(tp.partition));
-      }
-      OutputRecord r = changelog_->Partition(tp.partition, data.value_or(""));
-      r.tombstone = !data.has_value();
-      RETURN_IF_ERROR(ProduceToChangelog(r));
-    }
+    changes.offsets[tp] = offset;
+    changes.consumed.push_back(tp.partition);
   }
-  changelog_offsets_ = std::move(offsets);
-  return marked;
-}
-
-Status RecordProcessor::CheckChangelogOwnership() const {
-  for (const auto& [partition, writes] : epoch_writes_) {
-    std::optional<int64_t> last = sink_.LastDeliveredOffset(changelog_->topic(), partition);
-    if (!writes.previous_last || !last) continue;  // nothing of ours there to count from
-    // Offsets in (previous last, last] that are not this epoch's records:
-    // at most one transaction control marker when nobody else writes. A new
-    // owner's claim alone is two records (changelog.h).
-    const int64_t others = *last - *writes.previous_last - writes.records;
-    if (others > kMaxForeignOffsetsBetweenEpochs) {
-      return Status(StatusCode::kFenced,
-                    "changelog " + changelog_->topic() + " [" + std::to_string(partition) + "] has " +
-                        std::to_string(others) + " record(s) of another writer between offsets " +
-                        std::to_string(*writes.previous_last) + " and " + std::to_string(*last) +
-                        ": another instance owns the partition now");
-    }
-  }
-  return Status::Ok();
+  changes.partition_data = [this](int32_t partition) -> Result<std::optional<std::string>> {
+    auto task = tasks_.find(partition);
+    if (task != tasks_.end()) return std::optional<std::string>(EncodePartitionState(task->second.stored));
+    return store_.PartitionData(partition);
+  };
+  return changes;
 }
 
 RecordProcessor::TopicCounters& RecordProcessor::CountersFor(const std::string& topic) {
@@ -170,10 +85,10 @@ RecordProcessor::TopicCounters& RecordProcessor::CountersFor(const std::string& 
 }
 
 Status RecordProcessor::Start() {
-  cache_.reserve(static_cast<size_t>(std::min<int64_t>(config_.state.cache_customers, 1 << 20)));
   ASSIGN_OR_RETURN(auto counters, store_.Counters());
-  if (auto it = counters.find(kTimersPendingCounter); it != counters.end()) timers_pending_ = it->second;
-  metrics_.timers_pending().Set(static_cast<double>(timers_pending_));
+  auto pending = counters.find(kTimersPendingCounter);
+  timers_.Reset(pending == counters.end() ? 0 : pending->second);
+  metrics_.timers_pending().Set(static_cast<double>(timers_.pending()));
   for (const auto& [name, value] : counters) {
     if (name.rfind(kSegmentCounterPrefix, 0) != 0) continue;
     segment_counts_[name] = value;
@@ -183,49 +98,7 @@ Status RecordProcessor::Start() {
 }
 
 Status RecordProcessor::Prefetch(std::vector<std::string_view>& customer_ids) {
-  std::vector<std::string_view> missing;
-  missing.reserve(customer_ids.size());
-  std::string key;
-  for (std::string_view id : customer_ids) {
-    if (id.empty() || id.size() > kMaxCustomerIdBytes) continue;  // never a valid customer id
-    key.assign(id);
-    if (cache_.find(key) == cache_.end()) missing.push_back(id);
-  }
-  known_absent_.clear();
-  if (missing.empty()) return Status::Ok();
-  return store_.MultiGet(missing, [this](std::string_view id, std::optional<operators::CustomerState> state) {
-    if (state) {
-      cache_[std::string(id)].state = std::move(*state);
-    } else {
-      known_absent_.emplace(id);
-    }
-  });
-}
-
-Result<RecordProcessor::CachedCustomer*> RecordProcessor::LoadCustomer(
-    const std::string& customer_id) {
-  auto it = cache_.find(customer_id);
-  if (it == cache_.end()) {
-    std::optional<operators::CustomerState> stored;
-    if (known_absent_.count(customer_id) == 0) {
-      ASSIGN_OR_RETURN(stored, store_.Get(customer_id));
-    }
-    it = cache_.try_emplace(customer_id).first;
-    if (stored) it->second.state = std::move(*stored);
-  }
-  it->second.id = &it->first;
-  if (it->second.deleted) {
-    // Expired earlier in this epoch and back now: a new customer.
-    it->second.state = operators::CustomerState{};
-    it->second.deleted = false;
-  }
-  return &it->second;
-}
-
-void RecordProcessor::MarkDirty(CachedCustomer* customer) {
-  if (customer->dirty) return;
-  customer->dirty = true;
-  dirty_.emplace_back(customer->id, customer);
+  return customers_.Prefetch(customer_ids);
 }
 
 Result<RecordProcessor::PartitionTask*> RecordProcessor::TaskFor(int32_t partition, bool fire_stored) {
@@ -240,7 +113,7 @@ Result<RecordProcessor::PartitionTask*> RecordProcessor::TaskFor(int32_t partiti
   // A partition without a recorded clock (new, or stored by an older
   // version) takes the wall clock now and records it with its next commit.
   if (task.stored.clock_ms == INT64_MIN) {
-    task.stored.clock_ms = WallNowMs();
+    task.stored.clock_ms = clock_.WallMs();
     task.dirty = true;
     ++uncommitted_records_;
   }
@@ -261,46 +134,17 @@ operators::ModelContext RecordProcessor::ContextFor(PartitionTask& task) {
   return context;
 }
 
-void RecordProcessor::DropTimer(const TimerKey& key) {
-  // A timer armed since the last commit never reached the store or the
-  // changelog: forgetting it is enough, no tombstone needed.
-  auto it = timer_changes_.find(key);
-  if (it != timer_changes_.end() && it->second && stored_and_rearmed_.count(key) == 0) {
-    timer_changes_.erase(it);
-  } else {
-    timer_changes_[key] = false;
-    stored_and_rearmed_.erase(key);
-  }
-  --timers_pending_;
-}
-
-void RecordProcessor::ApplyTimer(int32_t partition, const std::string& customer_id,
-                                 const operators::TimerRequest& request) {
-  if (request.cancel.epoch_ms != 0) DropTimer(TimerKey{partition, request.cancel.epoch_ms, customer_id});
-  if (request.due.epoch_ms != 0) {
-    const TimerKey key{partition, request.due.epoch_ms, customer_id};
-    auto [it, inserted] = timer_changes_.try_emplace(key, true);
-    if (!inserted) {
-      // Deleted earlier in this epoch, so possibly stored: a later drop
-      // must write the delete.
-      if (!it->second) stored_and_rearmed_.insert(key);
-      it->second = true;
-    }
-    ++timers_pending_;
-  }
-}
-
 Status RecordProcessor::FireOne(int32_t partition, PartitionTask& task, const TimerKey& key) {
-  DropTimer(key);
+  timers_.Drop(key);
   metrics_.timers_fired().Increment();
-  ASSIGN_OR_RETURN(CachedCustomer * customer, LoadCustomer(key.customer_id));
+  ASSIGN_OR_RETURN(CachedCustomer * customer, customers_.Load(key.customer_id));
   customer->partition = partition;
   const operators::EventTime due{key.due_ms};
   operators::Effects effects = operators::FireTimer(config_.model, ContextFor(task), key.customer_id, due,
                                                     operators::EventTime{task.stored.watermark_ms}, customer->state);
-  MarkDirty(customer);
+  customers_.MarkDirty(customer);
   task.dirty = true;  // the population may have lost an expired customer
-  if (effects.timer) ApplyTimer(partition, key.customer_id, *effects.timer);
+  if (effects.timer) timers_.Apply(partition, key.customer_id, *effects.timer);
   if (effects.expired) {
     if (!customer->state.segment.empty()) {
       int64_t& count = segment_counts_[kSegmentCounterPrefix + customer->state.segment];
@@ -316,47 +160,8 @@ Status RecordProcessor::FireOne(int32_t partition, PartitionTask& task, const Ti
 }
 
 Result<int64_t> RecordProcessor::FireDue(int32_t partition, PartitionTask& task, int64_t limit) {
-  const int64_t watermark = task.stored.watermark_ms;
-  if (watermark == INT64_MIN) return int64_t{0};
-  // Uncommitted timers due by the watermark, merged in (due, customer) order
-  // with the committed ones, so the order never depends on where the last
-  // commit fell. Firing only arms timers after the watermark.
-  std::vector<TimerKey> pending;
-  for (auto it = timer_changes_.lower_bound(TimerKey{partition, INT64_MIN, ""});
-       it != timer_changes_.end() && it->first.partition == partition && it->first.due_ms <= watermark; ++it) {
-    if (it->second) pending.push_back(it->first);
-  }
-  size_t next_pending = 0;
-  int64_t fired = 0;
-  Status failed;
-  auto fire_pending_before = [&](const TimerKey* before) {
-    while (failed.ok() && fired < limit && next_pending < pending.size() &&
-           (before == nullptr || pending[next_pending] < *before)) {
-      failed = FireOne(partition, task, pending[next_pending++]);
-      ++fired;
-    }
-  };
-  const int64_t from = task.fired_through_ms == INT64_MIN ? INT64_MIN : task.fired_through_ms + 1;
-  RETURN_IF_ERROR(store_.ScanTimers(
-      partition, watermark,
-      [&](int64_t due, std::string_view id) {
-        TimerKey key{partition, due, std::string(id)};
-        fire_pending_before(&key);
-        if (!failed.ok() || fired >= limit) return false;
-        // Deleted, or armed again since and handled in order above. (A fired
-    // uncommitted timer leaves no entry, but it was never in the store.)
-    if (timer_changes_.count(key)) return true;
-        failed = FireOne(partition, task, key);
-        ++fired;
-        return failed.ok() && fired < limit;
-      },
-      from));
-  fire_pending_before(nullptr);
-  RETURN_IF_ERROR(failed);
-  // Only a complete pass proves nothing due is left behind. (Timers armed
-  // later with an earlier due are uncommitted, so the pending path sees them.)
-  if (fired < limit) task.fired_through_ms = watermark;
-  return fired;
+  return timers_.FireDue(partition, task.stored.watermark_ms, limit,
+                         [&](const TimerKey& key) { return FireOne(partition, task, key); });
 }
 
 Result<bool> RecordProcessor::AdvanceWatermark(int32_t partition, int64_t watermark_ms) {
@@ -446,19 +251,19 @@ Status RecordProcessor::Process(const InputRecordView& record) {
   latest_event_time_ms_ = std::max(latest_event_time_ms_, event.ts.epoch_ms);
 
   if (event.ts.epoch_ms < task->stored.watermark_ms) metrics_.late_events().Increment();
-  ASSIGN_OR_RETURN(CachedCustomer * customer, LoadCustomer(event.customer_id));
+  ASSIGN_OR_RETURN(CachedCustomer * customer, customers_.Load(event.customer_id));
   customer->partition = origin.partition;
   operators::Effects effects = operators::ProcessEvent(config_.model, ContextFor(*task), event, customer->state);
   if (effects.duplicate) {
     CountersFor(origin.topic).duplicate->Increment();
     return Status::Ok();
   }
-  MarkDirty(customer);
+  customers_.MarkDirty(customer);
   task->dirty = true;
   CountersFor(origin.topic).ok->Increment();
   bool fire = false;
   if (effects.timer) {
-    ApplyTimer(origin.partition, event.customer_id, *effects.timer);
+    timers_.Apply(origin.partition, event.customer_id, *effects.timer);
     // A late event can re-arm a check the watermark has already passed.
     fire = effects.timer->due.epoch_ms != 0 && effects.timer->due.epoch_ms <= task->stored.watermark_ms;
   }
@@ -477,43 +282,15 @@ Status RecordProcessor::Process(const InputRecordView& record) {
 
 Status RecordProcessor::Commit(int flush_timeout_ms) {
   if (uncommitted_records_ == 0 && pending_offsets_.empty()) return Status::Ok();
-  // The changelog records go out with the outputs, in the same flush (or
-  // transaction), before the state batch: a state that reaches RocksDB is
-  // always in the changelog too. A retried commit writes them again under a
-  // new epoch; restore applies each complete epoch, so repeats are harmless.
-  // Produced once per commit: a retry after a flush timeout waits for the
-  // same records. The epoch markers go out only after every output and data
-  // record of the epoch is acknowledged: a restore applies an epoch when its
-  // marker is there, and then nothing of the epoch may be missing.
-  if (changelog_ && !changelog_pending_) {
-    ASSIGN_OR_RETURN(changelog_marked_, ProduceChangelog());
-    changelog_pending_ = true;
-  }
-  if (changelog_ && !markers_produced_) {
-    Status acked = sink_.AwaitDelivery(flush_timeout_ms);
-    if (!acked.ok()) return Status(acked.code(), "commit: outputs not acknowledged: " + acked.message());
-    // A zombie (paused past its session, its partitions taken over) must not
-    // complete an epoch: the new owner wrote its claim to the changelog
-    // first, so records after ours mean someone else owns the partition.
-    // The epoch is given up, its outputs aborted; the caller rejoins.
-    Status owned = CheckChangelogOwnership();
-    if (owned.code() == StatusCode::kFenced) {
-      sink_.Abort(flush_timeout_ms).IgnoreError();
-      return owned;
-    }
-    RETURN_IF_ERROR(owned);
-    for (int32_t partition : changelog_marked_) {
-      RETURN_IF_ERROR(sink_.Produce(changelog_->Marker(partition, changelog_offsets_)));
-    }
-    markers_produced_ = true;
-  }
-  const std::set<int32_t> marked = changelog_marked_;
+  // The changelog epoch's records go out with the outputs, in the same
+  // flush (or transaction), before the state batch (changelog_epoch.h).
+  if (changelog_) RETURN_IF_ERROR(changelog_->Prepare([this] { return ChangelogChanges(); }, flush_timeout_ms));
   Status flushed = sink_.Flush(flush_timeout_ms);
   if (!flushed.ok()) return Status(flushed.code(), "commit: outputs not acknowledged: " + flushed.message());
 
   CommitBatch batch;
-  batch.customers.reserve(dirty_.size());
-  for (const auto& [id, customer] : dirty_) {
+  batch.customers.reserve(customers_.dirty().size());
+  for (const auto& [id, customer] : customers_.dirty()) {
     if (customer->deleted) {
       batch.deleted_customers.push_back(*id);
     } else {
@@ -522,80 +299,46 @@ Status RecordProcessor::Commit(int flush_timeout_ms) {
   }
   batch.next_offsets = pending_offsets_;
   batch.counters = segment_counts_;
-  batch.counters[kTimersPendingCounter] = timers_pending_;
+  batch.counters[kTimersPendingCounter] = timers_.pending();
   for (const auto& [partition, task] : tasks_) {
     if (task.dirty) batch.partition_data[partition] = EncodePartitionState(task.stored);
   }
-  batch.timers = timer_changes_;
-  for (int32_t partition : marked) {
-    if (auto last = sink_.LastDeliveredOffset(changelog_->topic(), partition)) {
-      batch.changelog_checkpoints[partition] = *last + 1;
-    }
-  }
+  batch.timers = timers_.changes();
+  if (changelog_) batch.changelog_checkpoints = changelog_->Checkpoints();
   RETURN_IF_ERROR(store_.Commit(batch));
-  rewrites_.clear();
-  changelog_pending_ = false;
-  markers_produced_ = false;
-  timer_changes_.clear();
-  stored_and_rearmed_.clear();
-  const double wall_ms = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 std::chrono::system_clock::now().time_since_epoch())
-                                                 .count());
+  if (changelog_) changelog_->Committed();
+  timers_.Committed();
+  const double wall_ms = static_cast<double>(clock_.WallMs());
   for (auto& [partition, task] : tasks_) {
     task.dirty = false;
     if (task.stored.watermark_ms != INT64_MIN) {
       metrics_.WatermarkLag(partition).Set((wall_ms - static_cast<double>(task.stored.watermark_ms)) / 1000.0);
     }
   }
-  metrics_.timers_pending().Set(static_cast<double>(timers_pending_));
+  metrics_.timers_pending().Set(static_cast<double>(timers_.pending()));
 
-  for (const auto& [id, customer] : dirty_) customer->dirty = false;
-  dirty_.clear();
-  for (const std::string& id : batch.deleted_customers) {
-    auto it = cache_.find(id);
-    if (it != cache_.end() && it->second.deleted) cache_.erase(it);
-  }
+  customers_.Committed();
   for (const auto& [tp, offset] : pending_offsets_) committed_offsets_[tp] = offset;
   pending_offsets_.clear();
   uncommitted_records_ = 0;
-  EvictCleanCustomers();
-  metrics_.hot_customers().Set(static_cast<double>(cache_.size()));
+  metrics_.hot_customers().Set(static_cast<double>(customers_.size()));
   return Status::Ok();
 }
 
-void RecordProcessor::EvictCleanCustomers() {
-  const size_t limit = static_cast<size_t>(config_.state.cache_customers);
-  if (cache_.size() <= limit) return;
-  // Evict down to 90% so that eviction runs once per several commits, not on
-  // every one; everything is clean right after a commit.
-  const size_t target = limit - limit / 10;
-  for (auto it = cache_.begin(); it != cache_.end() && cache_.size() > target;) {
-    it = it->second.dirty ? std::next(it) : cache_.erase(it);
-  }
-}
-
-void RecordProcessor::DropCachedState() {
+Status RecordProcessor::DropCachedState() {
   // Positions of partitions that may now move on elsewhere: the store (or a
   // restore) knows them next time.
   committed_offsets_.clear();
-  rewrites_.clear();
-  changelog_pending_ = false;
-  markers_produced_ = false;
-  dirty_.clear();
-  cache_.clear();
-  known_absent_.clear();
-  claims_pending_.clear();
+  if (changelog_) changelog_->Reset();
+  customers_.Clear();
   tasks_.clear();
-  timer_changes_.clear();
-  stored_and_rearmed_.clear();
   pending_offsets_.clear();
   uncommitted_records_ = 0;
   // Back to the committed count of pending timers.
-  auto counters = store_.Counters();
-  if (counters.ok()) {
-    auto it = counters->find(kTimersPendingCounter);
-    timers_pending_ = it == counters->end() ? 0 : it->second;
-  }
+  ASSIGN_OR_RETURN(auto counters, store_.Counters());
+  auto it = counters.find(kTimersPendingCounter);
+  timers_.Reset(it == counters.end() ? 0 : it->second);
+  return Status::Ok();
 }
 
 }  // namespace crm::pipeline

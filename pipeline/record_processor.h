@@ -9,6 +9,10 @@
 // acknowledged by the sink, then state + next offsets + counters are written
 // in one atomic batch. A crash between the two replays the records, which
 // republishes the same outputs with the same ids (copies, never losses).
+// Its parts: the customer cache (customer_cache.h), the event-time timers
+// (timer_service.h) and, with state.changelog, the changelog epochs of its
+// commits (changelog_epoch.h); it keeps the partitions' clocks and
+// populations, the input positions and the segment counters itself.
 // One thread uses a processor.
 #pragma once
 
@@ -30,7 +34,9 @@
 #include "operators/model_params.h"
 #include "operators/rfm_population.h"
 #include "operators/status.h"
-#include "pipeline/changelog.h"
+#include "pipeline/changelog_epoch.h"
+#include "pipeline/customer_cache.h"
+#include "pipeline/clock.h"
 #include "pipeline/event_decoder.h"
 #include "pipeline/event_time_bounds.h"
 #include "pipeline/kafka_sink.h"
@@ -38,6 +44,7 @@
 #include "pipeline/output_encoder.h"
 #include "pipeline/population_codec.h"
 #include "pipeline/state_store.h"
+#include "pipeline/timer_service.h"
 
 namespace crm::pipeline {
 
@@ -58,8 +65,10 @@ struct InputRecordView {
 
 class RecordProcessor {
  public:
+  // `clock` gives the wall time of new partitions' trusted clocks, of the
+  // watermark lag metric and of this process's changelog epoch ids.
   RecordProcessor(const config::Config& config, StateStore& store, RecordSink& sink,
-                  Metrics& metrics);
+                  Metrics& metrics, const Clock& clock);
 
   // Loads the persisted counters (customers per segment). Call once.
   Status Start();
@@ -131,7 +140,9 @@ class RecordProcessor {
 
   // Forgets uncommitted progress for partitions the instance no longer owns
   // and drops cached customers (they may now belong to another instance).
-  void DropCachedState();
+  // An error: the committed count of pending timers could not be read back
+  // (the store failed; the caller stops).
+  Status DropCachedState();
 
   int64_t uncommitted_records() const { return uncommitted_records_; }
   // Largest event time processed so far (epoch ms; 0 before the first event).
@@ -139,39 +150,22 @@ class RecordProcessor {
   const std::map<TopicPartitionKey, int64_t>& committed_offsets() const { return committed_offsets_; }
 
  private:
-  struct CachedCustomer {
-    operators::CustomerState state;
-    bool dirty = false;
-    bool deleted = false;  // expired: the commit deletes it from the store
-    int32_t partition = -1;  // input partition number its events come from
-    const std::string* id = nullptr;  // the map key (stable node address)
-  };
-
   // One input partition's clock and RFM population, loaded from the store on
   // first use and written with the partition's next commit once changed.
   struct PartitionTask {
     PartitionState stored;
     bool dirty = false;
-    // Every stored timer due at or before this has fired (in this process):
-    // the next scan starts after it, past the tombstones fired timers leave.
-    int64_t fired_through_ms = INT64_MIN;
   };
 
-  Result<CachedCustomer*> LoadCustomer(const std::string& customer_id);
-  void MarkDirty(CachedCustomer* customer);
   // Loads the partition on first use and then (unless told not to) fires
   // the timers its stored watermark passed.
   Result<PartitionTask*> TaskFor(int32_t partition, bool fire_stored = true);
-  void DropTimer(const TimerKey& key);
-  // Stores the customer's re-armed check in the pending timer changes.
-  void ApplyTimer(int32_t partition, const std::string& customer_id, const operators::TimerRequest& request);
   Result<int64_t> FireDue(int32_t partition, PartitionTask& task, int64_t limit = INT64_MAX);
   Status FireOne(int32_t partition, PartitionTask& task, const TimerKey& key);
   operators::ModelContext ContextFor(PartitionTask& task);
   Status DeadLetter(const InputRecordView& record, const operators::EventOrigin& origin,
                     const std::string& code, const std::string& reason);
   Status Emit(const operators::Effects& effects, const operators::EventOrigin& origin);
-  void EvictCleanCustomers();
 
   const config::Config& config_;
   const EventTimeBounds time_bounds_;
@@ -179,6 +173,7 @@ class RecordProcessor {
   StateStore& store_;
   RecordSink& sink_;
   Metrics& metrics_;
+  const Clock& clock_;
   EventDecoder decoder_;
   OutputEncoder encoder_;
 
@@ -191,45 +186,19 @@ class RecordProcessor {
   };
   TopicCounters& CountersFor(const std::string& topic);
 
-  std::unordered_map<std::string, CachedCustomer> cache_;
-  // Ids the last Prefetch found absent from the store (new customers).
-  std::unordered_set<std::string> known_absent_;
-  // Customers changed since the last commit (node pointers stay valid when
-  // the map rehashes), so a commit touches only what changed.
-  std::vector<std::pair<const std::string*, CachedCustomer*>> dirty_;
+  CustomerCache customers_{store_, config_.state.cache_customers};
   std::map<std::string, TopicCounters, std::less<>> topic_counters_;
   std::map<TopicPartitionKey, int64_t> pending_offsets_;
   std::map<TopicPartitionKey, int64_t> committed_offsets_;
   std::map<std::string, int64_t> segment_counts_;  // counter name -> customers
   std::optional<operators::ModelParams> params_;
   std::map<int32_t, PartitionTask> tasks_;
-  std::map<TimerKey, bool> timer_changes_;  // since the last commit: store (true) or delete
-  std::set<TimerKey> stored_and_rearmed_;   // puts over a delete of this epoch (maybe in the store)
-  int64_t timers_pending_ = 0;              // committed + uncommitted
+  TimerService timers_{store_};
   bool quantile_scoring_ = false;  // some RFM score ranks against the population
-  // With state.changelog: the writer, this process's epoch prefix and count.
-  std::unique_ptr<ChangelogWriter> changelog_;
-  std::string epoch_prefix_;
-  int64_t epoch_seq_ = 0;
-  std::map<int32_t, std::set<std::string>> rewrites_;
-  bool changelog_pending_ = false;   // data records produced for the commit in progress
-  std::set<int32_t> claims_pending_;  // partitions whose claims are produced, not yet acknowledged
-  bool markers_produced_ = false;    // ... and, once those were acknowledged, the markers
-  std::set<int32_t> changelog_marked_;
-  std::map<TopicPartitionKey, int64_t> changelog_offsets_;  // for the markers
-  // Produces this commit's changelog data records; returns the partitions
-  // whose epoch markers follow once everything is acknowledged.
-  Result<std::set<int32_t>> ProduceChangelog();
-  Status ProduceToChangelog(const OutputRecord& record);
-  // Fenced when another writer appended to a changelog partition between
-  // this instance's previous records there and this epoch's (a new owner's
-  // claim): counted from the acknowledged offsets, no broker round trip.
-  Status CheckChangelogOwnership() const;
-  struct EpochWrites {
-    std::optional<int64_t> previous_last;  // our last acknowledged offset before the epoch
-    int64_t records = 0;                   // this epoch's records produced
-  };
-  std::map<int32_t, EpochWrites> epoch_writes_;  // per changelog partition
+  // With state.changelog: this process's changelog epochs.
+  std::unique_ptr<ChangelogEpochs> changelog_;
+  // What the commit in progress changed, for its changelog epoch.
+  EpochChanges ChangelogChanges();
   int64_t uncommitted_records_ = 0;
   int64_t latest_event_time_ms_ = 0;
 };

@@ -61,8 +61,9 @@ Result<int64_t> FirstOffsetAtOrAfter(rd_kafka_t* consumer, const std::string& to
     }
     if (m->offset >= high - 1) break;
   }
-  rd_kafka_assign(consumer, nullptr);
+  rd_kafka_resp_err_t unassigned = rd_kafka_assign(consumer, nullptr);
   if (!status.ok()) return status;
+  if (unassigned != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::IoError("unassign: " + KafkaErrorText(unassigned));
   return found;
 }
 

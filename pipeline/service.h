@@ -10,17 +10,25 @@
 // until `stop` is set (or, with stop_at_end, all inputs are consumed).
 // Model parameters (config model.params_file) are loaded by Create() and
 // reloaded on request: a bad file at start is an InvalidArgument error, a bad
-// file on reload keeps the parameters in use and logs why.
+// file on reload keeps the parameters in use and logs why. The consumer, the
+// producer, the state store and the changelog reader are ServiceParts: the
+// real ones (Kafka, RocksDB) are wired by the first Create(), tests hand in
+// fakes; time comes from the Clock.
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "config/config.h"
 #include "operators/status.h"
+#include "pipeline/clock.h"
+#include "pipeline/kafka_sink.h"
 #include "pipeline/metrics.h"
+#include "pipeline/partition_restore.h"
+#include "pipeline/record_source.h"
 #include "pipeline/service_health.h"
 #include "pipeline/state_store.h"
 
@@ -35,10 +43,28 @@ struct RunOptions {
   std::atomic<bool>* reload_params = nullptr;
 };
 
+// What the service consumes from, produces to and keeps its state in.
+struct ServiceParts {
+  std::unique_ptr<StateStore> store;
+  std::unique_ptr<RecordSink> sink;
+  std::unique_ptr<RecordSource> source;
+  ChangelogRestorer restorer;  // used with state.changelog
+};
+
 class Service {
  public:
+  // The production wiring: RocksDB at state.dir, a Kafka producer (in
+  // transactions with runtime.transactions) and group consumer, and the
+  // changelog topic made sure of (service_wiring.cc).
   static Result<std::unique_ptr<Service>> Create(const config::Config& config, Metrics& metrics,
-                                                 ServiceHealth& health);
+                                                 ServiceHealth& health, const Clock& clock);
+  // The same service on the parts `make_parts` builds, called once the
+  // model parameters file proved good (so a bad one stops start-up before
+  // any connection is made). `config`, `metrics`, `health` and `clock`
+  // outlive the service.
+  static Result<std::unique_ptr<Service>> Create(const config::Config& config, Metrics& metrics,
+                                                 ServiceHealth& health, const Clock& clock,
+                                                 const std::function<Result<ServiceParts>()>& make_parts);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;

@@ -84,12 +84,12 @@ TEST(DecideAlert, ACustomerTurnedAwayByTheBudgetStaysArmed) {
   ChurnAssessment risky;
   risky.risk = 0.9;
   CustomerState first, second;
-  EXPECT_TRUE(DecideAlert(config, "a", risky, [] { return AlertValue{100, 100}; }, 40, At(1), first, &budget));
-  EXPECT_FALSE(DecideAlert(config, "b", risky, [] { return AlertValue{100, 100}; }, 40, At(1), second, &budget));
+  EXPECT_TRUE(DecideAlert(config, {"a", risky, [] { return AlertValue{100, 100}; }, 40, At(1)}, first, &budget));
+  EXPECT_FALSE(DecideAlert(config, {"b", risky, [] { return AlertValue{100, 100}; }, 40, At(1)}, second, &budget));
   EXPECT_TRUE(second.alert_armed);
   EXPECT_EQ(second.alerts_sent, 0);
   // The next day the customer is judged again (the bar is 100, met).
-  EXPECT_TRUE(DecideAlert(config, "b", risky, [] { return AlertValue{100, 100}; }, 40, At(2), second, &budget));
+  EXPECT_TRUE(DecideAlert(config, {"b", risky, [] { return AlertValue{100, 100}; }, 40, At(2)}, second, &budget));
 }
 
 }  // namespace

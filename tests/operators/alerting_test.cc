@@ -25,8 +25,8 @@ TEST(DecideAlert, AlertsAtTheThresholdAndDisarms) {
   AlertConfig config;
   CustomerState s;
   s.segment = "At Risk";
-  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.69), 300, 40, Day(0), s));
-  auto alert = DecideAlert(config, "c", Risk(0.7), 300, 40, Day(1), s);
+  EXPECT_FALSE(DecideAlert(config, {"c", Risk(0.69), FixedValue(300), 40, Day(0)}, s));
+  auto alert = DecideAlert(config, {"c", Risk(0.7), FixedValue(300), 40, Day(1)}, s);
   ASSERT_TRUE(alert);
   EXPECT_EQ(alert->customer_id, "c");
   EXPECT_DOUBLE_EQ(alert->value_at_risk, 210);
@@ -42,32 +42,32 @@ TEST(DecideAlert, AlertsAtTheThresholdAndDisarms) {
 TEST(DecideAlert, HysteresisNeedsRiskBelowRearmBeforeAnotherAlert) {
   AlertConfig config;
   CustomerState s;
-  ASSERT_TRUE(DecideAlert(config, "c", Risk(0.9), 300, 40, Day(0), s));
-  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.9), 300, 40, Day(30), s)) << "still disarmed";
-  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.6), 300, 40, Day(31), s)) << "0.6 does not re-arm";
+  ASSERT_TRUE(DecideAlert(config, {"c", Risk(0.9), FixedValue(300), 40, Day(0)}, s));
+  EXPECT_FALSE(DecideAlert(config, {"c", Risk(0.9), FixedValue(300), 40, Day(30)}, s)) << "still disarmed";
+  EXPECT_FALSE(DecideAlert(config, {"c", Risk(0.6), FixedValue(300), 40, Day(31)}, s)) << "0.6 does not re-arm";
   EXPECT_FALSE(s.alert_armed);
-  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.4), 300, 40, Day(32), s));
+  EXPECT_FALSE(DecideAlert(config, {"c", Risk(0.4), FixedValue(300), 40, Day(32)}, s));
   EXPECT_TRUE(s.alert_armed);
-  EXPECT_TRUE(DecideAlert(config, "c", Risk(0.8), 300, 40, Day(33), s));
+  EXPECT_TRUE(DecideAlert(config, {"c", Risk(0.8), FixedValue(300), 40, Day(33)}, s));
   EXPECT_EQ(s.alerts_sent, 2);
 }
 
 TEST(DecideAlert, CooldownLimitsAlertsPerCustomer) {
   AlertConfig config;  // 7 days
   CustomerState s;
-  ASSERT_TRUE(DecideAlert(config, "c", Risk(0.9), 300, 40, Day(0), s));
-  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.1), 300, 40, Day(1), s));  // re-arms
-  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.9), 300, 40, Day(6), s)) << "inside the cooldown";
+  ASSERT_TRUE(DecideAlert(config, {"c", Risk(0.9), FixedValue(300), 40, Day(0)}, s));
+  EXPECT_FALSE(DecideAlert(config, {"c", Risk(0.1), FixedValue(300), 40, Day(1)}, s));  // re-arms
+  EXPECT_FALSE(DecideAlert(config, {"c", Risk(0.9), FixedValue(300), 40, Day(6)}, s)) << "inside the cooldown";
   EXPECT_TRUE(s.alert_armed) << "a suppressed alert keeps the customer armed";
-  EXPECT_TRUE(DecideAlert(config, "c", Risk(0.9), 300, 40, Day(7), s));
+  EXPECT_TRUE(DecideAlert(config, {"c", Risk(0.9), FixedValue(300), 40, Day(7)}, s));
 }
 
 TEST(DecideAlert, CustomersBelowMinimumValueAreNotAlerted) {
   AlertConfig config;
   config.min_value = 100;
   CustomerState s;
-  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.95), 99, 40, Day(0), s));
-  EXPECT_TRUE(DecideAlert(config, "c", Risk(0.95), 100, 40, Day(0), s));
+  EXPECT_FALSE(DecideAlert(config, {"c", Risk(0.95), FixedValue(99), 40, Day(0)}, s));
+  EXPECT_TRUE(DecideAlert(config, {"c", Risk(0.95), FixedValue(100), 40, Day(0)}, s));
 }
 
 TEST(DecideAlert, PriorityAndActionFollowValueAtRisk) {
@@ -77,7 +77,7 @@ TEST(DecideAlert, PriorityAndActionFollowValueAtRisk) {
                         Case{200, Priority::kMedium, "call this week"},
                         Case{50, Priority::kLow, "send a win-back email"}}) {
     CustomerState s;
-    auto alert = DecideAlert(config, "c", Risk(0.8), c.value, 40, Day(0), s);
+    auto alert = DecideAlert(config, {"c", Risk(0.8), FixedValue(c.value), 40, Day(0)}, s);
     ASSERT_TRUE(alert) << c.value;
     EXPECT_DOUBLE_EQ(alert->value_at_risk, c.value * 0.8);
     EXPECT_DOUBLE_EQ(alert->clv, c.value);
@@ -96,11 +96,11 @@ TEST(DecideAlert, ValueIsComputedOnlyWhenAnAlertIsPossible) {
     return AlertValue{300.0, 300.0};
   };
   CustomerState s;
-  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.3), value, 50, Day(0), s));
+  EXPECT_FALSE(DecideAlert(config, {"c", Risk(0.3), value, 50, Day(0)}, s));
   EXPECT_EQ(calls, 0) << "risk below the threshold needs no value";
-  ASSERT_TRUE(DecideAlert(config, "c", Risk(0.9), value, 50, Day(0), s));
+  ASSERT_TRUE(DecideAlert(config, {"c", Risk(0.9), value, 50, Day(0)}, s));
   EXPECT_EQ(calls, 1);
-  EXPECT_FALSE(DecideAlert(config, "c", Risk(0.9), value, 50, Day(1), s));
+  EXPECT_FALSE(DecideAlert(config, {"c", Risk(0.9), value, 50, Day(1)}, s));
   EXPECT_EQ(calls, 1) << "a disarmed customer needs no value";
 }
 
@@ -114,7 +114,7 @@ TEST(DecideAlert, AValuableCustomerWhoIsProbablyGoneGetsAWinBackAlert) {
   gone.reasons = {{"low_p_alive", "only 2% likely to still be an active customer"}};
   CustomerState s;
   // Expected CLV 0.5 (= 0.02 x 25): below min_value; retained worth 800.
-  auto alert = DecideAlert(config, "c", gone, [] { return AlertValue{0.5, 800}; }, 40, Day(0), s);
+  auto alert = DecideAlert(config, {"c", gone, [] { return AlertValue{0.5, 800}; }, 40, Day(0)}, s);
   ASSERT_TRUE(alert) << "silence would lose the customer for good";
   EXPECT_DOUBLE_EQ(alert->clv, 0.5);
   EXPECT_DOUBLE_EQ(alert->value_at_risk, 800 * 0.95);
@@ -126,19 +126,19 @@ TEST(DecideAlert, AValuableCustomerWhoIsProbablyGoneGetsAWinBackAlert) {
   ChurnAssessment slipping = gone;
   slipping.p_alive = 0.7;
   CustomerState t;
-  alert = DecideAlert(config, "c", slipping, [] { return AlertValue{560, 800}; }, 40, Day(0), t);
+  alert = DecideAlert(config, {"c", slipping, [] { return AlertValue{560, 800}; }, 40, Day(0)}, t);
   ASSERT_TRUE(alert);
   EXPECT_EQ(alert->recommended_action, "call within 24 hours with a retention offer");
   // Without a fitted model there is no P(alive) to judge "gone" by.
   ChurnAssessment fallback = gone;
   fallback.fitted = false;
   CustomerState u;
-  alert = DecideAlert(config, "c", fallback, 800, 40, Day(0), u);
+  alert = DecideAlert(config, {"c", fallback, FixedValue(800), 40, Day(0)}, u);
   ASSERT_TRUE(alert);
   EXPECT_EQ(alert->recommended_action, "call within 24 hours with a retention offer");
   // Worthless even if retained: no call.
   CustomerState w;
-  EXPECT_FALSE(DecideAlert(config, "c", gone, [] { return AlertValue{0.01, 0.5}; }, 40, Day(0), w));
+  EXPECT_FALSE(DecideAlert(config, {"c", gone, [] { return AlertValue{0.01, 0.5}; }, 40, Day(0)}, w));
 }
 
 TEST(DecideAlert, WinBackActionsByPriority) {
@@ -151,8 +151,8 @@ TEST(DecideAlert, WinBackActionsByPriority) {
                         Case{200, "win back: call this week with a come-back offer"},
                         Case{50, "win back: send a come-back offer by email"}}) {
     CustomerState s;
-    auto alert = DecideAlert(config, "c", gone, [&] { return AlertValue{c.retained * 0.1, c.retained}; }, 40,
-                             Day(0), s);
+    auto value = [&] { return AlertValue{c.retained * 0.1, c.retained}; };
+    auto alert = DecideAlert(config, {"c", gone, value, 40, Day(0)}, s);
     ASSERT_TRUE(alert) << c.retained;
     EXPECT_EQ(alert->recommended_action, c.action);
   }
@@ -176,7 +176,7 @@ TEST(DecideAlert, NonFiniteValueOrRiskNeverReachesAnAlert) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   {
     CustomerState s;
-    auto alert = DecideAlert(config, "c", Risk(0.9), inf, 40, Day(0), s);
+    auto alert = DecideAlert(config, {"c", Risk(0.9), FixedValue(inf), 40, Day(0)}, s);
     ASSERT_TRUE(alert);
     EXPECT_EQ(alert->clv, kMaxMoney);
     EXPECT_EQ(alert->value_at_risk, 0.9 * kMaxMoney);
@@ -185,13 +185,13 @@ TEST(DecideAlert, NonFiniteValueOrRiskNeverReachesAnAlert) {
   {
     CustomerState s;
     // No value is no value: below min_value, no call.
-    EXPECT_FALSE(DecideAlert(config, "c", Risk(0.9), nan, 40, Day(0), s));
+    EXPECT_FALSE(DecideAlert(config, {"c", Risk(0.9), FixedValue(nan), 40, Day(0)}, s));
     EXPECT_EQ(s.alerts_sent, 0);
   }
   {
     CustomerState s;
     s.alert_armed = false;
-    EXPECT_FALSE(DecideAlert(config, "c", Risk(nan), 300, 40, Day(0), s));
+    EXPECT_FALSE(DecideAlert(config, {"c", Risk(nan), FixedValue(300), 40, Day(0)}, s));
     EXPECT_FALSE(s.alert_armed) << "an undefined risk does not re-arm";
   }
 }

@@ -200,7 +200,7 @@ TEST_F(ChangelogResetTest, TheResetEpochIsAClaimTombstonesAndAMarkerOfItsOwnWrit
                                          r.tombstone ? std::nullopt : std::optional<std::string_view>(r.value), epoch);
     ASSERT_TRUE(decoded.ok()) << decoded.status().message();
   }
-  EXPECT_EQ(records.front().key.front(), kChangelogClaimKey);
+  EXPECT_EQ(ParseChangelogKey(records.front().key).kind, ChangelogKeyKind::kClaim);
   EXPECT_TRUE(records[kChangelogClaimRecords].tombstone);
   EXPECT_TRUE(records[kChangelogClaimRecords + 1].tombstone);
   EXPECT_EQ(records.back().key, ChangelogMarkerKey());

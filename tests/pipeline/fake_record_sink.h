@@ -2,9 +2,11 @@
 //
 // An in-memory RecordSink for processor tests: Produce() queues, Flush()
 // "acknowledges" everything queued (offsets per explicit partition, like the
-// changelog's) unless told to fail. One thread.
+// changelog's) unless told to fail, or to be unavailable for a while. One
+// thread.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,6 +24,12 @@ class FakeSink : public RecordSink {
     return Status::Ok();
   }
   Status Flush(int) override {
+    ++flushes;
+    if (on_flush) on_flush();
+    if (unavailable_flushes > 0) {
+      --unavailable_flushes;
+      return Status::Unavailable("broker slow (fake)");
+    }
     if (fail_flush) return Status::IoError("broker unreachable (fake)");
     for (const OutputRecord& r : pending) {
       if (r.partition >= 0) last_offsets[{r.topic, r.partition}] = log_end[{r.topic, r.partition}]++;
@@ -47,6 +55,9 @@ class FakeSink : public RecordSink {
   std::vector<OutputRecord> aborted;
   std::vector<OutputRecord> pending, delivered;
   bool fail_flush = false;
+  int64_t unavailable_flushes = 0;  // this many flushes report Unavailable first
+  int64_t flushes = 0;
+  std::function<void()> on_flush;   // called at every flush (say, to move a manual clock)
 };
 
 }  // namespace crm::pipeline

@@ -96,7 +96,7 @@ class HttpFlood : public ::testing::Test {
  protected:
   void SetUp() override {
     health_.running = true;
-    health_.heartbeat_ms = ServiceHealth::SteadyNowMs();
+    health_.Beat();
     health_.assigned = true;
   }
   int Start(HttpServerOptions options) {
@@ -107,7 +107,8 @@ class HttpFlood : public ::testing::Test {
     return server_->port();
   }
   Metrics metrics_;
-  ServiceHealth health_;
+  SystemClock clock_;
+  ServiceHealth health_{clock_};
   std::unique_ptr<HttpServer> server_;
 };
 

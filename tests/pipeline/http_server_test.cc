@@ -74,7 +74,8 @@ class HttpServerTest : public ::testing::Test {
   operators::ModelParams params_;
   const operators::ModelConfig model_{};
   Metrics metrics_;
-  ServiceHealth health_;
+  SystemClock clock_;
+  ServiceHealth health_{clock_};
   std::unique_ptr<HttpServer> server_;
 };
 
@@ -96,7 +97,7 @@ TEST_F(HttpServerTest, ServesMetricsHealthReadinessAndProfiles) {
   ASSERT_TRUE(not_live);
   EXPECT_EQ(not_live->status, 503);
   health_.running = true;
-  health_.heartbeat_ms = ServiceHealth::SteadyNowMs();
+  health_.Beat();
   EXPECT_EQ(Get(port, "/healthz")->status, 200);
   auto not_ready = Get(port, "/readyz");
   ASSERT_TRUE(not_ready);
@@ -123,7 +124,7 @@ TEST_F(HttpServerTest, ServesMetricsHealthReadinessAndProfiles) {
 
 TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   health_.running = true;
-  health_.heartbeat_ms = ServiceHealth::SteadyNowMs();
+  health_.Beat();
   const int port = StartServer({}, nullptr);
   auto reply = Exchange(port,
                         "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -240,7 +241,7 @@ TEST_F(HttpServerTest, InternalErrorsGiveAGenericBody) {
 TEST_F(HttpServerTest, BearerTokenGuardsCustomersOnly) {
   Store("ann", 3, "Loyal");
   health_.running = true;
-  health_.heartbeat_ms = ServiceHealth::SteadyNowMs();
+  health_.Beat();
   health_.assigned = true;
   HttpServerOptions options;
   options.auth_token = "s3cret-T0ken";

@@ -44,13 +44,14 @@ class ProcessorFixture : public ::testing::Test {
     auto store = StateStore::Open({config_.state.dir, config_.state.memory_budget_bytes, read_only});
     ASSERT_TRUE(store.ok()) << store.status().message();
     store_ = std::move(store).value();
-    processor_ = std::make_unique<RecordProcessor>(config_, *store_, sink_, metrics_);
+    processor_ = std::make_unique<RecordProcessor>(config_, *store_, sink_, metrics_, clock_);
     ASSERT_TRUE(processor_->Start().ok());
   }
 
   std::filesystem::path dir_;
   config::Config config_;
   Metrics metrics_;
+  SystemClock clock_;
   FakeSink sink_;
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<RecordProcessor> processor_;

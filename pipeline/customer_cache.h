@@ -1,0 +1,68 @@
+// pipeline/customer_cache.h
+//
+// The processor's bounded in-memory cache of customer states in front of
+// the state store: batched prefetch of the customers a poll round is about
+// to touch, load on demand, the list of customers changed since the last
+// commit (what the commit and its changelog epoch write), and eviction of
+// clean entries past state.cache_customers. Entries stay at stable
+// addresses while cached (an unordered_map's nodes do not move). One thread
+// (the processor's).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "operators/customer_state.h"
+#include "operators/status.h"
+#include "pipeline/state_store.h"
+
+namespace crm::pipeline {
+
+struct CachedCustomer {
+  operators::CustomerState state;
+  bool dirty = false;
+  bool deleted = false;             // expired: the commit deletes it from the store
+  int32_t partition = -1;           // input partition number its events come from
+  const std::string* id = nullptr;  // the map key (stable node address)
+};
+
+class CustomerCache {
+ public:
+  CustomerCache(const StateStore& store, int64_t max_customers);
+
+  // Loads the given customers into the cache in one batched read. Only
+  // stored customers are cached: ids the store does not know are remembered
+  // until the next Prefetch (so Load does not ask again), and keys longer
+  // than any customer id are skipped, so a flood of bad records creates no
+  // entry.
+  Status Prefetch(const std::vector<std::string_view>& customer_ids);
+  // The customer's cached state, read from the store when not cached (an
+  // expired customer coming back starts anew).
+  Result<CachedCustomer*> Load(const std::string& customer_id);
+  void MarkDirty(CachedCustomer* customer);
+  // Customers changed since the last commit, in the order they changed.
+  const std::vector<std::pair<const std::string*, CachedCustomer*>>& dirty() const { return dirty_; }
+  // After a commit: everything is clean, deleted customers leave the cache
+  // and clean ones are evicted down to 90% of the limit.
+  void Committed();
+  void Clear();
+  size_t size() const { return cache_.size(); }
+
+ private:
+  const StateStore& store_;
+  const size_t limit_;
+  std::unordered_map<std::string, CachedCustomer> cache_;
+  // Ids the last Prefetch found absent from the store (new customers).
+  std::unordered_set<std::string> known_absent_;
+  // Customers changed since the last commit (node pointers stay valid when
+  // the map rehashes), so a commit touches only what changed.
+  std::vector<std::pair<const std::string*, CachedCustomer*>> dirty_;
+};
+
+}  // namespace crm::pipeline

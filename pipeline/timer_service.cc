@@ -1,0 +1,90 @@
+#include "pipeline/timer_service.h"
+
+#include <vector>
+
+namespace crm::pipeline {
+
+void TimerService::Drop(const TimerKey& key) {
+  // A timer armed since the last commit never reached the store or the
+  // changelog: forgetting it is enough, no tombstone needed.
+  auto it = changes_.find(key);
+  if (it != changes_.end() && it->second && stored_and_rearmed_.count(key) == 0) {
+    changes_.erase(it);
+  } else {
+    changes_[key] = false;
+    stored_and_rearmed_.erase(key);
+  }
+  --pending_;
+}
+
+void TimerService::Apply(int32_t partition, const std::string& customer_id, const operators::TimerRequest& request) {
+  if (request.cancel.epoch_ms != 0) Drop(TimerKey{partition, request.cancel.epoch_ms, customer_id});
+  if (request.due.epoch_ms != 0) {
+    const TimerKey key{partition, request.due.epoch_ms, customer_id};
+    auto [it, inserted] = changes_.try_emplace(key, true);
+    if (!inserted) {
+      // Deleted earlier in this epoch, so possibly stored: a later drop
+      // must write the delete.
+      if (!it->second) stored_and_rearmed_.insert(key);
+      it->second = true;
+    }
+    ++pending_;
+  }
+}
+
+Result<int64_t> TimerService::FireDue(int32_t partition, int64_t watermark, int64_t limit,
+                                      const std::function<Status(const TimerKey&)>& fire) {
+  if (watermark == INT64_MIN) return int64_t{0};
+  // Uncommitted timers due by the watermark, merged in (due, customer) order
+  // with the committed ones. Firing only arms timers after the watermark.
+  std::vector<TimerKey> pending;
+  for (auto it = changes_.lower_bound(TimerKey{partition, INT64_MIN, ""});
+       it != changes_.end() && it->first.partition == partition && it->first.due_ms <= watermark; ++it) {
+    if (it->second) pending.push_back(it->first);
+  }
+  size_t next_pending = 0;
+  int64_t fired = 0;
+  Status failed;
+  auto fire_pending_before = [&](const TimerKey* before) {
+    while (failed.ok() && fired < limit && next_pending < pending.size() &&
+           (before == nullptr || pending[next_pending] < *before)) {
+      failed = fire(pending[next_pending++]);
+      ++fired;
+    }
+  };
+  auto [mark, fresh] = fired_through_ms_.try_emplace(partition, INT64_MIN);
+  const int64_t from = mark->second == INT64_MIN ? INT64_MIN : mark->second + 1;
+  RETURN_IF_ERROR(store_.ScanTimers(
+      partition, watermark,
+      [&](int64_t due, std::string_view id) {
+        TimerKey key{partition, due, std::string(id)};
+        fire_pending_before(&key);
+        if (!failed.ok() || fired >= limit) return false;
+        // Deleted, or armed again since and handled in order above. (A fired
+        // uncommitted timer leaves no entry, but it was never in the store.)
+        if (changes_.count(key)) return true;
+        failed = fire(key);
+        ++fired;
+        return failed.ok() && fired < limit;
+      },
+      from));
+  fire_pending_before(nullptr);
+  RETURN_IF_ERROR(failed);
+  // Only a complete pass proves nothing due is left behind. (Timers armed
+  // later with an earlier due are uncommitted, so the pending path sees them.)
+  if (fired < limit) fired_through_ms_[partition] = watermark;
+  return fired;
+}
+
+void TimerService::Committed() {
+  changes_.clear();
+  stored_and_rearmed_.clear();
+}
+
+void TimerService::Reset(int64_t committed_pending) {
+  Committed();
+  fired_through_ms_.clear();
+  pending_ = committed_pending;
+}
+
+}  // namespace crm::pipeline

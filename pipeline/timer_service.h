@@ -1,0 +1,59 @@
+// pipeline/timer_service.h
+//
+// The event-time timers of one processor (one overdue check per customer,
+// keyed by partition, due time and customer): what was armed and dropped
+// since the last commit (written to the store and changelog by the commit),
+// the count of pending timers, and the due scan that fires, in (due,
+// customer) order, the committed timers (from the store) merged with the
+// uncommitted ones, so the order never depends on where a commit fell. It
+// remembers per partition through which due time everything has fired in
+// this process (the fired-through mark), so the next scan starts after the
+// tombstones fired timers leave in the store. One thread (the processor's).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "operators/effects.h"
+#include "operators/status.h"
+#include "pipeline/state_store.h"
+
+namespace crm::pipeline {
+
+class TimerService {
+ public:
+  explicit TimerService(const StateStore& store) : store_(store) {}
+
+  // Applies a customer's timer request (cancel the old check, arm the new one).
+  void Apply(int32_t partition, const std::string& customer_id, const operators::TimerRequest& request);
+  // Drops one timer (fired, or cancelled).
+  void Drop(const TimerKey& key);
+
+  // Fires (through `fire`, which drops the timer and may arm others) the
+  // timers of `partition` due at or before `watermark_ms`, at most `limit`;
+  // returns how many fired. The first error of `fire` stops the scan.
+  Result<int64_t> FireDue(int32_t partition, int64_t watermark_ms, int64_t limit,
+                          const std::function<Status(const TimerKey&)>& fire);
+
+  // Since the last commit: timer key -> stored (true) or deleted (false).
+  const std::map<TimerKey, bool>& changes() const { return changes_; }
+  // Committed and uncommitted timers.
+  int64_t pending() const { return pending_; }
+  // After a commit wrote changes(): starts the next epoch.
+  void Committed();
+  // Forgets every uncommitted change and fired-through mark; `committed_pending`
+  // is the committed count of pending timers.
+  void Reset(int64_t committed_pending);
+
+ private:
+  const StateStore& store_;
+  std::map<TimerKey, bool> changes_;
+  std::set<TimerKey> stored_and_rearmed_;  // puts over a delete of this epoch (maybe in the store)
+  int64_t pending_ = 0;
+  std::map<int32_t, int64_t> fired_through_ms_;  // per partition
+};
+
+}  // namespace crm::pipeline

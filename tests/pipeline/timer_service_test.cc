@@ -1,0 +1,98 @@
+// TimerService on a real state store: what a commit writes, and the due scan
+// that merges committed and uncommitted timers in (due, customer) order.
+#include "pipeline/timer_service.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/pipeline/test_directory.h"
+
+namespace crm::pipeline {
+namespace {
+
+class TimerServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = FreshTestDirectory("crm-timers");
+    auto store = StateStore::Open({dir_.string(), 16 << 20, false});
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(store).value();
+    timers_ = std::make_unique<TimerService>(*store_);
+  }
+  void TearDown() override {
+    timers_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  static operators::TimerRequest Arm(int64_t due, int64_t cancel = 0) {
+    return operators::TimerRequest{operators::EventTime{cancel}, operators::EventTime{due}};
+  }
+  // Writes the timer changes as a commit would.
+  void Commit() {
+    CommitBatch batch;
+    batch.timers = timers_->changes();
+    ASSERT_TRUE(store_->Commit(batch).ok());
+    timers_->Committed();
+  }
+  // Fires what is due by `watermark` (at most `limit`), dropping each fired timer.
+  std::vector<std::string> Fire(int64_t watermark, int64_t limit = INT64_MAX) {
+    std::vector<std::string> fired;
+    auto count = timers_->FireDue(0, watermark, limit, [&](const TimerKey& key) {
+      fired.push_back(key.customer_id + "@" + std::to_string(key.due_ms));
+      timers_->Drop(key);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(count.ok());
+    EXPECT_EQ(count.ok() ? *count : -1, static_cast<int64_t>(fired.size()));
+    return fired;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<TimerService> timers_;
+};
+
+TEST_F(TimerServiceTest, ATimerArmedAndDroppedBeforeACommitLeavesNothingToWrite) {
+  timers_->Apply(0, "a", Arm(100));
+  timers_->Apply(0, "a", Arm(200, /*cancel=*/100));
+  EXPECT_EQ(timers_->changes(), (std::map<TimerKey, bool>{{TimerKey{0, 200, "a"}, true}}));
+  EXPECT_EQ(timers_->pending(), 1);
+}
+
+TEST_F(TimerServiceTest, DroppingACommittedTimerWritesItsDelete) {
+  timers_->Apply(0, "a", Arm(100));
+  Commit();
+  timers_->Apply(0, "a", Arm(200, /*cancel=*/100));
+  EXPECT_EQ(timers_->changes(),
+            (std::map<TimerKey, bool>{{TimerKey{0, 100, "a"}, false}, {TimerKey{0, 200, "a"}, true}}));
+}
+
+TEST_F(TimerServiceTest, DueScanMergesCommittedAndUncommittedTimersInOrder) {
+  timers_->Apply(0, "b", Arm(100));
+  timers_->Apply(0, "d", Arm(300));
+  Commit();
+  timers_->Apply(0, "a", Arm(100));
+  timers_->Apply(0, "c", Arm(200));
+  timers_->Apply(0, "e", Arm(900));  // not due
+  EXPECT_EQ(Fire(300, /*limit=*/3), (std::vector<std::string>{"a@100", "b@100", "c@200"}));
+  EXPECT_EQ(Fire(300), (std::vector<std::string>{"d@300"}));
+  EXPECT_TRUE(Fire(300).empty());
+  EXPECT_EQ(timers_->pending(), 1);
+}
+
+TEST_F(TimerServiceTest, AResetForgetsUncommittedTimersAndRestoresTheCommittedCount) {
+  timers_->Apply(0, "a", Arm(100));
+  Commit();
+  timers_->Apply(0, "b", Arm(100));
+  timers_->Reset(1);
+  EXPECT_TRUE(timers_->changes().empty());
+  EXPECT_EQ(timers_->pending(), 1);
+  EXPECT_EQ(Fire(100), (std::vector<std::string>{"a@100"}));
+}
+
+}  // namespace
+}  // namespace crm::pipeline
