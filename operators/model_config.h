@@ -83,7 +83,7 @@ struct ChurnConfig {
   // counts as this many observed gaps: two purchases a day apart do not make
   // a one-day rhythm.
   double gap_prior_weight = 1.0;
-  double overdue_midpoint = 2.0;    // overdue ratio at which behaviour alone gives 0.5
+  double overdue_midpoint = 3.0;    // overdue ratio at which behaviour alone gives 0.5 (tuned: docs/churn-risk.md)
   double weight_overdue = 2.0;      // logistic weight per unit of overdue ratio
   double weight_satisfaction = 1.5; // per (50 - satisfaction)/50
   double weight_complaints = 0.8;   // per unit of summed open severity / 5
@@ -124,7 +124,9 @@ struct AlertConfig {
 // purchase + each multiple of the usual gap, and finally last event +
 // retention, when a still-silent customer's state is deleted.
 struct InactivityConfig {
-  std::vector<double> check_at_gaps = {1.5, 2, 3, 4, 6};  // multiples of the usual gap
+  // Multiples of the usual gap; the later ones give a fitted model, which
+  // may judge a customer gone only after long silence, a chance to say so.
+  std::vector<double> check_at_gaps = {1.5, 2, 3, 4, 6, 8, 12};
   Duration retention = Days(3 * 365);
   Duration granularity = Hours(1);  // due times round up to this, so checks coalesce
 };

@@ -26,6 +26,7 @@ TEST(NextCheck, WalksThroughGapMultiplesRecencyBreakpointsAndRetention) {
   ModelConfig config;
   config.rfm.recency = RfmScoring::kBreakpoints;  // checks at the day breakpoints
   config.churn.gap_prior_weight = 0;  // usual gap exactly 7 days
+  config.inactivity.check_at_gaps = {1.5, 2, 3, 4, 6};  // the walk, not the default list
   const CustomerState s = WeeklyBuyer(config, 5);  // last purchase day 28
   // Candidates after day 28: gaps x 1.5, 2, 3, 4, 6 = days 38.5, 42, 49, 56, 70;
   // breakpoints 14, 30, 60, 120 = days 42, 58, 88, 148; retention 3 years.
