@@ -12,7 +12,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       librdkafka-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev \
-      libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libboost-dev libnlopt-dev \
+      libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libboost-dev libnlopt-dev libcsv-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -16,7 +16,7 @@ what=${1:-build}
 PACKAGES=(
   build-essential cmake pkg-config
   librdkafka-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev
-  libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libboost-dev libnlopt-dev
+  libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libboost-dev libnlopt-dev libcsv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat
 )

@@ -64,9 +64,15 @@ int RunCli(int argc, char** argv, const CliContext& context) {
       "Fit from the live state store (of --config) instead of a transaction log; T runs to its latest event");
   fit_cmd->add_option("--config", fit.config_path, "TOML config file naming the state store (or $CRMSTREAM_CONFIG)");
   transactions_opt->excludes(from_state_opt);
-  fit_cmd->add_option("--format", fit.format, "cdnow (whitespace: id [sample_id] yyyymmdd cds value) or csv "
-                                              "(customer_id,date,amount)")
-      ->check(CLI::IsMember({"cdnow", "csv"}))->capture_default_str();
+  auto* format_opt =
+      fit_cmd->add_option("--format", fit.format, "cdnow (whitespace: id [sample_id] yyyymmdd cds value) or csv "
+                                                  "(RFC 4180, columns found by header name or --columns); default "
+                                                  "csv for a *.csv file or with --columns, else cdnow")
+          ->check(CLI::IsMember({"cdnow", "csv"}));
+  fit_cmd->add_option("--columns", fit.columns,
+                      "CSV columns: by header name (id=cust_no,date=order_date,amount=total) or, for a file without "
+                      "a header, in column order (date,id,amount; '-' skips a column)")
+      ->excludes(from_state_opt);
   fit_cmd->add_option("--calibration-end", fit.calibration_end,
                       "Last day of the calibration period (yyyy-mm-dd); needed with --transactions")
       ->excludes(from_state_opt);
@@ -75,13 +81,18 @@ int RunCli(int argc, char** argv, const CliContext& context) {
   fit_cmd->add_option("--output", fit.output, "Parameters file to write (JSON)")->required();
   fit_cmd->add_option("--scores", fit.scores, "Per-customer scores to write (CSV)");
   fit_cmd->add_option("--report", fit.report,
-                      "Chart to write (SVG): cumulative repeat purchases, actual vs BG/NBD expected");
+                      "Charts to write (SVG): cumulative repeat purchases, actual vs expected, and the churn risk's "
+                      "calibration on the holdout");
   fit_cmd->add_option("--model", fit.model,
                       "Purchase model: bgnbd, mbgnbd, pareto, or auto (fit all three, compare them on the holdout, "
                       "keep the highest calibration log-likelihood)")
       ->check(CLI::IsMember({"bgnbd", "mbgnbd", "pareto", "auto"}))->capture_default_str();
   fit_cmd->add_option("--horizon", fit.horizon, "Horizon in time units for expected purchases and CLV")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  fit_cmd->add_option("--churn-horizon-days", fit.churn_horizon_days,
+                      "Horizon of the churn risk checked on the holdout: P(no purchase within it); the service's "
+                      "model.churn.horizon_days")
+      ->check(CLI::Range(1.0, 36500.0))->capture_default_str();
 
   std::string dump_config;
   auto* state_cmd = app.add_subcommand("state", "Inspect the state store");
@@ -119,7 +130,14 @@ int RunCli(int argc, char** argv, const CliContext& context) {
   if (demo_cmd->parsed()) return RunDemoCommand(demo, context);
   if (reset_cmd->parsed()) return RunResetCommand(reset, context);
   if (dump_cmd->parsed()) return RunStateDumpCommand(dump_config, context);
-  if (fit_cmd->parsed()) return RunFitCommand(fit, context);
+  if (fit_cmd->parsed()) {
+    if (format_opt->count() == 0) {
+      const bool csv_name = fit.transactions.size() >= 4 &&
+                            (fit.transactions.ends_with(".csv") || fit.transactions.ends_with(".CSV"));
+      fit.format = csv_name || !fit.columns.empty() ? "csv" : "cdnow";
+    }
+    return RunFitCommand(fit, context);
+  }
   return kExitUsage;
 }
 

@@ -41,12 +41,16 @@ struct FitCommandOptions {
   bool from_state = false;          // the live state store named by config_path
   std::string config_path;
   std::string format = "cdnow";     // cdnow | csv
+  std::string columns;              // csv: --columns (transaction_columns.h); empty: recognise the header
   std::string calibration_end;      // yyyy-mm-dd, inclusive
   std::string time_unit = "weeks";  // weeks | days
   std::string output;               // parameters JSON
   std::string scores;               // optional per-customer CSV
   std::string report;               // optional SVG chart: actual vs expected repeat purchases
   double horizon = 52;              // time units for expected purchases and CLV
+  // Days of the churn risk whose calibration is checked on the holdout: the
+  // service's model.churn.horizon_days (default 90).
+  double churn_horizon_days = 90;
   // Purchase model: bgnbd | mbgnbd | pareto | auto (fit all three, keep the
   // highest calibration log-likelihood).
   std::string model = "auto";

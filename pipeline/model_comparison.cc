@@ -1,7 +1,9 @@
 #include "pipeline/model_comparison.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <numeric>
 
 namespace crm::pipeline {
@@ -30,7 +32,7 @@ double RankingAuc(const std::vector<double>& scores, const std::vector<bool>& po
 }
 
 ModelComparisonRow CompareOnHoldout(const PurchaseModelFit& fit, const std::vector<HoldoutCustomer>& customers,
-                                    double holdout_length) {
+                                    double holdout_length, double churn_horizon) {
   ModelComparisonRow row;
   row.fit = fit;
   row.has_holdout = holdout_length > 0;
@@ -44,6 +46,15 @@ ModelComparisonRow CompareOnHoldout(const PurchaseModelFit& fit, const std::vect
     bought_nothing.push_back(c.holdout_purchases == 0);
   }
   row.no_purchase_auc = RankingAuc(none, bought_nothing);
+  if (churn_horizon <= 0) return row;
+  row.churn_horizon = churn_horizon;
+  std::vector<double> risk;
+  std::vector<bool> churned;
+  for (const auto& c : customers) {
+    risk.push_back(operators::ProbabilityNoPurchase(fit.params, c.calibration, churn_horizon));
+    churned.push_back(!(c.first_holdout_purchase <= churn_horizon * (1 + 1e-12)));
+  }
+  row.churn = CalibrateChurn(risk, churned);
   return row;
 }
 
@@ -60,9 +71,16 @@ std::string ComparisonTable(const std::vector<ModelComparisonRow>& rows, size_t 
   std::string out;
   char line[256];
   if (rows.empty()) return out;
+  const bool churn = rows.front().churn_horizon > 0;
+  char churn_header[96] = "";
+  if (churn) {
+    std::snprintf(churn_header, sizeof churn_header, "  | P(none in %.1f %s): Brier  skill    ECE",
+                  rows.front().churn_horizon, unit.c_str());
+  }
   if (rows.front().has_holdout) {
-    std::snprintf(line, sizeof line, "model        calibration LL   holdout %.1f %s: predicted  actual  AUC P(none)\n",
-                  holdout_length, unit.c_str());
+    std::snprintf(line, sizeof line,
+                  "model        calibration LL   holdout %.1f %s: predicted  actual  AUC P(none)%s\n", holdout_length,
+                  unit.c_str(), churn_header);
   } else {
     std::snprintf(line, sizeof line, "model        calibration LL   (no holdout)\n");
   }
@@ -71,9 +89,16 @@ std::string ComparisonTable(const std::vector<ModelComparisonRow>& rows, size_t 
     const ModelComparisonRow& r = rows[i];
     const std::string title(operators::PurchaseModelTitle(r.fit.params.model));
     if (r.has_holdout) {
-      std::snprintf(line, sizeof line, "%-11s  %14.2f   %26.1f  %6lld  %11.3f%s\n", title.c_str(), r.fit.log_likelihood,
-                    r.predicted_holdout, static_cast<long long>(r.actual_holdout), r.no_purchase_auc,
-                    i == chosen ? "  <- chosen" : "");
+      char scores[96] = "";
+      if (churn) {
+        char skill[16] = "   n/a";  // nobody, or everybody, churned
+        if (std::isfinite(r.churn.brier_skill)) std::snprintf(skill, sizeof skill, "%6.3f", r.churn.brier_skill);
+        std::snprintf(scores, sizeof scores, "  | %*s%5.3f %s  %5.3f", static_cast<int>(std::strlen(churn_header)) - 23,
+                      "", r.churn.brier, skill, r.churn.ece);
+      }
+      std::snprintf(line, sizeof line, "%-11s  %14.2f   %26.1f  %6lld  %11.3f%s%s\n", title.c_str(),
+                    r.fit.log_likelihood, r.predicted_holdout, static_cast<long long>(r.actual_holdout),
+                    r.no_purchase_auc, scores, i == chosen ? "  <- chosen" : "");
     } else {
       std::snprintf(line, sizeof line, "%-11s  %14.2f%s\n", title.c_str(), r.fit.log_likelihood,
                     i == chosen ? "  <- chosen" : "");

@@ -6,10 +6,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "pipeline/svg_text.h"
+
 namespace crm::pipeline {
 namespace {
 
-constexpr double kWidth = 820, kHeight = 460;
+constexpr double kWidth = kTrackingChartWidth, kHeight = kTrackingChartHeight;
 constexpr double kLeft = 80, kRight = 30, kTop = 50, kBottom = 60;
 
 // A "nice" tick step (1, 2 or 5 times a power of ten) for about `ticks` ticks.
@@ -22,11 +24,7 @@ double TickStep(double range, int ticks) {
   return 10 * magnitude;
 }
 
-std::string Number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", v);
-  return buf;
-}
+std::string Number(double v) { return SvgNumber(v); }
 
 }  // namespace
 
@@ -50,7 +48,8 @@ std::string TrackingChartSvg(const TrackingSeries& s) {
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
       << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      << "<text x=\"" << kWidth / 2 << "\" y=\"28\" text-anchor=\"middle\" font-size=\"16\">" << s.title << "</text>\n";
+      << "<text x=\"" << kWidth / 2 << "\" y=\"28\" text-anchor=\"middle\" font-size=\"16\">" << XmlEscape(s.title)
+      << "</text>\n";
   // Axes and ticks.
   svg << "<line x1=\"" << kLeft << "\" y1=\"" << py(0) << "\" x2=\"" << px(max_x) << "\" y2=\"" << py(0)
       << "\" stroke=\"black\"/>\n<line x1=\"" << kLeft << "\" y1=\"" << py(0) << "\" x2=\"" << kLeft << "\" y2=\""
@@ -67,7 +66,7 @@ std::string TrackingChartSvg(const TrackingSeries& s) {
         << "\" text-anchor=\"end\">" << static_cast<long long>(std::llround(y)) << "</text>\n";
   }
   svg << "<text x=\"" << kLeft + plot_w / 2 << "\" y=\"" << kHeight - 15 << "\" text-anchor=\"middle\">"
-      << s.time_unit << " since the cohort's first purchase</text>\n"
+      << XmlEscape(s.time_unit) << " since the cohort's first purchase</text>\n"
       << "<text transform=\"translate(20," << kTop + plot_h / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
       << "cumulative repeat purchases</text>\n";
   // Calibration end.
@@ -83,7 +82,7 @@ std::string TrackingChartSvg(const TrackingSeries& s) {
       << "\" stroke=\"#1f5fbf\" stroke-width=\"2\"/><text x=\"" << kLeft + 58 << "\" y=\"" << kTop + 19
       << "\">actual</text>\n<line x1=\"" << kLeft + 20 << "\" y1=\"" << kTop + 35 << "\" x2=\"" << kLeft + 50
       << "\" y2=\"" << kTop + 35 << "\" stroke=\"#d9534f\" stroke-width=\"2\" stroke-dasharray=\"7 4\"/><text x=\""
-      << kLeft + 58 << "\" y=\"" << kTop + 39 << "\">" << s.expected_label << "</text>\n</svg>\n";
+      << kLeft + 58 << "\" y=\"" << kTop + 39 << "\">" << XmlEscape(s.expected_label) << "</text>\n</svg>\n";
   return svg.str();
 }
 

@@ -22,7 +22,9 @@ struct TrackingSeries {
   std::string expected_label = "BG/NBD expected";  // the expected line's legend
 };
 
-// The chart as SVG text.
+inline constexpr double kTrackingChartWidth = 820, kTrackingChartHeight = 460;
+
+// The chart as SVG text (all text escaped).
 std::string TrackingChartSvg(const TrackingSeries& series);
 
 Status WriteTrackingChart(const TrackingSeries& series, const std::string& path);

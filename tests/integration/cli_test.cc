@@ -215,7 +215,15 @@ TEST(CliFit, AutoFitsAllThreeModelsAndComparesThemOnTheHoldout) {
   for (const auto& row : j["comparison"]) {
     EXPECT_EQ(row["actual_holdout_repeat_purchases"], 1882) << row.dump();
     EXPECT_GT(row["no_purchase_auc"].get<double>(), 0.7) << row.dump();
+    // Churn risk over the default 90 days against who bought nothing in
+    // them (docs/purchase-models.md): every model beats the base rate and is
+    // calibrated within 3 points.
+    const auto& churn = row["churn_calibration"];
+    EXPECT_EQ(churn["horizon_days"], 90.0) << row.dump();
+    EXPECT_GT(churn["brier_skill"].get<double>(), 0.2) << row.dump();
+    EXPECT_LT(churn["ece"].get<double>(), 0.03) << row.dump();
   }
+  EXPECT_NE(out.find("P(none in 12.9 weeks): Brier  skill    ECE"), std::string::npos) << out;
   EXPECT_TRUE(j.contains("bgnbd")) << "always written, for services that read only BG/NBD";
 }
 
