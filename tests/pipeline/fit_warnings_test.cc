@@ -1,6 +1,6 @@
 // Warnings for degenerate fits (pipeline/fit/fit_warnings.h): the thresholds,
-// a parameter run off to the optimiser's bound, a two-customer file; and,
-// disabled by default, the simulation the thresholds were chosen on.
+// a parameter run off to the optimiser's bound, a two-customer file. The
+// simulation the thresholds were chosen on is bench/fit_warning_thresholds.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -82,47 +82,6 @@ TEST(DegenerateFitWarnings, ATwoCustomerFileIsFlagged) {
   EXPECT_EQ(codes[0], "few_customers");
   EXPECT_EQ(codes[1], "few_repeat_customers");
   EXPECT_EQ(codes[2], "parameter_at_bound") << "with two customers the likelihood has no interior maximum";
-}
-
-// The simulation behind the thresholds (docs/purchase-models.md "Degenerate
-// fits"); about 15 s. Run with --gtest_also_run_disabled_tests.
-TEST(DegenerateFitWarnings, DISABLED_ThresholdTable) {
-  const operators::BgNbdParams truth{0.243, 4.414, 0.793, 2.426};
-  operators::PurchaseModelParams true_params;
-  true_params.bgnbd = truth;
-  constexpr int kSeeds = 40;
-  std::printf("customers  repeat buyers  fits with a parameter off  |P - P_true| of 90-day risk: mean  p90\n");
-  for (int n : {25, 50, 100, 200, 400, 1000}) {
-    int runaway = 0;
-    double repeats = 0;
-    std::vector<double> errors;
-    for (int seed = 1; seed <= kSeeds; ++seed) {
-      std::vector<operators::PurchaseSummary> data;
-      for (int k = 0; k < 3; ++k) {  // joins spread over 12 weeks, as CDNOW's
-        const int size = n / 3 + (k < n % 3 ? 1 : 0);
-        for (const auto& c : testing::SimulateBgFamily(truth, false, size, 27 + 6 * k, 0, seed * 10 + k)) {
-          operators::PurchaseSummary s = c.calibration;
-          s.t_x = std::min(s.T, std::ceil(s.t_x * 7) / 7);
-          data.push_back(s);
-          repeats += s.x > 0 ? 1 : 0;
-        }
-      }
-      auto fit = FitPurchaseModel(PurchaseModel::kBgNbd, data);
-      ASSERT_TRUE(fit.ok());
-      runaway += DegenerateFitWarnings(1000, 1000, {*fit}, kSpend).empty() ? 0 : 1;
-      double error = 0;
-      for (const auto& s : data) {
-        error += std::abs(operators::ProbabilityNoPurchase(fit->params, s, 90.0 / 7) -
-                          operators::ProbabilityNoPurchase(true_params, s, 90.0 / 7));
-      }
-      errors.push_back(error / static_cast<double>(data.size()));
-    }
-    std::sort(errors.begin(), errors.end());
-    double mean = 0;
-    for (double e : errors) mean += e / kSeeds;
-    std::printf("%9d  %13.0f  %19d of %d  %31.3f  %.3f\n", n, repeats / kSeeds, runaway, kSeeds, mean,
-                errors[errors.size() * 9 / 10]);
-  }
 }
 
 }  // namespace
