@@ -52,13 +52,20 @@ double ExpectedRepeatPurchasesUnconditional(const BgNbdParams& p, double t) {
   return (p.a + p.b - 1) / (p.a - 1) * (1 - decay * hyp);
 }
 
-double ExpectedPurchases(const BgNbdParams& p, const PurchaseSummary& s, double t) {
+double ExpectedPurchasesIfAlive(const BgNbdParams& p, const PurchaseSummary& s, double t) {
   if (t <= 0) return 0;
+  // Eq. 10 of the paper without its P(alive) denominator: the numerator is
+  // the expectation of a customer known to be alive at T.
   const double z = t / (p.alpha + s.T + t);
   const double hyp = Hypergeometric2F1(p.r + s.x, p.b + s.x, p.a + p.b + s.x - 1, z);
   const double scale = (p.a + p.b + s.x - 1) / (p.a - 1);
   const double decay = std::exp((p.r + s.x) * (std::log(p.alpha + s.T) - std::log(p.alpha + s.T + t)));
-  const double numerator = scale * (1 - decay * hyp);
+  return scale * (1 - decay * hyp);
+}
+
+double ExpectedPurchases(const BgNbdParams& p, const PurchaseSummary& s, double t) {
+  if (t <= 0) return 0;
+  const double numerator = ExpectedPurchasesIfAlive(p, s, t);
   double denominator = 1.0;
   if (s.x > 0) {
     denominator += std::exp(std::log(p.a) - std::log(p.b + s.x - 1) +

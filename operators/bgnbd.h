@@ -33,6 +33,10 @@ double PAlive(const BgNbdParams& p, const PurchaseSummary& s);
 // E[number of purchases in the next `t` time units | x, t_x, T] (eq. 10).
 double ExpectedPurchases(const BgNbdParams& p, const PurchaseSummary& s, double t);
 
+// The same expectation for a customer known to be alive at T (eq. 10's
+// numerator, without the P(alive) factor).
+double ExpectedPurchasesIfAlive(const BgNbdParams& p, const PurchaseSummary& s, double t);
+
 // E[repeat purchases in (0, t]] of a customer picked at random from the
 // population (eq. 9): what a cohort is expected to do, for tracking plots.
 double ExpectedRepeatPurchasesUnconditional(const BgNbdParams& p, double t);

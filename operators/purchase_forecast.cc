@@ -14,14 +14,7 @@ double BgNbdProbNoPurchase(const BgNbdParams& p, const PurchaseSummary& s, doubl
 }
 
 double BgNbdExpectedPurchasesIfAlive(const BgNbdParams& p, const PurchaseSummary& s, double t) {
-  if (t <= 0) return 0;
-  // Eq. 10 of the paper without its P(alive) denominator: the numerator is
-  // the expectation of a customer known to be alive at T.
-  const double z = t / (p.alpha + s.T + t);
-  const double hyp = Hypergeometric2F1(p.r + s.x, p.b + s.x, p.a + p.b + s.x - 1, z);
-  const double scale = (p.a + p.b + s.x - 1) / (p.a - 1);
-  const double decay = std::exp((p.r + s.x) * (std::log(p.alpha + s.T) - std::log(p.alpha + s.T + t)));
-  return scale * (1 - decay * hyp);
+  return ExpectedPurchasesIfAlive(p, s, t);
 }
 
 PurchaseOutlook PurchaseOutlookAt(const ModelParams& params, const CustomerState& state, EventTime now,
