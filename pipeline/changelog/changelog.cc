@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "pipeline/changelog/restore_batch.h"
 #include "pipeline/changelog/restore_wait.h"
 
 namespace crm::pipeline {
@@ -90,9 +91,15 @@ Result<ReadEnd> ReadRange(rd_kafka_t* consumer, const std::string& topic, int32_
 }
 
 struct PendingEpoch {
-  std::vector<RestoredMutation> mutations;
-  std::vector<std::string> keys;  // changelog keys, to rewrite if the epoch never completes
-  std::string corruption;         // the epoch's first corrupt record, empty when none
+  std::vector<RestoredRecord> records;
+  std::vector<std::string> corrupt_keys;  // changelog keys of its corrupt records
+  std::string corruption;                 // the epoch's first corrupt record, empty when none
+
+  // The changelog keys to rewrite if the epoch never completes.
+  void TakeKeys(std::set<std::string>& keys) {
+    for (const RestoredRecord& r : records) keys.insert(r.customer ? ChangelogCustomerKey(r.key) : ChangelogPartitionKey());
+    for (std::string& key : corrupt_keys) keys.insert(std::move(key));
+  }
 };
 
 }  // namespace
@@ -147,14 +154,29 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
   if (from >= high) return finish();
   spdlog::info("restoring partition {} from {} offsets {} to {}", partition, topic, from, high);
 
-  std::map<std::string, PendingEpoch> pending;  // epoch id -> its records so far
+  std::map<std::string, PendingEpoch, std::less<>> pending;  // epoch id -> its records so far
+  // The epoch of the previous record: most records follow one of their own.
+  PendingEpoch* current = nullptr;
+  std::string_view current_epoch;
+  auto epoch_of = [&](std::string_view epoch) -> PendingEpoch& {
+    if (current == nullptr || epoch != current_epoch) {
+      auto it = pending.find(epoch);
+      if (it == pending.end()) it = pending.emplace(std::string(epoch), PendingEpoch{}).first;
+      current = &it->second;
+      current_epoch = it->first;
+    }
+    return *current;
+  };
+  // Completed epochs, written together once they are big enough.
+  RestoreBatch batch(partition, store);
   // The latest claim's owner: from a claim on, only its epochs count. (From
   // a checkpoint, the writer of the checkpoint owned the partition until the
   // next claim.)
   std::optional<std::string> owner;
   const int64_t total = high - from;
-  auto abandon = [&](std::map<std::string, PendingEpoch>::iterator it) {
-    for (std::string& key : it->second.keys) result.keys_to_rewrite.insert(std::move(key));
+  auto abandon = [&](std::map<std::string, PendingEpoch, std::less<>>::iterator it) {
+    if (&it->second == current) current = nullptr;
+    it->second.TakeKeys(result.keys_to_rewrite);
     return pending.erase(it);
   };
   Status failed;  // an infrastructure failure inside `visit`
@@ -179,18 +201,19 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
       if (marker || !epoch || epoch->empty() || epoch->size() > kMaxChangelogEpochBytes) {
         return unusable(m.offset, decoded.status().message());
       }
-      PendingEpoch& spoiled = pending[std::string(*epoch)];
+      PendingEpoch& spoiled = epoch_of(*epoch);
       if (spoiled.corruption.empty()) spoiled.corruption = decoded.status().message();
-      spoiled.keys.emplace_back(*key);
+      spoiled.corrupt_keys.emplace_back(*key);
       return true;
     }
     ChangelogRecord& record = *decoded;
     switch (record.kind) {
       case ChangelogRecord::Kind::kForeign:
+      case ChangelogRecord::Kind::kTimer:  // an older writer's: the customer's record says the same
         return true;
       case ChangelogRecord::Kind::kClaim:
         if (owner != record.value) {
-          owner = std::move(record.value);
+          owner.emplace(*record.value);
           // Epochs begun by the previous owner can no longer complete.
           for (auto other = pending.begin(); other != pending.end();) {
             other = other->first.rfind(*owner, 0) == 0 ? std::next(other) : abandon(other);
@@ -198,7 +221,7 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
         }
         return true;
       case ChangelogRecord::Kind::kMarker: {
-        if (owner && record.epoch.rfind(*owner, 0) != 0) {
+        if (owner && !record.epoch.starts_with(*owner)) {
           // A zombie's epoch: it lost the partition before completing it.
           ++result.fenced_epochs;
           auto zombie = pending.find(record.epoch);
@@ -208,40 +231,42 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
         auto it = pending.find(record.epoch);
         PendingEpoch completed;
         if (it != pending.end()) {
+          if (&it->second == current) current = nullptr;
           completed = std::move(it->second);
           pending.erase(it);
         }
         // Epochs begun before this one completed and never will.
         for (auto other = pending.begin(); other != pending.end();) other = abandon(other);
         if (!completed.corruption.empty()) {
-          return unusable(m.offset, "epoch " + record.epoch + " is complete but holds a corrupt record: " +
-                                        completed.corruption);
+          return unusable(m.offset, "epoch " + std::string(record.epoch) +
+                                        " is complete but holds a corrupt record: " + completed.corruption);
         }
         std::map<TopicPartitionKey, int64_t> offsets;
         for (const auto& [name, next] : record.marker.next_offsets) offsets[TopicPartitionKey{name, partition}] = next;
-        failed = store.ApplyRestored(partition, completed.mutations, offsets, m.offset + 1);
-        if (!failed.ok()) return false;
+        batch.AddEpoch(std::move(completed.records), offsets, m.offset + 1);
         ++result.epochs;
+        if (batch.Full()) {
+          failed = batch.Write();
+          if (!failed.ok()) return false;
+        }
         return true;
       }
       case ChangelogRecord::Kind::kCustomer:
-      case ChangelogRecord::Kind::kTimer:
       case ChangelogRecord::Kind::kPartition:
         break;
     }
-    RestoredMutation mutation;
-    mutation.family = record.kind == ChangelogRecord::Kind::kCustomer ? RestoredMutation::Family::kCustomer
-                      : record.kind == ChangelogRecord::Kind::kTimer  ? RestoredMutation::Family::kTimer
-                                                                      : RestoredMutation::Family::kPartition;
-    mutation.key = std::move(record.key);
-    mutation.value = std::move(record.value);
-    PendingEpoch& epoch_records = pending[record.epoch];
-    epoch_records.mutations.push_back(std::move(mutation));
-    epoch_records.keys.emplace_back(*key);
+    RestoredRecord restored;
+    restored.customer = record.kind == ChangelogRecord::Kind::kCustomer;
+    restored.key.assign(record.key);
+    if (record.value) restored.value.emplace(*record.value);
+    restored.next_check_ms = record.next_check_ms;
+    epoch_of(record.epoch).records.push_back(std::move(restored));
     return true;
   };
   ASSIGN_OR_RETURN(ReadEnd end, ReadRange(consumer.get(), topic, partition, from, high, wait, options, visit));
   RETURN_IF_ERROR(failed);
+  // The epochs completed so far are durable, however the read ended.
+  RETURN_IF_ERROR(batch.Write());
   if (end == ReadEnd::kInterrupted) {
     result.interrupted = true;
     return finish();

@@ -3,15 +3,18 @@
 // The changelog topic that lets a partition's state move between instances
 // (DESIGN.md "Scale-out"). Changelog partition p holds input partition p's
 // state: every commit writes, before its atomic RocksDB batch and in the same
-// producer flush (or Kafka transaction) as the outputs, the customers,
-// timers and partition data it changed and then a marker that completes the
-// epoch with the input offsets it reached, every record carrying the
-// writer's epoch id. The record format is changelog_record.h's. The topic is
-// meant to be compacted: the latest record per key is the state.
+// producer flush (or Kafka transaction) as the outputs, one record per
+// customer and partition data it changed (a customer's record carries its
+// pending timer) and then a marker that completes the epoch with the input
+// offsets it reached, every record carrying the writer's epoch id. The
+// record format is changelog_record.h's. The topic is meant to be
+// compacted: the latest record per key is the state.
 //
 // Restore reads a partition from the local checkpoint to the end and applies
-// an epoch only when its marker arrives, each epoch in one atomic RocksDB
-// write with its offsets and the new checkpoint. Records of an epoch without
+// an epoch only when its marker arrives; complete epochs are written
+// together, a few MiB at a time, each write atomic with the offsets and
+// checkpoint of its last epoch, the timers derived from the customer records
+// (restore_batch.h). Records of an epoch without
 // a marker (a writer that died mid-commit) are never applied; their keys are
 // returned so that the next commit rewrites their current values, and
 // compaction then keeps the rewritten record instead of the dead writer's.
@@ -33,7 +36,7 @@
 // While the broker cannot be reached, restore waits with bounded back-off
 // and never gives up by itself; it ends early only when asked to stop
 // (RestoreOptions::interrupted), leaving what it applied so far durable:
-// each applied epoch is written with its checkpoint, so the next restore
+// each write of applied epochs carries their checkpoint, so the next restore
 // goes on from there.
 #pragma once
 

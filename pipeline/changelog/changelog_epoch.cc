@@ -7,6 +7,10 @@ namespace {
 // own records: none, or one transaction control marker on a real cluster.
 constexpr int64_t kMaxForeignOffsetsBetweenEpochs = 1;
 
+// The changelog key of a partition's data record, with the partition: the
+// rewrite and the changes of one epoch share a set of written keys.
+std::string PartitionWriteKey(int32_t partition) { return ChangelogPartitionKey() + std::to_string(partition); }
+
 }  // namespace
 
 ChangelogEpochs::ChangelogEpochs(const std::string& topic, std::string epoch_prefix, RecordSink& sink,
@@ -40,19 +44,21 @@ Status ChangelogEpochs::Produce(const OutputRecord& record) {
   return sink_.Produce(record);
 }
 
-Status ChangelogEpochs::ProduceRewrites(std::set<int32_t>& marked) {
+Status ChangelogEpochs::ProduceRewrites(const std::set<std::string>& written, std::set<int32_t>& marked) {
   for (const auto& [partition, keys] : rewrites_) {
     marked.insert(partition);
     for (const std::string& key : keys) {
       const ChangelogKey parsed = ParseChangelogKey(key);
       const std::string body(parsed.body);
+      // One record per key and epoch: a key this epoch writes anyway is
+      // written with its newest value below. Timer keys (of an older
+      // writer) need no rewrite: restore derives timers from customers.
       if (parsed.kind == ChangelogKeyKind::kCustomer) {
+        if (written.count(key)) continue;
         ASSIGN_OR_RETURN(auto state, store_.Get(body));
         RETURN_IF_ERROR(Produce(writer_.Customer(partition, body, state ? &*state : nullptr)));
-      } else if (parsed.kind == ChangelogKeyKind::kTimer) {
-        ASSIGN_OR_RETURN(bool present, store_.HasTimer(body));
-        RETURN_IF_ERROR(Produce(writer_.Timer(partition, body, present)));
       } else if (parsed.kind == ChangelogKeyKind::kPartition) {
+        if (written.count(PartitionWriteKey(partition))) continue;
         ASSIGN_OR_RETURN(auto data, store_.PartitionData(partition));
         OutputRecord r = writer_.Partition(partition, data.value_or(""));
         r.tombstone = !data.has_value();
@@ -67,18 +73,22 @@ Result<std::set<int32_t>> ChangelogEpochs::ProduceData(const EpochChanges& chang
   std::set<int32_t> marked;
   epoch_writes_.clear();
   writer_.NextEpoch(epoch_prefix_ + std::to_string(++epoch_seq_));
-  // Rewrites first: anything this epoch changes again is written after them.
-  RETURN_IF_ERROR(ProduceRewrites(marked));
+  // The keys the changes write, so that rewrites skip them (rare: only
+  // after a restore found unfinished epochs).
+  std::set<std::string> written;
+  if (!rewrites_.empty()) {
+    for (const EpochChanges::Customer& customer : changes.customers) {
+      if (customer.partition >= 0) written.insert(ChangelogCustomerKey(*customer.id));
+    }
+    for (const auto& [partition, data] : changes.partitions) written.insert(PartitionWriteKey(partition));
+  }
+  RETURN_IF_ERROR(ProduceRewrites(written, marked));
+  // A re-armed timer is no record of its own: the customer's record carries
+  // its pending check (changelog_record.h).
   for (const EpochChanges::Customer& customer : changes.customers) {
     if (customer.partition < 0) continue;
     marked.insert(customer.partition);
     RETURN_IF_ERROR(Produce(writer_.Customer(customer.partition, *customer.id, customer.state)));
-  }
-  if (changes.timers != nullptr) {
-    for (const auto& [timer, present] : *changes.timers) {
-      marked.insert(timer.partition);
-      RETURN_IF_ERROR(Produce(writer_.Timer(timer.partition, TimerKeyBytes(timer), present)));
-    }
   }
   for (const auto& [partition, data] : changes.partitions) {
     marked.insert(partition);

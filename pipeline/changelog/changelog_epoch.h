@@ -35,8 +35,9 @@ struct EpochChanges {
     const std::string* id = nullptr;
     const operators::CustomerState* state = nullptr;  // nullptr: deleted
   };
+  // Each customer's record carries its pending check: re-armed timers are
+  // no records of their own (changelog_record.h).
   std::vector<Customer> customers;
-  const std::map<TimerKey, bool>* timers = nullptr;  // stored (true) or deleted
   std::map<int32_t, std::string> partitions;         // changed partitions' encoded PartitionState
   std::map<TopicPartitionKey, int64_t> offsets;      // every next offset the state includes
   std::vector<int32_t> consumed;                     // partitions with input since the last commit
@@ -74,7 +75,7 @@ class ChangelogEpochs {
 
  private:
   Result<std::set<int32_t>> ProduceData(const EpochChanges& changes);
-  Status ProduceRewrites(std::set<int32_t>& marked);
+  Status ProduceRewrites(const std::set<std::string>& written, std::set<int32_t>& marked);
   Status Produce(const OutputRecord& record);
   Status CheckOwnership() const;
 

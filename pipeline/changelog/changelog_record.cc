@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "pipeline/state/byte_codec.h"
 #include "pipeline/state/population_codec.h"
 #include "pipeline/state/state_codec.h"
 
@@ -53,16 +54,71 @@ bool IsValidTopicName(std::string_view name) {
 }
 
 std::string EncodeChangelogMarker(const ChangelogMarker& marker) {
+  std::string out;
+  ByteWriter w(out);
+  w.Byte(kChangelogMarkerVersion);
+  w.Varint(marker.next_offsets.size());
+  for (const auto& [topic, next] : marker.next_offsets) {  // std::map: name order
+    w.Varint(topic.size());
+    w.Bytes(topic);
+    w.Varint(static_cast<uint64_t>(next));
+  }
+  return out;
+}
+
+std::string EncodeChangelogMarkerJson(const ChangelogMarker& marker) {
   nlohmann::json offsets = nlohmann::json::object();
   for (const auto& [topic, next] : marker.next_offsets) offsets[topic] = next;
   return nlohmann::json{{kOffsetsMember, offsets}}.dump();
 }
+
+namespace {
+
+// The binary marker (changelog_record.h), canonical only: decode-then-encode
+// gives the same bytes.
+Result<ChangelogMarker> DecodeBinaryMarker(std::string_view value) {
+  ByteReader r(value);
+  uint8_t version = 0;
+  if (!r.Byte(version) || version != kChangelogMarkerVersion) {
+    return CorruptMarker("unknown version " + std::to_string(version) + " (this version reads " +
+                         std::to_string(kChangelogMarkerVersion) + " and JSON)");
+  }
+  uint64_t count = 0;
+  if (!r.Varint(count)) return CorruptMarker("bad topic count");
+  if (count > kMaxChangelogMarkerTopics) {
+    return CorruptMarker(std::to_string(count) + " topics, more than the " +
+                         std::to_string(kMaxChangelogMarkerTopics) + " allowed");
+  }
+  ChangelogMarker marker;
+  std::string topic;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t length = 0, next = 0;
+    if (!r.Varint(length) || length > kMaxKafkaTopicNameBytes || !r.Bytes(length, topic)) {
+      return CorruptMarker("bad or truncated topic name at byte " + std::to_string(r.pos()));
+    }
+    if (!IsValidTopicName(topic)) return CorruptMarker("'" + Excerpt(topic) + "' is not a valid topic name");
+    if (!marker.next_offsets.empty() && marker.next_offsets.rbegin()->first >= topic) {
+      return CorruptMarker("topics out of name order or repeated at '" + Excerpt(topic) + "'");
+    }
+    if (!r.Varint(next) || next > static_cast<uint64_t>(INT64_MAX)) {
+      return CorruptMarker("offset of '" + topic + "' must be an integer in [0, 2^63)");
+    }
+    marker.next_offsets.emplace_hint(marker.next_offsets.end(), topic, static_cast<int64_t>(next));
+  }
+  if (!r.Done()) return CorruptMarker("trailing bytes at byte " + std::to_string(r.pos()));
+  return marker;
+}
+
+}  // namespace
 
 Result<ChangelogMarker> DecodeChangelogMarker(std::string_view value) {
   if (value.size() > kMaxChangelogMarkerBytes) {
     return CorruptMarker(std::to_string(value.size()) + " bytes, more than the " +
                          std::to_string(kMaxChangelogMarkerBytes) + " allowed");
   }
+  // The previous format, JSON, is an object; a binary marker starts with its
+  // version byte, which is never '{'.
+  if (value.empty() || value.front() != '{') return DecodeBinaryMarker(value);
   // nlohmann keeps the last of repeated keys without a word; the callback
   // sees every key and refuses repeats at any level.
   std::vector<std::set<std::string>> open_objects;
@@ -171,7 +227,7 @@ Result<ChangelogRecord> DecodeChangelogRecord(int32_t partition, std::optional<s
   };
   if (!epoch || epoch->empty()) return corrupt("no \"crm.epoch\" header");
   if (epoch->size() > kMaxChangelogEpochBytes) return corrupt("epoch header longer than allowed");
-  record.epoch.assign(*epoch);
+  record.epoch = *epoch;
 
   switch (record.kind) {
     case ChangelogRecord::Kind::kCustomer: {
@@ -179,6 +235,7 @@ Result<ChangelogRecord> DecodeChangelogRecord(int32_t partition, std::optional<s
       if (value) {
         Result<operators::CustomerState> state = DecodeState(*value);
         if (!state.ok()) return corrupt(state.status().message());
+        record.next_check_ms = state->next_check.epoch_ms;
       }
       break;
     }
@@ -217,8 +274,8 @@ Result<ChangelogRecord> DecodeChangelogRecord(int32_t partition, std::optional<s
     case ChangelogRecord::Kind::kForeign:
       break;
   }
-  record.key.assign(body);
-  if (value) record.value.emplace(*value);
+  record.key = body;
+  record.value = value;
   return record;
 }
 

@@ -4,12 +4,22 @@
 // one place: how a record's key, value and epoch header are built, and a
 // pure parser that turns one record read back from the topic into a typed
 // ChangelogRecord or a Corruption status. Keys:
-//   'c' customer_id       value: encoded CustomerState (state_codec.h); null: deleted
-//   't' timer key bytes   value: "" (null: fired or re-armed); the key bytes are
-//                         TimerKeyBytes (state_store.h) of this partition
+//   'c' customer_id       value: encoded CustomerState (state_codec.h); null: deleted.
+//                         The state carries the customer's one pending overdue
+//                         check (next_check): the timers column family is
+//                         rebuilt from these records, so no timer is written
+//                         on its own (docs/guarantees.md "The changelog").
+//   't' timer key bytes   written only by versions before the lean changelog
+//                         (value "" or null); still checked, never applied:
+//                         the customer record says the same
 //   'p'                   value: encoded PartitionState (population_codec.h); null: none
-//   'm'                   value: marker JSON {"offsets": {"<topic>": <next offset>, ...}}:
-//                         the epoch is complete and reached these input offsets
+//   'm'                   value: marker: the epoch is complete and reached these
+//                         input offsets. Binary, versioned: one version byte
+//                         (kChangelogMarkerVersion), a varint topic count, then
+//                         per topic in name order a varint length, the name and
+//                         a varint next offset. A value starting with '{' is the
+//                         previous format, JSON {"offsets": {"<topic>": <next>}},
+//                         still read.
 //   'o' owner "/" 1 or 2  value: owner, the epoch-id prefix of the process that
 //                         claims the partition (written when it is assigned,
 //                         before the restore): from there on, only epochs whose
@@ -64,14 +74,20 @@ struct ChangelogMarker {
   bool operator==(const ChangelogMarker&) const = default;
 };
 
-// {"offsets":{"<topic>":<offset>,...}}, topics in name order.
+// The marker's binary encoding (version kChangelogMarkerVersion, see above).
+inline constexpr uint8_t kChangelogMarkerVersion = 1;
 std::string EncodeChangelogMarker(const ChangelogMarker& marker);
+// The previous format, {"offsets":{"<topic>":<offset>,...}}: only tests and
+// the upgrade path write it now.
+std::string EncodeChangelogMarkerJson(const ChangelogMarker& marker);
 
-// Parses a marker value. Corruption unless it is a JSON object of at most
-// kMaxChangelogMarkerBytes whose "offsets" member is an object of at most
-// kMaxChangelogMarkerTopics members, each a valid Kafka topic name mapped to
-// an integer in [0, INT64_MAX], with no key repeated at any level. Other
-// top-level members are ignored (room for later versions).
+// Parses a marker value of either format. Corruption unless it is at most
+// kMaxChangelogMarkerBytes and holds at most kMaxChangelogMarkerTopics
+// topics, each a valid Kafka topic name mapped to an integer in
+// [0, INT64_MAX], no topic twice. Binary: an unknown version byte, a
+// non-canonical varint, topics out of name order or trailing bytes are
+// corruption. JSON: an object whose "offsets" member is such an object, with
+// no key repeated at any level; other top-level members are ignored.
 Result<ChangelogMarker> DecodeChangelogMarker(std::string_view value);
 
 // Whether `name` is a valid Kafka topic name: 1..249 bytes of [a-zA-Z0-9._-],
@@ -98,15 +114,17 @@ struct ChangelogKey {
 };
 ChangelogKey ParseChangelogKey(std::string_view key);
 
-// One changelog record as read back.
+// One changelog record as read back. The views point into the bytes given
+// to DecodeChangelogRecord (no copy): valid as long as those are.
 struct ChangelogRecord {
   using Kind = ChangelogKeyKind;
   Kind kind = Kind::kForeign;
-  std::string epoch;                 // the "crm.epoch" header (not for kForeign)
-  std::string key;                   // customer id or timer key bytes; empty for the others
-  std::optional<std::string> value;  // customer, timer, partition: the store's value bytes, nullopt: delete;
-                                     // claim: the owner (epoch-id prefix)
-  ChangelogMarker marker;            // kMarker only
+  std::string_view epoch;                 // the "crm.epoch" header (not for kForeign)
+  std::string_view key;                   // customer id or timer key bytes; empty for the others
+  std::optional<std::string_view> value;  // customer, timer, partition: the store's value bytes, nullopt: delete;
+                                          // claim: the owner (epoch-id prefix)
+  int64_t next_check_ms = 0;              // kCustomer: the state's pending check (0: none, or deleted)
+  ChangelogMarker marker;                 // kMarker only
 };
 
 // Classifies and checks one record of changelog partition `partition`: its

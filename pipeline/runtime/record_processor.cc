@@ -55,7 +55,6 @@ EpochChanges RecordProcessor::ChangelogChanges() {
   for (const auto& [id, customer] : customers_.dirty()) {
     changes.customers.push_back({customer->partition, id, customer->deleted ? nullptr : &customer->state});
   }
-  changes.timers = &timers_.changes();
   for (const auto& [partition, task] : tasks_) {
     if (task.dirty) changes.partitions[partition] = EncodePartitionState(task.stored);
   }

@@ -4,14 +4,17 @@
 //
 // A changelog record is untrusted (anyone who can write to the topic can
 // append to it). For every input:
-//  1. The whole input as a marker value: never crashes; a failure is a
-//     Corruption with a short message; an accepted marker has at most
-//     kMaxChangelogMarkerTopics valid topic names mapped to offsets >= 0, and
-//     round-trips through EncodeChangelogMarker.
+//  1. The whole input as a marker value (binary, or the previous JSON
+//     format): never crashes; a failure is a Corruption with a short
+//     message; an accepted marker has at most kMaxChangelogMarkerTopics
+//     valid topic names mapped to offsets >= 0, and round-trips through
+//     both encoders; an accepted binary marker is canonical (re-encodes to
+//     the same bytes).
 //  2. The input split into partition, key, value and epoch header (each may
 //     be null): never crashes; a failure is a Corruption; an accepted record
 //     is classified by its key's first byte, carries its epoch, and holds
-//     exactly what the state decoders and the marker parser accept.
+//     exactly what the state decoders and the marker parser accept (a
+//     customer record the pending check of its state).
 //  3. Records as ChangelogWriter writes them (keys from the Changelog*Key
 //     helpers, values from the encoders) always decode to what was written.
 #include <fuzzer/FuzzedDataProvider.h>
@@ -58,6 +61,8 @@ void CheckMarker(const ChangelogMarker& m) {
   }
   auto again = DecodeChangelogMarker(EncodeChangelogMarker(m));
   Check(again.ok() && *again == m, "decode(encode(marker)) == marker");
+  auto json = DecodeChangelogMarker(crm::pipeline::EncodeChangelogMarkerJson(m));
+  Check(json.ok() && *json == m, "decode(encode_json(marker)) == marker");
 }
 
 std::optional<std::string> MaybeString(FuzzedDataProvider& in, size_t max) {
@@ -89,6 +94,8 @@ void CheckRecord(int32_t partition, const std::optional<std::string>& key, const
       Check(!rec.key.empty() && rec.key.size() <= crm::pipeline::kMaxChangelogIdBytes, "customer id 1..1024 bytes");
       Check(rec.value == value, "a customer record keeps its value");
       Check(!value || crm::pipeline::DecodeState(*value).ok(), "a customer value decodes");
+      Check(rec.next_check_ms == (value ? crm::pipeline::DecodeState(*value)->next_check.epoch_ms : 0),
+            "a customer record carries its state's pending check");
       break;
     case Kind::kTimer:
       Check(first == 't' && rec.key == key->substr(1), "a timer record's key is its timer key bytes");
@@ -135,6 +142,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (marker.ok()) {
     Check(size <= crm::pipeline::kMaxChangelogMarkerBytes, "markers are bounded in size");
     CheckMarker(*marker);
+    if (bytes.empty() || bytes.front() != '{') {
+      Check(EncodeChangelogMarker(*marker) == bytes, "an accepted binary marker is canonical");
+    }
   } else {
     CheckFailure(marker.status());
   }
@@ -163,13 +173,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   crm::operators::CustomerState state;
   state.purchase_count = in.ConsumeIntegral<int64_t>();
   state.segment = in.ConsumeRandomLengthString(32);
+  state.next_check = crm::operators::EventTime{in.ConsumeIntegral<int64_t>()};
   std::string id = in.ConsumeRandomLengthString(64);
   if (id.empty()) id = "c";
   std::string state_value;
   crm::pipeline::EncodeState(state, state_value);
   auto c = DecodeChangelogRecord(partition, crm::pipeline::ChangelogCustomerKey(id), state_value, writer_epoch);
-  Check(c.ok() && c->kind == Kind::kCustomer && c->key == id && c->value == state_value,
-        "a customer record as written decodes to itself");
+  Check(c.ok() && c->kind == Kind::kCustomer && c->key == id && c->value == state_value &&
+            c->next_check_ms == state.next_check.epoch_ms,
+        "a customer record as written decodes to itself, with its pending check");
   auto tombstone = DecodeChangelogRecord(partition, crm::pipeline::ChangelogCustomerKey(id), std::nullopt, writer_epoch);
   Check(tombstone.ok() && tombstone->kind == Kind::kCustomer && !tombstone->value,
         "a customer tombstone as written decodes");

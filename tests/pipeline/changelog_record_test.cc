@@ -21,7 +21,45 @@ TEST(ChangelogMarker, RoundTrips) {
   auto decoded = DecodeChangelogMarker(bytes);
   ASSERT_TRUE(decoded.ok()) << decoded.status().message();
   EXPECT_EQ(*decoded, marker);
-  EXPECT_EQ(EncodeChangelogMarker(ChangelogMarker{}), R"({"offsets":{}})");
+  EXPECT_EQ(EncodeChangelogMarker(ChangelogMarker{}), std::string("\x01\x00", 2));
+  EXPECT_EQ(EncodeChangelogMarker({{{"t", 300}}}), std::string("\x01\x01\x01t\xac\x02", 6))
+      << "version, one topic, its name and its offset as a varint";
+}
+
+TEST(ChangelogMarker, ThePreviousJsonFormatIsStillRead) {
+  ChangelogMarker marker;
+  marker.next_offsets = {{"crm.purchases", 42}, {"crm.service", INT64_MAX}};
+  const std::string json = EncodeChangelogMarkerJson(marker);
+  EXPECT_EQ(json.front(), '{');
+  auto decoded = DecodeChangelogMarker(json);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(*decoded, marker);
+  EXPECT_LT(EncodeChangelogMarker(marker).size(), json.size());
+}
+
+TEST(ChangelogMarker, RejectsEveryMalformedBinaryMarker) {
+  const std::string good = EncodeChangelogMarker({{{"a", 1}, {"b", 2}}});
+  ASSERT_TRUE(DecodeChangelogMarker(good).ok());
+  const std::pair<const char*, std::string> bad[] = {
+      {"empty", ""},
+      {"unknown version", "\x02" + good.substr(1)},
+      {"truncated count", std::string("\x01", 1)},
+      {"non-canonical count", std::string("\x01\x80\x00", 3)},
+      {"truncated name", good.substr(0, 3)},
+      {"truncated offset", good.substr(0, good.size() - 1)},
+      {"trailing bytes", good + "x"},
+      {"topics out of order", std::string("\x01\x02\x01" "b\x02\x01" "a\x01", 8)},
+      {"a topic twice", std::string("\x01\x02\x01" "a\x01\x01" "a\x01", 8)},
+      {"invalid topic name", std::string("\x01\x01\x02a/\x01", 6)},
+      {"empty topic name", std::string("\x01\x01\x00\x01", 4)},
+      {"offset past INT64_MAX", std::string("\x01\x01\x01t", 4) + std::string(9, '\xff') + "\x01"},
+      {"too many topics", std::string("\x01\x41", 2)},
+  };
+  for (const auto& [what, bytes] : bad) {
+    auto decoded = DecodeChangelogMarker(bytes);
+    ASSERT_FALSE(decoded.ok()) << what;
+    EXPECT_EQ(decoded.status().code(), StatusCode::kCorruption) << what;
+  }
 }
 
 TEST(ChangelogMarker, AnOffsetOfTheWrongTypeIsCorruptionNotAnException) {
@@ -115,18 +153,30 @@ class ChangelogRecordTest : public ::testing::Test {
 };
 
 TEST_F(ChangelogRecordTest, ClassifiesWhatTheWriterWrites) {
-  auto customer = Decode(ChangelogCustomerKey("alice"), Customer());
+  // The record's views point into these: they outlive it.
+  const std::string customer_key = ChangelogCustomerKey("alice");
+  const std::string customer_value = Customer();
+  auto customer = Decode(customer_key, customer_value);
   ASSERT_TRUE(customer.ok()) << customer.status().message();
   EXPECT_EQ(customer->kind, ChangelogRecord::Kind::kCustomer);
   EXPECT_EQ(customer->key, "alice");
-  EXPECT_EQ(customer->value, Customer());
+  EXPECT_EQ(customer->value, customer_value);
   EXPECT_EQ(customer->epoch, epoch_);
+  EXPECT_EQ(customer->next_check_ms, 0);
+  operators::CustomerState armed;
+  armed.next_check = operators::EventTime{1'769'904'000'000};
+  std::string armed_value;
+  EncodeState(armed, armed_value);
+  auto with_check = Decode(customer_key, armed_value);
+  ASSERT_TRUE(with_check.ok()) << with_check.status().message();
+  EXPECT_EQ(with_check->next_check_ms, 1'769'904'000'000) << "the pending check restore derives the timer from";
 
   auto deleted = Decode(ChangelogCustomerKey("alice"), std::nullopt);
   ASSERT_TRUE(deleted.ok());
   EXPECT_FALSE(deleted->value.has_value());
 
-  auto timer = Decode(ChangelogTimerKey(Timer(kPartition, "alice")), "");
+  const std::string timer_key = ChangelogTimerKey(Timer(kPartition, "alice"));
+  auto timer = Decode(timer_key, "");
   ASSERT_TRUE(timer.ok()) << timer.status().message();
   EXPECT_EQ(timer->kind, ChangelogRecord::Kind::kTimer);
   EXPECT_EQ(timer->key, Timer(kPartition, "alice"));
@@ -142,10 +192,13 @@ TEST_F(ChangelogRecordTest, ClassifiesWhatTheWriterWrites) {
   EXPECT_EQ(partition->value, partition_state);
   EXPECT_TRUE(Decode(ChangelogPartitionKey(), std::nullopt).ok()) << "a rewrite of absent partition data";
 
-  auto marker = Decode(ChangelogMarkerKey(), R"({"offsets":{"crm.purchases":12}})");
+  auto marker = Decode(ChangelogMarkerKey(), EncodeChangelogMarker({{{"crm.purchases", 12}}}));
   ASSERT_TRUE(marker.ok()) << marker.status().message();
   EXPECT_EQ(marker->kind, ChangelogRecord::Kind::kMarker);
   EXPECT_EQ(marker->marker.next_offsets.at("crm.purchases"), 12);
+  auto json_marker = Decode(ChangelogMarkerKey(), R"({"offsets":{"crm.purchases":12}})");
+  ASSERT_TRUE(json_marker.ok()) << json_marker.status().message();
+  EXPECT_EQ(json_marker->marker, marker->marker);
 }
 
 TEST_F(ChangelogRecordTest, RecordsThatAreNotOursAreForeign) {

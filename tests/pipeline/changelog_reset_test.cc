@@ -60,15 +60,15 @@ class ChangelogResetTest : public ::testing::Test {
     ASSERT_TRUE(sink_->Flush(10'000).ok());
   }
 
-  // A writer's claim and one complete epoch: a customer, a timer, partition
-  // data and the marker.
+  // A writer's claim and one complete epoch: a customer (with a pending
+  // check, from which restore derives a timer), partition data and the marker.
   void OwnerEpoch(int32_t partition, const std::string& owner, const std::string& customer, int64_t next_offset) {
     ChangelogWriter writer(kTopic, owner + "1");
     std::vector<OutputRecord> records = writer.Claim(partition, owner);
     operators::CustomerState state;
     state.purchase_count = 3;
+    state.next_check = operators::EventTime{1'000'000};
     records.push_back(writer.Customer(partition, customer, &state));
-    records.push_back(writer.Timer(partition, TimerKeyBytes(TimerKey{partition, 1'000'000, customer}), true));
     records.push_back(writer.Partition(partition, EncodePartitionState(PartitionState{})));
     records.push_back(writer.Marker(partition, {{TopicPartitionKey{kInput, partition}, next_offset}}));
     Produce(records);
@@ -120,13 +120,15 @@ TEST_F(ChangelogResetTest, ScanFindsTheKeysWhoseLatestRecordHoldsState) {
   OwnerEpoch(kPartition, "a/1/", "bob", 9);
   ChangelogWriter writer(kTopic, "a/1/2");
   Produce({writer.Customer(kPartition, "bob", nullptr)});  // bob expired
+  // An older writer's timer record: a key that holds state, for the reset to
+  // delete too.
+  Produce({writer.Timer(kPartition, TimerKeyBytes(TimerKey{kPartition, 1'000'000, "alice"}), true)});
   auto scan = ScanChangelogPartition(Properties(), kTopic, kPartition, 10'000);
   ASSERT_TRUE(scan.ok()) << scan.status().message();
-  EXPECT_EQ(scan->records, 2 * 6 + 1);
+  EXPECT_EQ(scan->records, 2 * 5 + 2);
   EXPECT_EQ(scan->live_keys,
             (std::set<std::string>{ChangelogCustomerKey("alice"),
                                    ChangelogTimerKey(TimerKeyBytes(TimerKey{kPartition, 1'000'000, "alice"})),
-                                   ChangelogTimerKey(TimerKeyBytes(TimerKey{kPartition, 1'000'000, "bob"})),
                                    ChangelogPartitionKey()}));
   auto empty = ScanChangelogPartition(Properties(), kTopic, kOtherPartition, 10'000);
   ASSERT_TRUE(empty.ok());
@@ -140,6 +142,7 @@ TEST_F(ChangelogResetTest, AStoreWithTheOldStateAndAFreshStoreBothEndEmptyAtTheC
   Restore(*old_store, kPartition);
   Restore(*old_store, kOtherPartition);
   ASSERT_TRUE(Has(*old_store, "alice"));
+  ASSERT_EQ(Timers(*old_store, kPartition), 1) << "alice's pending check";
   ASSERT_EQ(Offset(*old_store, kPartition), 50);
   // A writer that died mid-commit: bob's record never got its marker.
   ChangelogWriter dead(kTopic, "a/1/2");
