@@ -5,17 +5,23 @@
 // 1. `crmstream broker` as its own process; a generated log of N events
 //    (M customers) is produced and `crmstream run --stop-at-end` processes
 //    it, writing the changelog.
-// 2. Reference: a bare consumer reads every changelog partition to its end.
+// 2. Reference: a bare consumer reads every changelog partition to its end,
+//    counting records and their bytes (key, value and headers, before the
+//    producer's compression): the changelog's records and bytes per input
+//    event.
 // 3. Restore: every partition is restored into a fresh RocksDB store
 //    (RestoreChangelogPartition: parse, group by epoch, atomic batches).
-// Prints records/s for both and their ratio.
+// Prints records/s for both and their ratio, and checks that the restored
+// store holds the service's customers and timers.
 //
 //   crm_bench_restore [events=300000] [customers=100000] [partitions=8]
 #include <librdkafka/rdkafka.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "pipeline/changelog/changelog.h"
@@ -27,9 +33,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Reads every partition of `topic` from the beginning to its end; returns
-// the records read.
-int64_t ReadAll(const std::string& bootstrap, const std::string& topic, int partitions) {
+struct Read {
+  int64_t records = 0;
+  int64_t bytes = 0;  // keys, values and headers
+};
+
+// Reads every partition of `topic` from the beginning to its end.
+Read ReadAll(const std::string& bootstrap, const std::string& topic, int partitions) {
   auto conf = crm::pipeline::MakeKafkaConf({{"bootstrap.servers", bootstrap},
                                             {"group.id", "bench-restore-reference"},
                                             {"enable.auto.commit", "false"},
@@ -42,7 +52,7 @@ int64_t ReadAll(const std::string& bootstrap, const std::string& topic, int part
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
   }
   rd_kafka_assign(consumer->get(), list.get());
-  int64_t records = 0;
+  Read read;
   int at_end = 0;
   while (at_end < partitions) {
     crm::pipeline::OwnedMessage m(rd_kafka_consumer_poll(consumer->get(), 1000));
@@ -50,10 +60,42 @@ int64_t ReadAll(const std::string& bootstrap, const std::string& topic, int part
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       ++at_end;
     } else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      ++records;
+      ++read.records;
+      read.bytes += static_cast<int64_t>(m->key_len + m->len);
+      rd_kafka_headers_t* headers = nullptr;
+      if (rd_kafka_message_headers(m.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name = nullptr;
+        const void* value = nullptr;
+        size_t size = 0;
+        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+          read.bytes += static_cast<int64_t>(std::strlen(name) + size);
+        }
+      }
     }
   }
-  return records;
+  return read;
+}
+
+struct Contents {
+  int64_t customers = 0;
+  int64_t timers = 0;
+};
+
+Contents Count(const crm::pipeline::StateStore& store, int partitions) {
+  Contents c;
+  (void)store.ForEachCustomer([&](const std::string&, const std::string&) { return ++c.customers, crm::Status::Ok(); });
+  for (int p = 0; p < partitions; ++p) {
+    (void)store.ScanTimers(p, INT64_MAX, [&](int64_t, std::string_view) { return ++c.timers, true; });
+  }
+  return c;
+}
+
+// CPU seconds of this process so far (every thread: librdkafka's too).
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 }  // namespace
@@ -71,12 +113,16 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  double cpu_started = CpuSeconds();
   auto started = Clock::now();
-  const int64_t reference_records = ReadAll(broker.bootstrap(), "crm.changelog", partitions);
+  const Read reference = ReadAll(broker.bootstrap(), "crm.changelog", partitions);
+  const int64_t reference_records = reference.records;
   const double reference_s = std::chrono::duration<double>(Clock::now() - started).count();
+  const double reference_cpu_s = CpuSeconds() - cpu_started;
 
   auto store = crm::pipeline::StateStore::Open({dir.path() + "/restored", 256LL << 20, false});
   if (!store.ok()) std::abort();
+  cpu_started = CpuSeconds();
   started = Clock::now();
   int64_t restored = 0, epochs = 0;
   for (int p = 0; p < partitions; ++p) {
@@ -90,14 +136,31 @@ int main(int argc, char** argv) {
     epochs += r->epochs;
   }
   const double restore_s = std::chrono::duration<double>(Clock::now() - started).count();
-  int64_t stored_customers = 0;
-  (void)(*store)->ForEachCustomer([&](const std::string&, const std::string&) { return ++stored_customers, crm::Status::Ok(); });
-  std::printf("changelog after %lld events: %lld records\n", static_cast<long long>(events),
-              static_cast<long long>(reference_records));
+  const double restore_cpu_s = CpuSeconds() - cpu_started;
+  const Contents restored_contents = Count(**store, partitions);
+  const int64_t stored_customers = restored_contents.customers;
+  auto service_store = crm::pipeline::StateStore::Open({dir.path() + "/state", 64LL << 20, /*read_only=*/true});
+  if (!service_store.ok()) std::abort();
+  const Contents service_contents = Count(**service_store, partitions);
+  const double per_event = 1.0 / static_cast<double>(events);
+  std::printf("changelog after %lld events: %lld records, %lld bytes (keys, values, headers; before compression): "
+              "%.2f records and %.0f bytes per input event\n",
+              static_cast<long long>(events), static_cast<long long>(reference_records),
+              static_cast<long long>(reference.bytes), static_cast<double>(reference_records) * per_event,
+              static_cast<double>(reference.bytes) * per_event);
+  std::printf("service store: %lld customers, %lld timers; restored store: %lld customers, %lld timers\n",
+              static_cast<long long>(service_contents.customers), static_cast<long long>(service_contents.timers),
+              static_cast<long long>(restored_contents.customers), static_cast<long long>(restored_contents.timers));
   std::printf("bare consumer:  %10.0f records/s\n", static_cast<double>(reference_records) / reference_s);
   std::printf("restore:        %10.0f records/s (%lld records, %lld epochs, %lld customers) in %.2f s; ratio %.2f\n",
               static_cast<double>(restored) / restore_s, static_cast<long long>(restored),
               static_cast<long long>(epochs), static_cast<long long>(stored_customers), restore_s,
               (static_cast<double>(restored) / restore_s) / (static_cast<double>(reference_records) / reference_s));
-  return restored == reference_records ? 0 : 1;
+  std::printf("CPU of this process: bare consumer %.2f s (%.2f us/record), restore %.2f s (%.2f us/record)\n",
+              reference_cpu_s, reference_cpu_s * 1e6 / static_cast<double>(reference_records), restore_cpu_s,
+              restore_cpu_s * 1e6 / static_cast<double>(restored));
+  const bool same = service_contents.customers == restored_contents.customers &&
+                    service_contents.timers == restored_contents.timers;
+  if (!same) std::printf("ERROR: the restored store differs from the service's\n");
+  return restored == reference_records && same ? 0 : 1;
 }
