@@ -178,7 +178,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (id.empty()) id = "c";
   std::string state_value;
   crm::pipeline::EncodeState(state, state_value);
-  auto c = DecodeChangelogRecord(partition, crm::pipeline::ChangelogCustomerKey(id), state_value, writer_epoch);
+  // A decoded record's views point into its inputs: they outlive it.
+  const std::string customer_key = crm::pipeline::ChangelogCustomerKey(id);
+  auto c = DecodeChangelogRecord(partition, customer_key, state_value, writer_epoch);
   Check(c.ok() && c->kind == Kind::kCustomer && c->key == id && c->value == state_value &&
             c->next_check_ms == state.next_check.epoch_ms,
         "a customer record as written decodes to itself, with its pending check");
