@@ -97,23 +97,20 @@ int main(int argc, char** argv) {
   crm::config::Config config =
       crm::bench::BenchConfig(broker.bootstrap(), dir.path() + "/state", customers, "bench-latency");
   config.runtime.commit_interval_ms = commit_interval_ms;
-  crm::pipeline::Metrics metrics;
-  crm::pipeline::SystemClock clock;
-  crm::pipeline::ServiceHealth health{clock};
-  crm::bench::ObservedSink* observed = nullptr;
-  auto service = crm::bench::CreateObservedService(config, metrics, health, clock, observed);
-  if (!service.ok()) {
-    std::printf("ERROR: %s\n", service.status().message().c_str());
+  auto created = crm::bench::CreateObservedService(config);
+  if (!created.ok()) {
+    std::printf("ERROR: %s\n", created.status().message().c_str());
     return 1;
   }
+  crm::bench::ObservedService& run = **created;
   // Written by the service thread (hooks) and read after it has stopped.
   std::vector<int64_t> produced_us(static_cast<size_t>(customers), 0), committed_us(produced_us), read_us(produced_us);
   std::vector<int64_t> pending;
-  observed->on_produce = [&](const crm::pipeline::OutputRecord& r) {
+  run.sink->on_produce = [&](const crm::pipeline::OutputRecord& r) {
     if (r.topic == config.topics.segment_changes) pending.push_back(CustomerIndex(r.key));
   };
   std::atomic<int64_t> committed{0};
-  observed->on_flushed = [&] {
+  run.sink->on_flushed = [&] {
     const int64_t now = NowUs();
     for (int64_t c : pending) {
       if (c >= 0 && c < customers && committed_us[static_cast<size_t>(c)] == 0) {
@@ -125,12 +122,12 @@ int main(int argc, char** argv) {
   };
   std::atomic<bool> stop_service{false}, stop_reader{false};
   crm::Status status = crm::Status::Ok();
-  std::thread service_thread([&] { status = (*service)->Run(crm::pipeline::RunOptions{}, stop_service); });
+  std::thread service_thread([&] { status = run.service->Run(crm::pipeline::RunOptions{}, stop_service); });
   std::atomic<int64_t> read{0};
   std::thread reader([&] { ReadOutputs(broker.bootstrap(), config.topics.segment_changes, read_us, read, stop_reader); });
 
   const auto ready_deadline = SteadyClock::now() + std::chrono::seconds(60);
-  while (!health.Ready(60'000) && SteadyClock::now() < ready_deadline) {
+  while (!run.health.Ready(60'000) && SteadyClock::now() < ready_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling a condition with a deadline
   }
   std::printf("service ready; producing %lld new customers/s for %lld s...\n", static_cast<long long>(rate),
@@ -140,7 +137,7 @@ int main(int argc, char** argv) {
   const auto start = SteadyClock::now();
   for (int64_t c = 0; c < customers; ++c) {
     std::this_thread::sleep_until(start + std::chrono::microseconds(c * 1'000'000 / rate));
-    const int64_t wall = clock.WallMs();
+    const int64_t wall = run.clock.WallMs();
     const std::string id = crm::bench::CustomerId(c);
     produced_us[static_cast<size_t>(c)] = NowUs();
     crm::pipeline::OutputRecord r{config.topics.purchases, id, crm::bench::PurchaseJson(c, id, wall), {}, wall};
@@ -182,6 +179,6 @@ int main(int argc, char** argv) {
   std::printf("  produce -> committed   p50 %6.0f ms  p99 %6.0f ms  max %6.0f ms\n", k.p50, k.p99, k.max);
   std::printf("  produce -> received    p50 %6.0f ms  p99 %6.0f ms  max %6.0f ms (read_committed on the mock)\n",
               r.p50, r.p99, r.max);
-  std::printf("transactions committed   %lld\n", static_cast<long long>(observed->flushes()));
+  std::printf("transactions committed   %lld\n", static_cast<long long>(run.sink->flushes()));
   return missing == 0 ? 0 : 1;
 }

@@ -79,18 +79,15 @@ int main(int argc, char** argv) {
   crm::testing::TempDir dir;
   const crm::config::Config config =
       crm::bench::BenchConfig(broker.bootstrap(), dir.path() + "/state", customers, "bench-crmstream");
-  crm::pipeline::Metrics metrics;
-  crm::pipeline::SystemClock clock;
-  crm::pipeline::ServiceHealth health{clock};
-  crm::bench::ObservedSink* observed = nullptr;
-  auto service = crm::bench::CreateObservedService(config, metrics, health, clock, observed);
-  if (!service.ok()) {
-    std::printf("ERROR: %s\n", service.status().message().c_str());
+  auto created = crm::bench::CreateObservedService(config);
+  if (!created.ok()) {
+    std::printf("ERROR: %s\n", created.status().message().c_str());
     return 1;
   }
+  crm::bench::ObservedService& run = **created;
   std::atomic<bool> stop{false};
-  const crm::Status status = (*service)->Run(crm::pipeline::RunOptions{true}, stop);
-  const double crm_s = static_cast<double>(clock.SteadyMs() - health.first_record_ms.load()) / 1000.0;
+  const crm::Status status = run.service->Run(crm::pipeline::RunOptions{true}, stop);
+  const double crm_s = static_cast<double>(run.clock.SteadyMs() - run.health.first_record_ms.load()) / 1000.0;
   if (!status.ok()) {
     std::printf("ERROR: %s\n", status.message().c_str());
     return 1;
@@ -98,18 +95,20 @@ int main(int argc, char** argv) {
   const double crm_rate = static_cast<double>(events) / crm_s;
   std::printf("crmstream done: %.0f events/s\n", crm_rate);
   const double rss_mib = crm::bench::PeakRssMiB();
-  if (!(*service)->mutable_store().CompactAll().ok()) std::printf("WARNING: compaction failed\n");
+  if (!run.service->mutable_store().CompactAll().ok()) std::printf("WARNING: compaction failed\n");
   const double disk_per_customer =
-      static_cast<double>((*service)->store().ApproximateSizeBytes()) / static_cast<double>(customers);
+      static_cast<double>(crm::bench::DirectoryBytes(config.state.dir)) / static_cast<double>(customers);
+  const double customer_records =
+      static_cast<double>(run.service->store().ApproximateSizeBytes()) / static_cast<double>(customers);
 
-  auto pipe = crm::bench::BarePipe(config, "bench-pipe", observed->tallies(), events);
+  auto pipe = crm::bench::BarePipe(config, "bench-pipe", run.sink->tallies(), events);
   if (!pipe.ok()) {
     std::printf("ERROR: bare pipe: %s\n", pipe.status().message().c_str());
     return 1;
   }
 
   const double per_event = 1.0 / static_cast<double>(events);
-  const std::string text = metrics.Serialize();
+  const std::string text = run.metrics.Serialize();
   std::printf("\n== crm_bench_throughput %lld %lld %d (commit interval %lld ms, transactions, timers, changelog) ==\n",
               static_cast<long long>(events), static_cast<long long>(customers), partitions,
               static_cast<long long>(config.runtime.commit_interval_ms));
@@ -119,7 +118,7 @@ int main(int argc, char** argv) {
   std::printf("crmstream            %9.0f events/s (%.2f s)\n", crm_rate, crm_s);
   std::printf("crmstream/consumer   %9.3f (target >= 0.5)\n", crm_rate / bare.rate());
   std::printf("crmstream/pipe       %9.3f (target >= 0.8)\n", crm_rate / pipe->rate());
-  for (const auto& [topic, tally] : observed->tallies()) {
+  for (const auto& [topic, tally] : run.sink->tallies()) {
     std::printf("produced %-20s %6.3f records/event, %6.1f bytes/event (%.0f bytes/record)\n", topic.c_str(),
                 static_cast<double>(tally.records) * per_event, static_cast<double>(tally.bytes) * per_event,
                 static_cast<double>(tally.bytes) / static_cast<double>(tally.records));
@@ -127,7 +126,8 @@ int main(int argc, char** argv) {
   std::printf("commits              %9.0f, %.2f s in commits (service metrics)\n",
               Metric(text, "crmstream_commit_duration_seconds_count"),
               Metric(text, "crmstream_commit_duration_seconds_sum"));
-  std::printf("state on disk        %9.1f bytes/customer (after compaction)\n", disk_per_customer);
+  std::printf("state on disk        %9.1f bytes/customer (state directory after compaction; customer records "
+              "alone %.1f)\n", disk_per_customer, customer_records);
   std::printf("peak RSS             %9.0f MiB (bench process: producer, bare consumer, crmstream)\n", rss_mib);
   return 0;
 }

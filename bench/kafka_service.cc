@@ -32,11 +32,9 @@ Result<std::unique_ptr<pipeline::RecordSink>> CrmstreamProducer(const config::Co
   return std::unique_ptr<pipeline::RecordSink>(std::move(sink));
 }
 
-Result<std::unique_ptr<pipeline::Service>> CreateObservedService(const config::Config& config,
-                                                                 pipeline::Metrics& metrics,
-                                                                 pipeline::ServiceHealth& health,
-                                                                 const pipeline::Clock& clock,
-                                                                 ObservedSink*& observed) {
+Result<std::unique_ptr<ObservedService>> CreateObservedService(const config::Config& config) {
+  auto run = std::make_unique<ObservedService>();
+  ObservedSink*& observed = run->sink;
   auto make_parts = [&config, &observed]() -> Result<pipeline::ServiceParts> {
     pipeline::ServiceParts parts;
     ASSIGN_OR_RETURN(parts.store, pipeline::StateStore::Open(pipeline::StateStoreOptions{
@@ -61,7 +59,8 @@ Result<std::unique_ptr<pipeline::Service>> CreateObservedService(const config::C
     };
     return parts;
   };
-  return pipeline::Service::Create(config, metrics, health, clock, make_parts);
+  ASSIGN_OR_RETURN(run->service, pipeline::Service::Create(config, run->metrics, run->health, run->clock, make_parts));
+  return run;
 }
 
 }  // namespace crm::bench

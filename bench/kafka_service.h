@@ -25,13 +25,18 @@ namespace crm::bench {
 config::Config BenchConfig(const std::string& bootstrap, const std::string& state_dir, int64_t customers,
                            const std::string& group_id);
 
-// The service; `observed` is set to its sink (owned by the service).
-// `config`, `metrics`, `health` and `clock` outlive it.
-Result<std::unique_ptr<pipeline::Service>> CreateObservedService(const config::Config& config,
-                                                                 pipeline::Metrics& metrics,
-                                                                 pipeline::ServiceHealth& health,
-                                                                 const pipeline::Clock& clock,
-                                                                 ObservedSink*& observed);
+// The service with what it runs with: metrics, the system clock, health,
+// and its observed producer (owned by the service).
+struct ObservedService {
+  pipeline::Metrics metrics;
+  pipeline::SystemClock clock;
+  pipeline::ServiceHealth health{clock};
+  ObservedSink* sink = nullptr;
+  std::unique_ptr<pipeline::Service> service;
+};
+
+// `config` outlives the result.
+Result<std::unique_ptr<ObservedService>> CreateObservedService(const config::Config& config);
 
 // The producer crmstream uses (its properties, transactional id and per-topic
 // codecs), for a reference that must produce the way crmstream does;

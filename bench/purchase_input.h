@@ -3,7 +3,8 @@
 // The benchmarks' input: purchase events of ~230 bytes of JSON in the input
 // contract, the same bytes for the same arguments. BenchInput picks the
 // customer of each event: every customer once in order, then at random
-// (fixed seed), so the log is the same in every run.
+// (fixed seed), so the log is the same in every run. Also the two
+// resource figures the benchmarks print.
 #pragma once
 
 #include <cstdint>
@@ -35,5 +36,8 @@ class BenchInput {
 
 // Peak resident set size of this process so far, MiB.
 double PeakRssMiB();
+// Bytes of every file under `dir` (a state directory: all column families'
+// SST files, the WAL, the manifest), what the state costs on disk.
+int64_t DirectoryBytes(const std::string& dir);
 
 }  // namespace crm::bench

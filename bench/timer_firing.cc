@@ -23,12 +23,10 @@
 #include <filesystem>
 #include <string>
 
-#include "bench/observed_sink.h"
+#include "bench/local_processor.h"
 #include "bench/purchase_input.h"
 #include "config/config.h"
-#include "pipeline/observe/metrics.h"
 #include "pipeline/runtime/record_processor.h"
-#include "pipeline/state/state_store.h"
 #include "pipeline/wire/output_encoder.h"
 
 namespace {
@@ -57,13 +55,11 @@ int main(int argc, char** argv) {
   config.state.memory_budget_bytes = budget_mib << 20;
   config.state.cache_customers = cache_customers;
   config.state.changelog = false;  // no broker here: the timers' own cost
-  auto store = crm::pipeline::StateStore::Open({config.state.dir, config.state.memory_budget_bytes, false});
-  Check(store.status(), "open store");
-  crm::pipeline::Metrics metrics;
-  crm::bench::NullSink sink;
-  crm::pipeline::SystemClock clock;
-  crm::pipeline::RecordProcessor processor(config, **store, sink, metrics, clock);
-  Check(processor.Start(), "start");
+  auto local = crm::bench::LocalProcessor::Open(config);
+  Check(local.status(), "open");
+  crm::pipeline::RecordProcessor& processor = (*local)->processor();
+  crm::pipeline::StateStore& store = (*local)->store();
+  const crm::bench::NullSink& sink = (*local)->sink();
 
   // 1. One purchase per customer.
   const auto started = Clock::now();
@@ -87,7 +83,7 @@ int main(int argc, char** argv) {
   const double process_s = std::chrono::duration<double>(Clock::now() - started).count();
   const double rss_after_arming = crm::bench::PeakRssMiB();
   int64_t pending_before = 0;
-  Check((*store)->ScanTimers(0, INT64_MAX, [&](int64_t, std::string_view) { return ++pending_before, true; }),
+  Check(store.ScanTimers(0, INT64_MAX, [&](int64_t, std::string_view) { return ++pending_before, true; }),
         "count timers");
 
   const int64_t outputs_of_events = sink.produced();
@@ -107,7 +103,7 @@ int main(int argc, char** argv) {
   }
   const double fire_s = std::chrono::duration<double>(Clock::now() - firing).count();
   int64_t pending_after = 0;
-  Check((*store)->ScanTimers(0, INT64_MAX, [&](int64_t, std::string_view) { return ++pending_after, true; }),
+  Check(store.ScanTimers(0, INT64_MAX, [&](int64_t, std::string_view) { return ++pending_after, true; }),
         "count timers");
 
   const double events_per_s = static_cast<double>(customers) / process_s;
@@ -124,8 +120,8 @@ int main(int argc, char** argv) {
               "customers; RocksDB block cache now %.0f MiB\n",
               rss_after_arming, crm::bench::PeakRssMiB(), static_cast<long long>(budget_mib),
               static_cast<long long>(cache_customers),
-              static_cast<double>((*store)->BlockCacheUsageBytes()) / (1 << 20));
-  store->reset();
+              static_cast<double>(store.BlockCacheUsageBytes()) / (1 << 20));
+  local->reset();
   std::filesystem::remove_all(dir);
   return fired == pending_before ? 0 : 1;
 }
