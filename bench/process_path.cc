@@ -2,8 +2,9 @@
 // a RecordProcessor on a fresh RocksDB store, everything on as in the
 // defaults (timers, changelog records, outputs), the records going to a
 // NullSink (observed_sink.h) that drops them and acknowledges each commit.
-// Input: `events` purchase events (~230 bytes of JSON, one second of event
-// time apart) for `customers` customers, every customer once in order, then
+// Input: `events` purchase events (~230 bytes of JSON, `spacing_ms` of event
+// time apart: with the default 1 s, overdue checks of earlier customers fire
+// during long runs) for `customers` customers, every customer once in order, then
 // at random (fixed seed); customer c is keyed to input partition
 // c % partitions; a commit every runtime.max_uncommitted_events events, as the
 // service commits under load.
@@ -14,7 +15,7 @@
 // load. Run natively it also gives events/s, peak RSS and on-disk bytes per
 // customer after compaction, for RSS and disk at 1M and 10M customers.
 //
-//   crm_bench_process_path [events=200000] [customers=100000] [partitions=8]
+//   crm_bench_process_path [events=200000] [customers=100000] [partitions=8] [spacing_ms=1000]
 #include <unistd.h>
 
 #include <chrono>
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
   const int64_t events = argc > 1 ? std::atoll(argv[1]) : 200'000;
   const int64_t customers = argc > 2 ? std::atoll(argv[2]) : 100'000;
   const int32_t partitions = argc > 3 ? std::atoi(argv[3]) : 8;
+  const int64_t spacing_ms = argc > 4 ? std::atoll(argv[4]) : 1000;
   const auto dir = std::filesystem::temp_directory_path() / ("crm-bench-process-path-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
 
@@ -88,7 +90,7 @@ int main(int argc, char** argv) {
     chunk = Chunk{};
     for (int64_t i = done; i < events && i < done + chunk_size; ++i) {
       const int64_t c = input.CustomerOf(i);
-      const int64_t ts = crm::bench::kInputStartMs + i * 1000;
+      const int64_t ts = crm::bench::kInputStartMs + i * spacing_ms;
       std::string id = crm::bench::CustomerId(c);
       const auto p = static_cast<int32_t>(c % partitions);
       chunk.values.push_back(crm::bench::PurchaseJson(i, id, ts));
@@ -101,14 +103,19 @@ int main(int argc, char** argv) {
     const auto started = SteadyClock::now();
     ProcessChunk(processor, chunk);
     processing_s += std::chrono::duration<double>(SteadyClock::now() - started).count();
+    if (done % 1'000'000 == 0) {
+      std::fprintf(stderr, "%lld events, %.0f s processing, peak RSS %.0f MiB\n", static_cast<long long>(done),
+                   processing_s, crm::bench::PeakRssMiB());
+    }
   }
   const double rss_mib = crm::bench::PeakRssMiB();
   Check(store.CompactAll(), "compact");
   const double disk = static_cast<double>(crm::bench::DirectoryBytes(config.state.dir));
   const double customer_cf = static_cast<double>(store.ApproximateSizeBytes());
 
-  std::printf("== crm_bench_process_path %lld %lld %d (no broker; changelog, timers, outputs on) ==\n",
-              static_cast<long long>(events), static_cast<long long>(customers), partitions);
+  std::printf("== crm_bench_process_path %lld %lld %d %lld (no broker; changelog, timers, outputs on) ==\n",
+              static_cast<long long>(events), static_cast<long long>(customers), partitions,
+              static_cast<long long>(spacing_ms));
   std::printf("events               %lld\n", static_cast<long long>(events));
   std::printf("records produced     %lld (%.2f per event: outputs, changelog records, markers)\n",
               static_cast<long long>(sink.produced()),
