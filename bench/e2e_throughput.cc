@@ -1,172 +1,133 @@
-// End-to-end throughput: crmstream against a bare librdkafka consumer on the
-// same topic, in the same run.
-//
+// End-to-end throughput: crmstream against two references on the same input
+// log, in the same run (bare_clients.h):
 // 1. `crmstream broker` starts as its own process with enough partitions that
 //    the embedded broker's per-partition retention (~5 MiB) keeps every event.
-// 2. N purchase events (~170 bytes, M distinct customers) are produced; the
-//    bench checks the topic holds exactly N records.
-// 3. Reference: a bare consumer-group member reads crm.purchases to the end.
-// 4. crmstream (`Service`, in this process, exactly as `crmstream run
-//    --stop-at-end`) consumes the same log with state, outputs and commits.
-// Both timings run from the first record received (after the consumer-group
-// join) to the end of the log, crmstream's including its final commit.
-// Prints events/s, their ratio, on-disk bytes per customer and peak RSS.
+// 2. N purchase events (~230 bytes, M distinct customers, every customer at
+//    least once) are produced to crm.purchases.
+// 3. Bare consumer: reads the log to its end.
+// 4. crmstream (`Service` in this process, wired as `crmstream run
+//    --stop-at-end` with the defaults: transactions, timers, changelog)
+//    consumes the same log; its producer is observed (observed_sink.h) to
+//    count what it produced per topic.
+// 5. Bare pipe: reads the log and produces the same records per topic,
+//    in transactions at the same commit interval.
+// Prints a summary block: events/s of all three, crmstream's ratios to both
+// references, what crmstream produced per input event, on-disk bytes per
+// customer after compaction, peak RSS, and the commits.
 //
-//   crm_bench_throughput [events=2000000] [customers=1000000] [partitions=96]
-#include <librdkafka/rdkafka.h>
-#include <sys/resource.h>
-
+//   crm_bench_throughput [events=2000000] [customers=1000000] [partitions=128]
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
 #include <string>
 
-#include "config/config.h"
+#include "bench/bare_clients.h"
+#include "bench/kafka_service.h"
+#include "bench/purchase_input.h"
 #include "pipeline/kafka/kafka_sink.h"
-#include "pipeline/observe/metrics.h"
-#include "pipeline/runtime/service.h"
-#include "pipeline/wire/output_encoder.h"
 #include "tests/integration/harness.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-constexpr int64_t kStart = 1'704'067'200'000;
+using SteadyClock = std::chrono::steady_clock;
 
 void ProducePurchases(const std::string& bootstrap, int64_t events, int64_t customers) {
   auto sink = crm::pipeline::KafkaSink::Create({{"bootstrap.servers", bootstrap}, {"linger.ms", "20"}});
   if (!sink.ok()) std::abort();
-  std::mt19937_64 rng(42);
-  std::uniform_int_distribution<int64_t> customer(0, customers - 1);
-  char json[256];
+  crm::bench::BenchInput input(customers);
   for (int64_t i = 0; i < events; ++i) {
-    // Every customer appears at least once when events >= customers.
-    int64_t c = i < customers ? i : customer(rng);
-    int64_t ts = kStart + i * 1000;
-    char id[16];
-    std::snprintf(id, sizeof id, "c%08lld", static_cast<long long>(c));
-    int n = std::snprintf(json, sizeof json,
-                          R"({"event_id":"e%lld","customer_id":"%s","ts":"%s","amount":%lld.%02lld,)"
-                          R"("currency":"EUR","quantity":1,"channel":"web","order_id":"o%lld"})",
-                          static_cast<long long>(i), id, crm::pipeline::FormatRfc3339(ts).c_str(),
-                          static_cast<long long>(10 + i % 90), static_cast<long long>(i % 100),
-                          static_cast<long long>(i));
-    crm::pipeline::OutputRecord r{"crm.purchases", id, std::string(json, static_cast<size_t>(n)), {}, ts};
+    const std::string id = crm::bench::CustomerId(input.CustomerOf(i));
+    const int64_t ts = crm::bench::kInputStartMs + i * 1000;
+    crm::pipeline::OutputRecord r{"crm.purchases", id, crm::bench::PurchaseJson(i, id, ts), {}, ts};
     if (!(*sink)->Produce(r).ok()) std::abort();
   }
   if (!(*sink)->Flush(300000).ok()) std::abort();
 }
 
-// Reads crm.purchases to the end as a plain group member; returns records
-// and sets `first` to when the first record arrived (after the group join).
-int64_t BareConsume(const std::string& bootstrap, Clock::time_point& first) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err);
-  rd_kafka_conf_set(conf, "group.id", "bench-bare", err, sizeof err);
-  rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, sizeof err);
-  rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof err);
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  rd_kafka_poll_set_consumer(rk);
-  rd_kafka_topic_partition_list_t* sub = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(sub, "crm.purchases", RD_KAFKA_PARTITION_UA);
-  rd_kafka_subscribe(rk, sub);
-  rd_kafka_topic_partition_list_destroy(sub);
-  int64_t records = 0, bytes = 0;
-  int eofs = 0, partitions = -1;
-  while (partitions < 0 || eofs < partitions) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-    if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      ++eofs;
-      if (partitions < 0) {
-        rd_kafka_topic_partition_list_t* assigned = nullptr;
-        rd_kafka_assignment(rk, &assigned);
-        partitions = assigned->cnt;
-        rd_kafka_topic_partition_list_destroy(assigned);
-      }
-    } else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (records == 0) first = Clock::now();
-      ++records;
-      bytes += static_cast<int64_t>(m->len);
-    }
-    rd_kafka_message_destroy(m);
-  }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
-  return records;
+// The value of the first line of the metrics text that starts with `name`.
+double Metric(const std::string& text, const std::string& name) {
+  const size_t pos = text.find("\n" + name);
+  if (pos == std::string::npos) return 0;
+  const size_t space = text.find(' ', pos + 1);
+  return std::atof(text.c_str() + space + 1);
 }
-
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const int64_t events = argc > 1 ? std::atoll(argv[1]) : 2'000'000;
   const int64_t customers = argc > 2 ? std::atoll(argv[2]) : 1'000'000;
-  const int partitions = argc > 3 ? std::atoi(argv[3]) : 96;
+  const int partitions = argc > 3 ? std::atoi(argv[3]) : 128;
 
   crm::testing::BrokerProcess broker(partitions);
   std::printf("broker %s, %d partitions; producing %lld events for %lld customers...\n",
               broker.bootstrap().c_str(), partitions, static_cast<long long>(events),
               static_cast<long long>(customers));
-  auto t0 = Clock::now();
+  const auto t0 = SteadyClock::now();
   ProducePurchases(broker.bootstrap(), events, customers);
-  std::printf("produced in %.1f s\n", Seconds(Clock::now() - t0));
+  std::printf("produced in %.1f s\n", std::chrono::duration<double>(SteadyClock::now() - t0).count());
 
-  Clock::time_point bare_first;
-  int64_t bare = BareConsume(broker.bootstrap(), bare_first);
-  double bare_s = Seconds(Clock::now() - bare_first);
-  if (bare != events) {
+  const crm::bench::BareRun bare = crm::bench::BareConsume(broker.bootstrap(), "crm.purchases", "bench-bare");
+  if (bare.records != events) {
     std::printf("ERROR: the topic holds %lld of %lld events (broker retention); use more partitions\n",
-                static_cast<long long>(bare), static_cast<long long>(events));
+                static_cast<long long>(bare.records), static_cast<long long>(events));
     return 1;
   }
+  std::printf("bare consumer done: %.0f events/s\n", bare.rate());
 
   crm::testing::TempDir dir;
-  crm::config::Config config;
-  config.kafka["bootstrap.servers"] = broker.bootstrap();
-  config.state.dir = dir.path() + "/state";
-  config.state.cache_customers = customers + customers / 4;
-  config.runtime.group_id = "bench-crmstream";
-  config.http.port = 0;
-  crm::pipeline::Metrics metrics;
-  crm::pipeline::SystemClock clock;
-  crm::pipeline::ServiceHealth health{clock};
-  auto service = crm::pipeline::Service::Create(config, metrics, health, clock);
-  if (!service.ok()) {
-    std::printf("ERROR: %s\n", service.status().message().c_str());
+  const crm::config::Config config =
+      crm::bench::BenchConfig(broker.bootstrap(), dir.path() + "/state", customers, "bench-crmstream");
+  auto created = crm::bench::CreateObservedService(config);
+  if (!created.ok()) {
+    std::printf("ERROR: %s\n", created.status().message().c_str());
     return 1;
   }
+  crm::bench::ObservedService& run = **created;
   std::atomic<bool> stop{false};
-  crm::Status status = (*service)->Run(crm::pipeline::RunOptions{true}, stop);
-  const int64_t end_ms = clock.SteadyMs();
-  double crm_s = static_cast<double>(end_ms - health.first_record_ms.load()) / 1000.0;
+  const crm::Status status = run.service->Run(crm::pipeline::RunOptions{true}, stop);
+  const double crm_s = static_cast<double>(run.clock.SteadyMs() - run.health.first_record_ms.load()) / 1000.0;
   if (!status.ok()) {
     std::printf("ERROR: %s\n", status.message().c_str());
     return 1;
   }
-  if (!(*service)->mutable_store().CompactAll().ok()) std::printf("WARNING: compaction failed\n");
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  double bare_rate = static_cast<double>(events) / bare_s;
-  double crm_rate = static_cast<double>(events) / crm_s;
-  std::printf("bare librdkafka consumer: %10.0f events/s (%.2f s)\n", bare_rate, bare_s);
-  std::printf("crmstream end to end:     %10.0f events/s (%.2f s)\n", crm_rate, crm_s);
-  std::printf("ratio crmstream/bare:     %10.3f  (target >= 0.5)\n", crm_rate / bare_rate);
-  std::printf("state on disk:            %10.1f bytes/customer; peak RSS %.0f MiB\n",
-              static_cast<double>((*service)->store().ApproximateSizeBytes()) /
-                  static_cast<double>(customers),
-              static_cast<double>(usage.ru_maxrss) / 1024.0);
-  // Where the time went, from the service's own metrics.
-  std::string text = metrics.Serialize();
-  for (const char* name : {"crmstream_commit_duration_seconds_sum", "crmstream_commit_duration_seconds_count",
-                           "crmstream_processing_latency_seconds_sum", "crmstream_commits_total"}) {
-    for (size_t pos = text.find(name); pos != std::string::npos; pos = text.find(name, pos + 1)) {
-      std::printf("  %s\n", text.substr(pos, text.find('\n', pos) - pos).c_str());
-    }
+  const double crm_rate = static_cast<double>(events) / crm_s;
+  std::printf("crmstream done: %.0f events/s\n", crm_rate);
+  const double rss_mib = crm::bench::PeakRssMiB();
+  if (!run.service->mutable_store().CompactAll().ok()) std::printf("WARNING: compaction failed\n");
+  const double disk_per_customer =
+      static_cast<double>(crm::bench::DirectoryBytes(config.state.dir)) / static_cast<double>(customers);
+  const double customer_records =
+      static_cast<double>(run.service->store().ApproximateSizeBytes()) / static_cast<double>(customers);
+
+  auto pipe = crm::bench::BarePipe(config, "bench-pipe", run.sink->tallies(), events);
+  if (!pipe.ok()) {
+    std::printf("ERROR: bare pipe: %s\n", pipe.status().message().c_str());
+    return 1;
   }
+
+  const double per_event = 1.0 / static_cast<double>(events);
+  const std::string text = run.metrics.Serialize();
+  std::printf("\n== crm_bench_throughput %lld %lld %d (commit interval %lld ms, transactions, timers, changelog) ==\n",
+              static_cast<long long>(events), static_cast<long long>(customers), partitions,
+              static_cast<long long>(config.runtime.commit_interval_ms));
+  std::printf("bare consumer        %9.0f events/s\n", bare.rate());
+  std::printf("bare pipe            %9.0f events/s (%lld records in %lld transactions)\n", pipe->rate(),
+              static_cast<long long>(pipe->produced), static_cast<long long>(pipe->transactions));
+  std::printf("crmstream            %9.0f events/s (%.2f s)\n", crm_rate, crm_s);
+  std::printf("crmstream/consumer   %9.3f (target >= 0.5)\n", crm_rate / bare.rate());
+  std::printf("crmstream/pipe       %9.3f (target >= 0.8)\n", crm_rate / pipe->rate());
+  for (const auto& [topic, tally] : run.sink->tallies()) {
+    std::printf("produced %-20s %6.3f records/event, %6.1f bytes/event (%.0f bytes/record)\n", topic.c_str(),
+                static_cast<double>(tally.records) * per_event, static_cast<double>(tally.bytes) * per_event,
+                static_cast<double>(tally.bytes) / static_cast<double>(tally.records));
+  }
+  std::printf("commits              %9.0f, %.2f s in commits (service metrics)\n",
+              Metric(text, "crmstream_commit_duration_seconds_count"),
+              Metric(text, "crmstream_commit_duration_seconds_sum"));
+  std::printf("state on disk        %9.1f bytes/customer (state directory after compaction; customer records "
+              "alone %.1f)\n", disk_per_customer, customer_records);
+  std::printf("peak RSS             %9.0f MiB (bench process: producer, bare consumer, crmstream)\n", rss_mib);
   return 0;
 }

@@ -2,7 +2,8 @@
 // configured memory budget, and how fast the checks fire.
 //
 // In process, no broker (the timers' cost is the state store, not Kafka):
-// a RecordProcessor on a fresh RocksDB store with a sink that drops outputs.
+// a RecordProcessor on a fresh RocksDB store with a sink that drops outputs
+// (NullSink, observed_sink.h).
 // 1. Reference: N purchase events, one per customer, all within minutes of
 //    event time (so no check falls due), committed every 100k events. Each
 //    event arms that customer's one timer in the store.
@@ -15,7 +16,6 @@
 // cache, and RocksDB's own accounting.
 //
 //   crm_bench_timers [customers=1000000] [memory_budget_mib=256] [cache_customers=200000]
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -23,10 +23,10 @@
 #include <filesystem>
 #include <string>
 
+#include "bench/local_processor.h"
+#include "bench/purchase_input.h"
 #include "config/config.h"
-#include "pipeline/observe/metrics.h"
 #include "pipeline/runtime/record_processor.h"
-#include "pipeline/state/state_store.h"
 #include "pipeline/wire/output_encoder.h"
 
 namespace {
@@ -34,25 +34,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int64_t kStart = 1'704'067'200'000;  // 2024-01-01
 constexpr int64_t kDay = 86'400'000;
-
-class DroppingSink : public crm::pipeline::RecordSink {
- public:
-  crm::Status Produce(const crm::pipeline::OutputRecord&) override {
-    ++produced;
-    return crm::Status::Ok();
-  }
-  crm::Status Flush(int) override { return crm::Status::Ok(); }
-  crm::Status AwaitDelivery(int) override { return crm::Status::Ok(); }
-  std::optional<int64_t> LastDeliveredOffset(const std::string&, int32_t) const override { return std::nullopt; }
-  crm::Status Abort(int) override { return crm::Status::Ok(); }
-  int64_t produced = 0;
-};
-
-double PeakRssMiB() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
-}
 
 void Check(const crm::Status& s, const char* what) {
   if (s.ok()) return;
@@ -74,13 +55,11 @@ int main(int argc, char** argv) {
   config.state.memory_budget_bytes = budget_mib << 20;
   config.state.cache_customers = cache_customers;
   config.state.changelog = false;  // no broker here: the timers' own cost
-  auto store = crm::pipeline::StateStore::Open({config.state.dir, config.state.memory_budget_bytes, false});
-  Check(store.status(), "open store");
-  crm::pipeline::Metrics metrics;
-  DroppingSink sink;
-  crm::pipeline::SystemClock clock;
-  crm::pipeline::RecordProcessor processor(config, **store, sink, metrics, clock);
-  Check(processor.Start(), "start");
+  auto local = crm::bench::LocalProcessor::Open(config);
+  Check(local.status(), "open");
+  crm::pipeline::RecordProcessor& processor = (*local)->processor();
+  crm::pipeline::StateStore& store = (*local)->store();
+  const crm::bench::NullSink& sink = (*local)->sink();
 
   // 1. One purchase per customer.
   const auto started = Clock::now();
@@ -102,12 +81,12 @@ int main(int argc, char** argv) {
   }
   Check(processor.Commit(60'000), "commit");
   const double process_s = std::chrono::duration<double>(Clock::now() - started).count();
-  const double rss_after_arming = PeakRssMiB();
+  const double rss_after_arming = crm::bench::PeakRssMiB();
   int64_t pending_before = 0;
-  Check((*store)->ScanTimers(0, INT64_MAX, [&](int64_t, std::string_view) { return ++pending_before, true; }),
+  Check(store.ScanTimers(0, INT64_MAX, [&](int64_t, std::string_view) { return ++pending_before, true; }),
         "count timers");
 
-  const int64_t outputs_of_events = sink.produced;
+  const int64_t outputs_of_events = sink.produced();
 
   // 2. The watermark passes every first check; fire in committed slices.
   auto advanced = processor.AdvanceWatermark(0, kStart + 100 * kDay);
@@ -124,7 +103,7 @@ int main(int argc, char** argv) {
   }
   const double fire_s = std::chrono::duration<double>(Clock::now() - firing).count();
   int64_t pending_after = 0;
-  Check((*store)->ScanTimers(0, INT64_MAX, [&](int64_t, std::string_view) { return ++pending_after, true; }),
+  Check(store.ScanTimers(0, INT64_MAX, [&](int64_t, std::string_view) { return ++pending_after, true; }),
         "count timers");
 
   const double events_per_s = static_cast<double>(customers) / process_s;
@@ -136,13 +115,13 @@ int main(int argc, char** argv) {
   std::printf("timers fired:                    %lld in %.1f s = %.0f timers/s; ratio to events/s %.2f\n",
               static_cast<long long>(fired), fire_s, fired_per_s, fired_per_s / events_per_s);
   std::printf("outputs: %lld from the events, %lld from the checks (segment changes and churn alerts)\n",
-              static_cast<long long>(outputs_of_events), static_cast<long long>(sink.produced - outputs_of_events));
+              static_cast<long long>(outputs_of_events), static_cast<long long>(sink.produced() - outputs_of_events));
   std::printf("peak RSS: %.0f MiB after arming, %.0f MiB at the end; budget %lld MiB RocksDB + %lld cached "
               "customers; RocksDB block cache now %.0f MiB\n",
-              rss_after_arming, PeakRssMiB(), static_cast<long long>(budget_mib),
+              rss_after_arming, crm::bench::PeakRssMiB(), static_cast<long long>(budget_mib),
               static_cast<long long>(cache_customers),
-              static_cast<double>((*store)->BlockCacheUsageBytes()) / (1 << 20));
-  store->reset();
+              static_cast<double>(store.BlockCacheUsageBytes()) / (1 << 20));
+  local->reset();
   std::filesystem::remove_all(dir);
   return fired == pending_before ? 0 : 1;
 }

@@ -5,6 +5,7 @@
 #                                         (also a clang ASan+UBSan build of the unit tests and
 #                                         the fuzz targets in ./build-asan, run in the same ctest)
 #   deploy/setup.sh build                 install what is missing, build
+#   deploy/setup.sh bench                 the same, plus valgrind for bench/callgrind.sh
 # Idempotent: installs only missing packages and builds incrementally in ./build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,9 @@ PACKAGES=(
 # carries its own npm, which Debian's npm package would conflict with).
 TEST_PACKAGES=(clang libclang-rt-dev llvm python3-kafka python3-jsonschema prometheus python3 python3-yaml
                docker-compose yamllint)
+# Only for `bench`: valgrind's callgrind counts instructions per event
+# (bench/callgrind.sh), a figure the machine's load does not change.
+if [ "$what" = bench ]; then PACKAGES+=(valgrind); fi
 if [ "$what" = test ]; then
   PACKAGES+=("${TEST_PACKAGES[@]}")
   command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
@@ -87,6 +91,6 @@ fi
 case "$what" in
   demo) exec "$BUILD_DIR/pipeline/crmstream" demo "$@" ;;
   test) exec ctest --test-dir "$ALL_DIR" --output-on-failure -j2 "$@" ;;
-  build) ;;
-  *) echo "usage: $0 demo|test|build" >&2; exit 2 ;;
+  build | bench) ;;
+  *) echo "usage: $0 demo|test|build|bench" >&2; exit 2 ;;
 esac

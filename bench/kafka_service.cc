@@ -1,0 +1,66 @@
+#include "bench/kafka_service.h"
+
+#include <map>
+#include <utility>
+
+#include "pipeline/changelog/changelog.h"
+#include "pipeline/kafka/kafka_sink.h"
+#include "pipeline/kafka/kafka_source.h"
+
+namespace crm::bench {
+
+config::Config BenchConfig(const std::string& bootstrap, const std::string& state_dir, int64_t customers,
+                           const std::string& group_id) {
+  config::Config config;
+  config.kafka["bootstrap.servers"] = bootstrap;
+  config.state.dir = state_dir;
+  config.state.cache_customers = customers + customers / 4;
+  config.runtime.group_id = group_id;
+  config.http.port = 0;
+  return config;
+}
+
+Result<std::unique_ptr<pipeline::RecordSink>> CrmstreamProducer(const config::Config& config,
+                                                                const std::string& transactional_id) {
+  pipeline::KafkaProperties props = pipeline::ProducerProperties(config.kafka);
+  props.try_emplace("client.id", config.runtime.instance_id);
+  const std::map<std::string, std::string> codecs = {{config.topics.churn_alerts, config.output.compression},
+                                                     {config.topics.segment_changes, config.output.compression},
+                                                     {config.topics.deadletter, config.output.compression}};
+  ASSIGN_OR_RETURN(std::unique_ptr<pipeline::KafkaSink> sink,
+                   pipeline::KafkaSink::Create(props, transactional_id, codecs));
+  return std::unique_ptr<pipeline::RecordSink>(std::move(sink));
+}
+
+Result<std::unique_ptr<ObservedService>> CreateObservedService(const config::Config& config) {
+  auto run = std::make_unique<ObservedService>();
+  ObservedSink*& observed = run->sink;
+  auto make_parts = [&config, &observed]() -> Result<pipeline::ServiceParts> {
+    pipeline::ServiceParts parts;
+    ASSIGN_OR_RETURN(parts.store, pipeline::StateStore::Open(pipeline::StateStoreOptions{
+                                      config.state.dir, config.state.memory_budget_bytes, false}));
+    const std::string transactional_id =
+        config.runtime.transactions ? config.runtime.group_id + "-" + config.runtime.instance_id : "";
+    ASSIGN_OR_RETURN(std::unique_ptr<pipeline::RecordSink> producer, CrmstreamProducer(config, transactional_id));
+    auto sink = std::make_unique<ObservedSink>(std::move(producer));
+    observed = sink.get();
+    parts.sink = std::move(sink);
+    ASSIGN_OR_RETURN(std::unique_ptr<pipeline::KafkaSource> source, pipeline::KafkaSource::Create(config));
+    if (config.state.changelog) {
+      RETURN_IF_ERROR(pipeline::EnsureChangelogTopic(source->handle(), config.topics.purchases,
+                                                     config.topics.changelog, 10'000));
+    }
+    parts.source = std::move(source);
+    parts.restorer = [&config](int32_t partition, pipeline::StateStore& store,
+                               const std::function<void(int64_t, int64_t)>& progress,
+                               const pipeline::RestoreOptions& options) {
+      return pipeline::RestoreChangelogPartition(config.kafka, config.topics.changelog, partition, store, progress,
+                                                 options);
+    };
+    return parts;
+  };
+  ASSIGN_OR_RETURN(run->service, pipeline::Service::Create(config, run->metrics, run->health, run->clock, make_parts));
+  return run;
+}
+
+}  // namespace crm::bench
