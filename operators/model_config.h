@@ -104,8 +104,10 @@ struct ValueConfig {
 };
 
 struct AlertConfig {
-  double alert_threshold = 0.7;   // raise at or above
-  double rearm_threshold = 0.5;   // allow a new alert only after falling below
+  // Tuned on the alert-quality benches (docs/churn-risk.md): with no
+  // attitude signal, an alert when P(no purchase within the horizon) >= 0.8.
+  double alert_threshold = 0.8;   // raise at or above
+  double rearm_threshold = 0.65;  // allow a new alert only after falling below
   Duration cooldown = Days(7);
   double min_value = 1;           // customers worth less (e.g. never bought) are not alerted
   double high_value_at_risk = 500;   // value at risk >= this: high priority
