@@ -186,7 +186,7 @@ TEST(ProcessEvent, FittedModelsDriveRiskValueAndAlerts) {
   const CustomerValue value = ValueAt(params, config.value, s, now);
   EXPECT_DOUBLE_EQ(alerts[0].value_at_risk, value.clv_if_alive * alerts[0].risk);
   EXPECT_GT(value.clv_if_alive, value.clv);
-  // Both explanations, the bad call (35 points below the prior) first.
+  // Both explanations, the bad call (far below the satisfaction prior) first.
   ASSERT_GE(alerts[0].reasons.size(), 2u);
   EXPECT_EQ(alerts[0].reasons[0].code, "low_satisfaction");
   EXPECT_EQ(alerts[0].reasons[1].code, "low_p_alive");
