@@ -97,7 +97,7 @@ Result Run(const op::ModelConfig& config, const op::ModelParams* params, const s
     std::optional<op::PurchaseOutlook> outlook;
     if (params != nullptr) outlook = op::PurchaseOutlookAt(*params, s, end, config.churn.horizon_days);
     const double sat = op::CurrentSatisfaction(config.satisfaction, s);
-    risk.push_back(op::AssessChurn(config.churn, sat, s, end, outlook).risk);
+    risk.push_back(op::AssessChurn(config.churn, sat, config.satisfaction.prior, s, end, outlook).risk);
     recency.push_back((end - s.last_purchase).days());
     p_dead.push_back(outlook ? 1 - outlook->p_alive : 0);
     positive.push_back(it->second);

@@ -23,7 +23,7 @@ Duration UsualGap(const ChurnConfig& config, const CustomerState& state) {
   return gap.ms > 0 ? gap : config.default_gap;
 }
 
-ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
+ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction, double satisfaction_prior,
                             const CustomerState& state, EventTime now, std::optional<PurchaseOutlook> outlook) {
   ChurnAssessment a;
   const Duration gap = UsualGap(config, state);
@@ -40,7 +40,9 @@ ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
     const double p_none = std::clamp(outlook->p_no_purchase, 1e-9, 1.0 - 1e-9);
     behaviour_term = config.weight_no_purchase * std::log(p_none / (1.0 - p_none));
   }
-  const double satisfaction_term = config.weight_satisfaction * (50.0 - satisfaction) / 50.0;
+  // Centred on the prior: a customer nobody has heard from is not judged
+  // happier (or unhappier) than their purchases say.
+  const double satisfaction_term = config.weight_satisfaction * (satisfaction_prior - satisfaction) / 50.0;
   int severity_sum = 0, max_severity = 0;
   for (const OpenComplaint& c : state.open_complaints) {
     severity_sum += c.severity;
@@ -73,7 +75,8 @@ ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
     }
     reasons.push_back({share, {"overdue", std::move(detail)}});
   }
-  if (satisfaction < 50.0) {
+  // Named only when low in absolute terms, not for every point below the prior.
+  if (satisfaction < 50.0 && satisfaction_term > 0) {
     reasons.push_back({satisfaction_term,
                        {"low_satisfaction", "satisfaction " + WholeDays(satisfaction) + "/100"}});
   }

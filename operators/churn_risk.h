@@ -2,13 +2,17 @@
 //
 // Churn risk 0..1 (DESIGN.md "Churn risk"): a logistic blend of a
 // behavioural term with attitude (low satisfaction, open complaints):
-//   z = behaviour + w_sat * (50 - sat)/50 + w_complaints * (sum of open severities)/5
+//   z = behaviour + w_sat * (prior - sat)/50 + w_complaints * (sum of open severities)/5
 //   risk = 1 / (1 + exp(-z))
 // The behavioural term is w_no_purchase * logit(P(no purchase within the
 // horizon | history)) once model parameters are loaded (purchase_forecast.h:
 // it combines "probably gone" with "buys rarely"), and until then the
 // overdue ratio (time since the last purchase over the customer's usual gap):
 //   behaviour = w_overdue * (ratio - midpoint).
+// `prior` is the satisfaction prior (SatisfactionConfig::prior), where a
+// customer without any satisfaction signal sits: no evidence about attitude
+// means no adjustment, so with a fitted model, no signal and no open
+// complaint the risk is exactly P(no purchase within the horizon).
 // Reasons list what raised the risk, in plain words, largest share first.
 #pragma once
 
@@ -41,7 +45,9 @@ Duration UsualGap(const ChurnConfig& config, const CustomerState& state);
 // `outlook`: what the fitted purchase model says about the customer over
 // config.horizon_days, when parameters are loaded (nullopt: the overdue
 // fallback).
-ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction,
+// `satisfaction`: the customer's current satisfaction (0..100);
+// `satisfaction_prior`: where it sits without any signal.
+ChurnAssessment AssessChurn(const ChurnConfig& config, double satisfaction, double satisfaction_prior,
                             const CustomerState& state, EventTime now,
                             std::optional<PurchaseOutlook> outlook = std::nullopt);
 

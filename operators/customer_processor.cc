@@ -67,7 +67,7 @@ void Rescore(const ModelConfig& config, const ModelContext& context, const Resco
   }
   // A model that gives no number says nothing: judge by behaviour instead.
   if (outlook && !(std::isfinite(outlook->p_alive) && std::isfinite(outlook->p_no_purchase))) outlook.reset();
-  const ChurnAssessment churn = AssessChurn(config.churn, satisfaction, state, now, outlook);
+  const ChurnAssessment churn = AssessChurn(config.churn, satisfaction, config.satisfaction.prior, state, now, outlook);
   state.churn_risk = churn.risk;
 
   // Segments describe purchasing customers: someone who has only called or

@@ -85,12 +85,13 @@ struct ChurnConfig {
   double gap_prior_weight = 1.0;
   double overdue_midpoint = 3.0;    // overdue ratio at which behaviour alone gives 0.5 (tuned: docs/churn-risk.md)
   double weight_overdue = 2.0;      // logistic weight per unit of overdue ratio
-  double weight_satisfaction = 1.5; // per (50 - satisfaction)/50
+  double weight_satisfaction = 1.5; // per (satisfaction prior - satisfaction)/50
   double weight_complaints = 0.8;   // per unit of summed open severity / 5
   // Once model parameters are loaded, the behavioural term is this weight
   // times logit(P(no purchase within horizon_days | history))
-  // (purchase_forecast.h) instead of the overdue term: with weight 1 and a
-  // neutral attitude the risk is exactly that probability.
+  // (purchase_forecast.h) instead of the overdue term: with weight 1, no
+  // satisfaction signal (the prior) and no open complaint the risk is
+  // exactly that probability.
   double weight_no_purchase = 1.0;
   double horizon_days = 90;  // the horizon of that probability, in days
 };
@@ -103,8 +104,10 @@ struct ValueConfig {
 };
 
 struct AlertConfig {
-  double alert_threshold = 0.7;   // raise at or above
-  double rearm_threshold = 0.5;   // allow a new alert only after falling below
+  // Tuned on the alert-quality benches (docs/churn-risk.md): with no
+  // attitude signal, an alert when P(no purchase within the horizon) >= 0.8.
+  double alert_threshold = 0.8;   // raise at or above
+  double rearm_threshold = 0.65;  // allow a new alert only after falling below
   Duration cooldown = Days(7);
   double min_value = 1;           // customers worth less (e.g. never bought) are not alerted
   double high_value_at_risk = 500;   // value at risk >= this: high priority

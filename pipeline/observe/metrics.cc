@@ -174,6 +174,11 @@ prometheus::Gauge& Metrics::ModelParameter(const std::string& model, const std::
   return model_parameters_->Add({{"model", model}, {"parameter", parameter}});
 }
 
+void Metrics::RemoveModelParameter(const std::string& model, const std::string& parameter) {
+  const prometheus::Labels labels{{"model", model}, {"parameter", parameter}};
+  if (model_parameters_->Has(labels)) model_parameters_->Remove(&model_parameters_->Add(labels));
+}
+
 prometheus::Gauge& Metrics::BuildInfo(const std::map<std::string, std::string>& labels) {
   return build_info_->Add(labels);
 }

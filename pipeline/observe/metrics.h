@@ -49,9 +49,12 @@ class Metrics {
   // Rebalance callbacks, by event: "assigned", "revoked", "lost" (a revoke
   // of partitions whose session expired).
   prometheus::Counter& Rebalances(const std::string& event);
-  // A loaded model parameter: model "bgnbd" (r, alpha, a, b) or
-  // "gamma_gamma" (p, q, gamma); absent until a parameters file is loaded.
+  // A loaded model parameter: model "bgnbd" or "mbgnbd" (r, alpha, a, b),
+  // "pareto_nbd" (r, alpha, s, beta) or "gamma_gamma" (p, q, gamma); absent
+  // until a parameters file is loaded.
   prometheus::Gauge& ModelParameter(const std::string& model, const std::string& parameter);
+  // Drops that series, if present (a reload switched purchase models).
+  void RemoveModelParameter(const std::string& model, const std::string& parameter);
   // crmstream_build_info{version, ...} 1: what is running.
   prometheus::Gauge& BuildInfo(const std::map<std::string, std::string>& labels);
 

@@ -2,6 +2,7 @@
 
 #include "operators/effects.h"
 #include "pipeline/kafka/kafka_client.h"
+#include "pipeline/runtime/model_params_file.h"
 #include "pipeline/wire/event_decoder.h"
 
 #ifndef CRM_VERSION
@@ -52,13 +53,18 @@ void RegisterPartitionSeries(Metrics& metrics, int32_t partition) {
 }
 
 void ReportModelParams(Metrics& metrics, const operators::ModelParams& params) {
-  metrics.ModelParameter("bgnbd", "r").Set(params.bgnbd.r);
-  metrics.ModelParameter("bgnbd", "alpha").Set(params.bgnbd.alpha);
-  metrics.ModelParameter("bgnbd", "a").Set(params.bgnbd.a);
-  metrics.ModelParameter("bgnbd", "b").Set(params.bgnbd.b);
-  metrics.ModelParameter("gamma_gamma", "p").Set(params.gamma_gamma.p);
-  metrics.ModelParameter("gamma_gamma", "q").Set(params.gamma_gamma.q);
-  metrics.ModelParameter("gamma_gamma", "gamma").Set(params.gamma_gamma.gamma);
+  // A reload may switch models: the series of a model no longer in use go,
+  // so that a scrape shows only the parameters the risk is computed with.
+  using operators::PurchaseModel;
+  for (PurchaseModel model : {PurchaseModel::kBgNbd, PurchaseModel::kMbgNbd, PurchaseModel::kParetoNbd}) {
+    if (model == params.purchase_model) continue;
+    for (std::string_view parameter : PurchaseParameterNames(model)) {
+      metrics.RemoveModelParameter(std::string(operators::PurchaseModelName(model)), std::string(parameter));
+    }
+  }
+  for (const NamedParameter& named : ParametersInUse(params)) {
+    metrics.ModelParameter(std::string(named.model), std::string(named.parameter)).Set(named.value);
+  }
 }
 
 }  // namespace crm::pipeline

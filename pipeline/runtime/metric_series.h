@@ -30,7 +30,10 @@ void RegisterKnownSeries(Metrics& metrics, const config::Config& config, int64_t
 // (restore, changelog and watermark counters), when it is assigned.
 void RegisterPartitionSeries(Metrics& metrics, int32_t partition);
 
-// Publishes the parameters in use as crmstream_model_parameter gauges.
+// Publishes the parameters in use (model_params_file.h ParametersInUse) as
+// crmstream_model_parameter{model, parameter} gauges: model "bgnbd",
+// "mbgnbd" or "pareto_nbd" (the purchase model the parameters file chose)
+// and "gamma_gamma". The series of the other purchase models are removed.
 void ReportModelParams(Metrics& metrics, const operators::ModelParams& params);
 
 }  // namespace crm::pipeline

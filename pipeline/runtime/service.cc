@@ -31,9 +31,7 @@ Result<std::optional<operators::ModelParams>> Service::Impl::LoadModelParams(boo
     return std::optional<operators::ModelParams>();
   }
   const operators::ModelParams& p = *loaded;
-  spdlog::info("model parameters from {}: BG/NBD r={} alpha={} a={} b={}, Gamma-Gamma p={} q={} gamma={}, unit {} days",
-               path, p.bgnbd.r, p.bgnbd.alpha, p.bgnbd.a, p.bgnbd.b, p.gamma_gamma.p, p.gamma_gamma.q,
-               p.gamma_gamma.gamma, p.days_per_unit);
+  spdlog::info("model parameters from {}: {}", path, DescribeParametersInUse(p));
   metrics.ModelParamsLoads("ok").Increment();
   metrics.model_params_loaded().Set(1);
   ReportModelParams(metrics, p);

@@ -265,8 +265,8 @@ INSTANTIATE_TEST_SUITE_P(
              {"'model.alert.alert_threshold' must be from 0 to 1, got 1.5"}),
         File("NegativeCooldown", "[model.alert]\ncooldown_days = -1\n", {"'model.alert.cooldown_days' must be >= 0 days"}),
         File("MinValue", "[model.alert]\nmin_value = -5\n", {"'model.alert.min_value'", "got -5"}),
-        File("ThresholdOrder", "[model.alert]\nrearm_threshold = 0.8\n",
-             {"config error: 'model.alert.rearm_threshold' must be below model.alert.alert_threshold (0.7), got 0.8 "
+        File("ThresholdOrder", "[model.alert]\nrearm_threshold = 0.9\n",
+             {"config error: 'model.alert.rearm_threshold' must be below model.alert.alert_threshold (0.8), got 0.9 "
               "(in test.toml)"}),
         File("EqualThresholds", "[model.alert]\nalert_threshold = 0.6\nrearm_threshold = 0.6\n",
              {"'model.alert.rearm_threshold' must be below model.alert.alert_threshold (0.6), got 0.6 (in test.toml)"}),
@@ -326,7 +326,7 @@ INSTANTIATE_TEST_SUITE_P(
         Env("BadSegments", {{"CRMSTREAM_MODEL_SEGMENTS", "[{name = \"X\", r = 5, f = 5, m = 5}]"}},
             {"'model.segments' is not a usable rule list", "CRMSTREAM_MODEL_SEGMENTS"}),
         Env("CrossField", {{"CRMSTREAM_MODEL_ALERT_ALERT_THRESHOLD", "0.4"}},
-            {"'model.alert.rearm_threshold' must be below model.alert.alert_threshold (0.4), got 0.5 "
+            {"'model.alert.rearm_threshold' must be below model.alert.alert_threshold (0.4), got 0.65 "
              "(in environment variable CRMSTREAM_MODEL_ALERT_ALERT_THRESHOLD)"}),
         ErrorCase{"CrossFieldFileAndEnv", "[model.alert]\nrearm_threshold = 0.6\n",
                   {{"CRMSTREAM_MODEL_ALERT_ALERT_THRESHOLD", "0.55"}},

@@ -81,7 +81,11 @@ TEST(ModelParams, AlertsCarryTheFittedPAliveAndClv) {
   // Value at risk: the value if retained (CLV of an alive customer) x risk.
   EXPECT_NEAR(data["value_at_risk"].get<double>(), value.clv_if_alive * data["risk"].get<double>(),
               1e-4 * value.clv_if_alive);
-  EXPECT_EQ(data["reasons"][0]["code"], "low_p_alive");
+  // The bad call (satisfaction far below the prior) weighs more than
+  // the low P(alive); both are named, largest first.
+  ASSERT_GE(data["reasons"].size(), 2u);
+  EXPECT_EQ(data["reasons"][0]["code"], "low_satisfaction");
+  EXPECT_EQ(data["reasons"][1]["code"], "low_p_alive");
 }
 
 TEST(ModelParams, SighupReloadsAndABadFileKeepsTheOldParameters) {

@@ -23,6 +23,8 @@ EventTime Day(int d) { return EventTime{Days(d).ms}; }
 
 TEST(DecideAlert, AlertsAtTheThresholdAndDisarms) {
   AlertConfig config;
+  config.alert_threshold = 0.7;  // the mechanism, not the tuned defaults
+  config.rearm_threshold = 0.5;
   CustomerState s;
   s.segment = "At Risk";
   EXPECT_FALSE(DecideAlert(config, {"c", Risk(0.69), FixedValue(300), 40, Day(0)}, s));
@@ -41,6 +43,8 @@ TEST(DecideAlert, AlertsAtTheThresholdAndDisarms) {
 
 TEST(DecideAlert, HysteresisNeedsRiskBelowRearmBeforeAnotherAlert) {
   AlertConfig config;
+  config.alert_threshold = 0.7;  // the mechanism, not the tuned defaults
+  config.rearm_threshold = 0.5;
   CustomerState s;
   ASSERT_TRUE(DecideAlert(config, {"c", Risk(0.9), FixedValue(300), 40, Day(0)}, s));
   EXPECT_FALSE(DecideAlert(config, {"c", Risk(0.9), FixedValue(300), 40, Day(30)}, s)) << "still disarmed";

@@ -186,7 +186,10 @@ TEST(ProcessEvent, FittedModelsDriveRiskValueAndAlerts) {
   const CustomerValue value = ValueAt(params, config.value, s, now);
   EXPECT_DOUBLE_EQ(alerts[0].value_at_risk, value.clv_if_alive * alerts[0].risk);
   EXPECT_GT(value.clv_if_alive, value.clv);
-  EXPECT_EQ(alerts[0].reasons[0].code, "low_p_alive");
+  // Both explanations, the bad call (far below the satisfaction prior) first.
+  ASSERT_GE(alerts[0].reasons.size(), 2u);
+  EXPECT_EQ(alerts[0].reasons[0].code, "low_satisfaction");
+  EXPECT_EQ(alerts[0].reasons[1].code, "low_p_alive");
   EXPECT_DOUBLE_EQ(s.churn_risk, alerts[0].risk);
   // The risk is P(no purchase within the horizon) through the logistic blend.
   const double p_none = PurchaseOutlookAt(params, before_silence, now, config.churn.horizon_days).p_no_purchase;

@@ -50,15 +50,42 @@ TEST(MetricSeriesTest, AlertedSeriesExistAtZeroFromStartUp) {
   }
 }
 
-TEST(MetricSeriesTest, ModelParametersAreExportedByModelAndName) {
+TEST(MetricSeriesTest, TheChosenPurchaseModelsParametersAreExportedAndAReloadDropsTheOld) {
   Metrics metrics;
   operators::ModelParams params;
   params.bgnbd = {0.25, 4.5, 0.75, 2.5};
   params.gamma_gamma = {6.5, 3.75, 15.5};
   ReportModelParams(metrics, params);
-  const std::string text = metrics.Serialize();
+  std::string text = metrics.Serialize();
   EXPECT_TRUE(HasLine(text, R"(crmstream_model_parameter{model="bgnbd",parameter="alpha"} 4.5)")) << text;
   EXPECT_TRUE(HasLine(text, R"(crmstream_model_parameter{model="gamma_gamma",parameter="q"} 3.75)")) << text;
+  // A reload of a file that chose Pareto/NBD (and still carries bgnbd, as
+  // `crmstream fit` writes it).
+  params.purchase_model = operators::PurchaseModel::kParetoNbd;
+  params.pareto_nbd = {0.5, 10.5, 0.625, 11.5};
+  ReportModelParams(metrics, params);
+  text = metrics.Serialize();
+  for (const char* line : {R"(crmstream_model_parameter{model="pareto_nbd",parameter="r"} 0.5)",
+                           R"(crmstream_model_parameter{model="pareto_nbd",parameter="alpha"} 10.5)",
+                           R"(crmstream_model_parameter{model="pareto_nbd",parameter="s"} 0.625)",
+                           R"(crmstream_model_parameter{model="pareto_nbd",parameter="beta"} 11.5)",
+                           R"(crmstream_model_parameter{model="gamma_gamma",parameter="gamma"} 15.5)"}) {
+    EXPECT_TRUE(HasLine(text, line)) << line << "\n" << text;
+  }
+  EXPECT_EQ(text.find(R"(model="bgnbd")"), std::string::npos) << "BG/NBD is not in use any more\n" << text;
+
+  params.purchase_model = operators::PurchaseModel::kMbgNbd;
+  params.mbgnbd = {0.5, 6.25, 0.875, 1.625};
+  ReportModelParams(metrics, params);
+  text = metrics.Serialize();
+  EXPECT_TRUE(HasLine(text, R"(crmstream_model_parameter{model="mbgnbd",parameter="b"} 1.625)")) << text;
+  EXPECT_EQ(text.find(R"(model="pareto_nbd")"), std::string::npos) << text;
+  size_t series = 0;
+  for (size_t at = text.find("\ncrmstream_model_parameter{"); at != std::string::npos;
+       at = text.find("\ncrmstream_model_parameter{", at + 1)) {
+    ++series;
+  }
+  EXPECT_EQ(series, 7u) << "four MBG/NBD and three Gamma-Gamma parameters\n" << text;
 }
 
 class DeadLetterSeriesTest : public ProcessorFixture {

@@ -106,5 +106,29 @@ TEST(ModelParamsFile, PurchaseModelProblemsAreNamed) {
   }
 }
 
+TEST(ModelParamsFile, TheParametersInUseAreTheChosenModelsAndGammaGammas) {
+  const std::string pareto = R"({"purchase_model": "pareto_nbd",
+    "bgnbd": {"r": 0.2426, "alpha": 4.4136, "a": 0.7929, "b": 2.4259},
+    "pareto_nbd": {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669},
+    "gamma_gamma": {"p": 6.25, "q": 3.74, "gamma": 15.44}, "time_unit": "weeks"})";
+  auto p = ParseModelParams(pareto, "params.json");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  const std::vector<NamedParameter> in_use = ParametersInUse(*p);
+  ASSERT_EQ(in_use.size(), 7u);
+  EXPECT_EQ(in_use[2].model, "pareto_nbd");
+  EXPECT_EQ(in_use[2].parameter, "s");
+  EXPECT_DOUBLE_EQ(in_use[2].value, 0.606);
+  EXPECT_EQ(in_use[3].parameter, "beta");
+  EXPECT_DOUBLE_EQ(in_use[3].value, 11.669);
+  EXPECT_EQ(in_use[6].model, "gamma_gamma");
+  EXPECT_EQ(DescribeParametersInUse(*p),
+            "Pareto/NBD r=0.553 alpha=10.578 s=0.606 beta=11.669, Gamma-Gamma p=6.25 q=3.74 gamma=15.44, unit 7 days");
+
+  auto bg = ParseModelParams(kGood, "params.json");
+  ASSERT_TRUE(bg.ok());
+  EXPECT_EQ(DescribeParametersInUse(*bg),
+            "BG/NBD r=0.2426 alpha=4.4136 a=0.7929 b=2.4259, Gamma-Gamma p=6.2496 q=3.7442 gamma=15.4435, unit 7 days");
+}
+
 }  // namespace
 }  // namespace crm::pipeline
