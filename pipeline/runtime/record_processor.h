@@ -138,8 +138,8 @@ class RecordProcessor {
   // returned): true when it landed now (state, offsets and checkpoints
   // stored, outputs acknowledged or committed, the held outputs produced);
   // false when none was in flight or it is still running. Unavailable: not
-  // acknowledged within BeginCommit's `flush_timeout_ms`, the steps start
-  // again (without `wait` reported as false). Fenced or any other error: the epoch is given up,
+  // acknowledged within BeginCommit's `flush_timeout_ms`; the next Settle
+  // starts the steps again (without `wait` reported as false). Fenced or any other error: the epoch is given up,
   // with the outputs held for the next; the caller drops its state
   // (DropCachedState) or stops, as after Commit.
   Result<bool> Settle(bool wait);

@@ -100,16 +100,13 @@ Status RecordProcessor::CommitSteps(EpochSnapshot& epoch, int flush_timeout_ms) 
 
 Result<bool> RecordProcessor::Settle(bool wait) {
   if (!in_flight_) return false;
+  // Not acknowledged in time last time (broker slow or away): the same
+  // steps again; the changelog epoch knows what it already produced.
+  if (!committer_.in_flight()) committer_.Retry();
   std::optional<Status> done = committer_.Poll();
   if (!done && !wait) return false;
   Status status = done ? std::move(*done) : committer_.Wait();
-  if (status.code() == StatusCode::kUnavailable) {
-    // Not acknowledged yet (broker slow or away): the same steps again;
-    // the changelog epoch knows what it already produced.
-    committer_.Retry();
-    if (!wait) return false;
-    return status;
-  }
+  if (status.code() == StatusCode::kUnavailable) return wait ? Result<bool>(status) : Result<bool>(false);
   if (!status.ok()) {
     AbandonCommit();
     return status;

@@ -21,16 +21,7 @@ namespace {
 class PipelinedCommitTest : public ProcessorFixture {
  protected:
   Status Feed(int64_t offset, const std::string& customer, const std::string& ts) {
-    const std::string json = R"({"event_id":"e)" + std::to_string(offset) + R"(","customer_id":")" + customer +
-                             R"(","ts":")" + ts + R"(","amount":25.5})";
-    InputRecordView view;
-    view.kind = InputKind::kPurchase;
-    view.topic = "crm.purchases";
-    view.offset = offset;
-    view.key = customer;
-    view.has_key = true;
-    view.value = json;
-    return processor_->Process(view);
+    return FeedPurchase(offset, customer, ts, "25.5");
   }
   // The next flush (the in-flight commit's, on the committer thread) waits
   // until OpenGate().
@@ -170,7 +161,9 @@ TEST_F(PipelinedCommitTest, PipelinedCommitsEndLikeSynchronousOnes) {
         EXPECT_TRUE(processor_->commit_in_flight()) << "the first epoch is still in flight";
         OpenGate();
       }
-      if (month == 5) EXPECT_TRUE(pipelined ? processor_->BeginCommit(1000).ok() : processor_->Commit(1000).ok());
+      if (month == 5) {
+        EXPECT_TRUE(pipelined ? processor_->BeginCommit(1000).ok() : processor_->Commit(1000).ok());
+      }
     }
     EXPECT_TRUE(processor_->Commit(1000).ok());
     return std::make_pair(Outputs(), StoreDump());

@@ -48,6 +48,21 @@ class ProcessorFixture : public ::testing::Test {
     ASSERT_TRUE(processor_->Start().ok());
   }
 
+  // Processes one purchase of `customer` at `ts` (RFC 3339) from
+  // crm.purchases [0] at `offset`; the event id follows the offset.
+  Status FeedPurchase(int64_t offset, const std::string& customer, const std::string& ts,
+                      const std::string& amount = "12") {
+    const std::string json = R"({"event_id":"e)" + std::to_string(offset) + R"(","customer_id":")" + customer +
+                             R"(","ts":")" + ts + R"(","amount":)" + amount + "}";
+    InputRecordView view;
+    view.topic = "crm.purchases";
+    view.offset = offset;
+    view.key = customer;
+    view.has_key = true;
+    view.value = json;
+    return processor_->Process(view);
+  }
+
   std::filesystem::path dir_;
   config::Config config_;
   Metrics metrics_;
