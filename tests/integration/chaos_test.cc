@@ -36,15 +36,15 @@ TEST(Chaos, KilledAndRestartedServiceEndsExactlyLikeAnUninterruptedOne) {
 }
 
 // Issue 14: with the pipelined commit, the service processes the next epoch
-// while the previous one's commit is in flight. Commit points every 5 ms or
-// 20 events keep a commit in flight nearly all the time, so the kills land
-// while one epoch is being acknowledged and written and the next one is
-// being processed (its outputs held in memory): neither may leave a trace
-// that the restart does not repair.
+// while the previous one's commit is in flight. Commit points every 10 ms
+// (the least allowed) or 20 events keep a commit in flight nearly all the
+// time, so the kills land while one epoch is being acknowledged and written
+// and the next one is being processed (its outputs held in memory): neither
+// may leave a trace that the restart does not repair.
 TEST(Chaos, KilledWhileOneEpochCommitsAndTheNextIsProcessedEndsExactlyLikeAnUninterruptedOne) {
   ChaosOptions options;
   options.seed = 14;
-  options.env = {{"CRMSTREAM_RUNTIME_COMMIT_INTERVAL_MS", "5"}, {"CRMSTREAM_RUNTIME_MAX_UNCOMMITTED_EVENTS", "20"}};
+  options.env = {{"CRMSTREAM_RUNTIME_COMMIT_INTERVAL_MS", "10"}, {"CRMSTREAM_RUNTIME_MAX_UNCOMMITTED_EVENTS", "20"}};
   const ChaosResult r = RunChaos(options);
   ASSERT_EQ(r.failure, "");
   EXPECT_GE(r.kills, options.kills) << "the log was consumed before enough kills";
