@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 #include "pipeline/observe/metrics.h"
@@ -54,12 +55,19 @@ class ProcessorFixture : public ::testing::Test {
                       const std::string& amount = "12") {
     const std::string json = R"({"event_id":"e)" + std::to_string(offset) + R"(","customer_id":")" + customer +
                              R"(","ts":")" + ts + R"(","amount":)" + amount + "}";
+    return FeedRecord(offset, customer, json);
+  }
+  // Processes the record `key`/`json` from crm.purchases [0] at `offset`.
+  Status FeedRecord(int64_t offset, std::string_view key, std::string_view json, int64_t record_ts = 0,
+                    RecordTimestampType timestamp_type = RecordTimestampType::kNone) {
     InputRecordView view;
     view.topic = "crm.purchases";
     view.offset = offset;
-    view.key = customer;
+    view.key = key;
     view.has_key = true;
     view.value = json;
+    view.timestamp_ms = record_ts;
+    view.timestamp_type = timestamp_type;
     return processor_->Process(view);
   }
 
