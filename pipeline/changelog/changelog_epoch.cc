@@ -136,10 +136,18 @@ Status ChangelogEpochs::Prepare(const std::function<EpochChanges()>& changes, in
   // same records. The epoch markers go out only after every output and data
   // record of the epoch is acknowledged: a restore applies an epoch when its
   // marker is there, and then nothing of the epoch may be missing.
-  if (!data_produced_) {
-    ASSIGN_OR_RETURN(marked_, ProduceData(changes()));
-    data_produced_ = true;
-  }
+  if (!data_produced_) RETURN_IF_ERROR(ProduceEpoch(changes()));
+  return Complete(flush_timeout_ms);
+}
+
+Status ChangelogEpochs::ProduceEpoch(const EpochChanges& changes) {
+  if (data_produced_) return Status::Ok();
+  ASSIGN_OR_RETURN(marked_, ProduceData(changes));
+  data_produced_ = true;
+  return Status::Ok();
+}
+
+Status ChangelogEpochs::Complete(int flush_timeout_ms) {
   if (markers_produced_) return Status::Ok();
   Status acked = sink_.AwaitDelivery(flush_timeout_ms);
   if (!acked.ok()) return Status(acked.code(), "commit: outputs not acknowledged: " + acked.message());

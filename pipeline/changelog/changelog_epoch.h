@@ -8,7 +8,7 @@
 // acknowledged (fenced when another writer appended in between) and the
 // markers that complete the epoch. The processor hands it what the commit
 // changed (EpochChanges); the state store is read only for rewrites. One
-// thread (the processor's).
+// thread at a time (the processor's, or its committer's: ProduceEpoch).
 #pragma once
 
 #include <cstdint>
@@ -65,6 +65,15 @@ class ChangelogEpochs {
   // (the outputs were aborted). Unavailable: not acknowledged in time; call
   // again with the same commit.
   Status Prepare(const std::function<EpochChanges()>& changes, int flush_timeout_ms);
+  // Prepare in two steps, for a commit finished on another thread
+  // (epoch_committer.h): ProduceEpoch produces the data records (once per
+  // commit) while `changes` may still be read; Complete then waits for the
+  // acknowledgements, checks ownership and produces the markers, with
+  // Prepare's errors, and may be called again after Unavailable. Between
+  // ProduceEpoch and Committed (or Reset), only the thread finishing the
+  // commit uses this object.
+  Status ProduceEpoch(const EpochChanges& changes);
+  Status Complete(int flush_timeout_ms);
   // After the flush: the changelog offsets the state batch records as
   // checkpoints (the marked partitions' last acknowledged record + 1).
   std::map<int32_t, int64_t> Checkpoints() const;

@@ -9,8 +9,6 @@
 namespace crm::pipeline {
 namespace {
 
-const std::string kSegmentCounterPrefix = "customers_in_segment/";
-const std::string kTimersPendingCounter = "timers_pending";
 // A partition's trusted clock is re-recorded once it is this much behind the
 // wall clock (a commit each time, so not more often).
 constexpr int64_t kClockRefreshMs = 60'000;
@@ -41,34 +39,16 @@ RecordProcessor::RecordProcessor(const config::Config& config, StateStore& store
 }
 
 Status RecordProcessor::ClaimPartitions(const std::set<int32_t>& partitions, int timeout_ms) {
-  return changelog_ ? changelog_->Claim(partitions, timeout_ms) : Status::Ok();
+  if (!changelog_) return Status::Ok();
+  // The claim flushes the sink (commits the transaction): no epoch may be
+  // in flight.
+  RETURN_IF_ERROR(Settle(/*wait=*/true).status());
+  return changelog_->Claim(partitions, timeout_ms);
 }
 
 void RecordProcessor::ScheduleChangelogRewrite(int32_t partition, std::set<std::string> keys) {
   // The rewrite is progress to commit.
   if (changelog_ && changelog_->ScheduleRewrite(partition, std::move(keys))) ++uncommitted_records_;
-}
-
-EpochChanges RecordProcessor::ChangelogChanges() {
-  EpochChanges changes;
-  changes.customers.reserve(customers_.dirty().size());
-  for (const auto& [id, customer] : customers_.dirty()) {
-    changes.customers.push_back({customer->partition, id, customer->deleted ? nullptr : &customer->state});
-  }
-  for (const auto& [partition, task] : tasks_) {
-    if (task.dirty) changes.partitions[partition] = EncodePartitionState(task.stored);
-  }
-  changes.offsets = committed_offsets_;
-  for (const auto& [tp, offset] : pending_offsets_) {
-    changes.offsets[tp] = offset;
-    changes.consumed.push_back(tp.partition);
-  }
-  changes.partition_data = [this](int32_t partition) -> Result<std::optional<std::string>> {
-    auto task = tasks_.find(partition);
-    if (task != tasks_.end()) return std::optional<std::string>(EncodePartitionState(task->second.stored));
-    return store_.PartitionData(partition);
-  };
-  return changes;
 }
 
 RecordProcessor::TopicCounters& RecordProcessor::CountersFor(const std::string& topic) {
@@ -199,13 +179,13 @@ Status RecordProcessor::DeadLetter(const InputRecordView& record,
   RejectedRecord rejected{&origin, std::nullopt, std::nullopt};
   if (record.has_key) rejected.key = record.key;
   if (record.has_value) rejected.value = record.value;
-  return sink_.Produce(MakeDeadLetter(config_.topics.deadletter, rejected, code, reason, dead_letter_budget_));
+  return outputs_.Produce(MakeDeadLetter(config_.topics.deadletter, rejected, code, reason, dead_letter_budget_));
 }
 
 Status RecordProcessor::Emit(const operators::Effects& effects,
                              const operators::EventOrigin& origin) {
   for (const operators::Output& output : effects.outputs) {
-    RETURN_IF_ERROR(sink_.Produce(encoder_.Encode(output, origin)));
+    RETURN_IF_ERROR(outputs_.Produce(encoder_.Encode(output, origin)));
     if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
       metrics_.Alerts(operators::PriorityName(alert->priority)).Increment();
     } else {
@@ -276,67 +256,6 @@ Status RecordProcessor::Process(const InputRecordView& record) {
     fire = true;
   }
   if (fire) RETURN_IF_ERROR(FireDue(origin.partition, *task).status());
-  return Status::Ok();
-}
-
-Status RecordProcessor::Commit(int flush_timeout_ms) {
-  if (uncommitted_records_ == 0 && pending_offsets_.empty()) return Status::Ok();
-  // The changelog epoch's records go out with the outputs, in the same
-  // flush (or transaction), before the state batch (changelog_epoch.h).
-  if (changelog_) RETURN_IF_ERROR(changelog_->Prepare([this] { return ChangelogChanges(); }, flush_timeout_ms));
-  Status flushed = sink_.Flush(flush_timeout_ms);
-  if (!flushed.ok()) return Status(flushed.code(), "commit: outputs not acknowledged: " + flushed.message());
-
-  CommitBatch batch;
-  batch.customers.reserve(customers_.dirty().size());
-  for (const auto& [id, customer] : customers_.dirty()) {
-    if (customer->deleted) {
-      batch.deleted_customers.push_back(*id);
-    } else {
-      batch.customers.emplace_back(*id, &customer->state);
-    }
-  }
-  batch.next_offsets = pending_offsets_;
-  batch.counters = segment_counts_;
-  batch.counters[kTimersPendingCounter] = timers_.pending();
-  for (const auto& [partition, task] : tasks_) {
-    if (task.dirty) batch.partition_data[partition] = EncodePartitionState(task.stored);
-  }
-  batch.timers = timers_.changes();
-  if (changelog_) batch.changelog_checkpoints = changelog_->Checkpoints();
-  RETURN_IF_ERROR(store_.Commit(batch));
-  if (changelog_) changelog_->Committed();
-  timers_.Committed();
-  const double wall_ms = static_cast<double>(clock_.WallMs());
-  for (auto& [partition, task] : tasks_) {
-    task.dirty = false;
-    if (task.stored.watermark_ms != INT64_MIN) {
-      metrics_.WatermarkLag(partition).Set((wall_ms - static_cast<double>(task.stored.watermark_ms)) / 1000.0);
-    }
-  }
-  metrics_.timers_pending().Set(static_cast<double>(timers_.pending()));
-
-  customers_.Committed();
-  for (const auto& [tp, offset] : pending_offsets_) committed_offsets_[tp] = offset;
-  pending_offsets_.clear();
-  uncommitted_records_ = 0;
-  metrics_.hot_customers().Set(static_cast<double>(customers_.size()));
-  return Status::Ok();
-}
-
-Status RecordProcessor::DropCachedState() {
-  // Positions of partitions that may now move on elsewhere: the store (or a
-  // restore) knows them next time.
-  committed_offsets_.clear();
-  if (changelog_) changelog_->Reset();
-  customers_.Clear();
-  tasks_.clear();
-  pending_offsets_.clear();
-  uncommitted_records_ = 0;
-  // Back to the committed count of pending timers.
-  ASSIGN_OR_RETURN(auto counters, store_.Counters());
-  auto it = counters.find(kTimersPendingCounter);
-  timers_.Reset(it == counters.end() ? 0 : it->second);
   return Status::Ok();
 }
 

@@ -13,7 +13,9 @@
 // (timer_service.h) and, with state.changelog, the changelog epochs of its
 // commits (changelog_epoch.h); it keeps the partitions' clocks and
 // populations, the input positions and the segment counters itself.
-// One thread uses a processor.
+// The commit can be pipelined (BeginCommit, Settle): the second half of an
+// epoch's commit runs on a committer thread (epoch_committer.h) while the
+// next epoch is processed; everything else, one thread.
 #pragma once
 
 #include <chrono>
@@ -38,7 +40,9 @@
 #include "pipeline/io/clock.h"
 #include "pipeline/io/record_sink.h"
 #include "pipeline/observe/metrics.h"
+#include "pipeline/runtime/epoch_committer.h"
 #include "pipeline/runtime/event_time_bounds.h"
+#include "pipeline/runtime/holding_sink.h"
 #include "pipeline/runtime/timer_service.h"
 #include "pipeline/state/customer_cache.h"
 #include "pipeline/state/population_codec.h"
@@ -119,7 +123,33 @@ class RecordProcessor {
   // slow or away); nothing was written and Commit may be called again. Any
   // other error: nothing is marked committed and the caller must stop (the
   // next start replays from the last committed offsets).
+  // BeginCommit, then Settle until it lands (Unavailable: call again).
   Status Commit(int flush_timeout_ms);
+
+  // The pipelined commit (epoch_committer.h). BeginCommit first settles the
+  // epoch in flight (Settle, waiting), then cuts this one: its changelog
+  // data records are produced, what its RocksDB batch writes is copied, and
+  // the rest of Commit's steps run on the committer thread while processing
+  // goes on. Until the epoch lands, the outputs of the next wait in memory
+  // (holding_sink.h), its customers stay cached and its timer changes stay
+  // visible, and committed_offsets() does not move. Errors: as Commit's.
+  Status BeginCommit(int flush_timeout_ms);
+  // Collects the epoch in flight (without `wait`, only once its steps have
+  // returned): true when it landed now (state, offsets and checkpoints
+  // stored, outputs acknowledged or committed, the held outputs produced);
+  // false when none was in flight or it is still running. Unavailable: not
+  // acknowledged within BeginCommit's `flush_timeout_ms`; the next Settle
+  // starts the steps again (without `wait` reported as false). Fenced or any other error: the epoch is given up,
+  // with the outputs held for the next; the caller drops its state
+  // (DropCachedState) or stops, as after Commit.
+  Result<bool> Settle(bool wait);
+  bool commit_in_flight() const { return in_flight_ != nullptr; }
+  // The next epoch's held outputs passed their bound: settle before more.
+  bool holding_full() const { return outputs_.full(); }
+  // Waits for the steps of the epoch in flight, if any, and gives it up
+  // with the held outputs (what the steps wrote stays written). The caller
+  // then drops its state (DropCachedState does this first).
+  void AbandonCommit();
 
   // Fitted model parameters to use from the next record on (nullopt: the
   // fallback models). The runtime calls it at start and on reload.
@@ -150,6 +180,11 @@ class RecordProcessor {
   const std::map<TopicPartitionKey, int64_t>& committed_offsets() const { return committed_offsets_; }
 
  private:
+  static inline const std::string kSegmentCounterPrefix = "customers_in_segment/";
+  static inline const std::string kTimersPendingCounter = "timers_pending";
+  // Outputs the next epoch may hold back while one is in flight.
+  static constexpr size_t kMaxHeldBytes = 64u << 20;
+
   // One input partition's clock and RFM population, loaded from the store on
   // first use and written with the partition's next commit once changed.
   struct PartitionTask {
@@ -201,6 +236,17 @@ class RecordProcessor {
   EpochChanges ChangelogChanges();
   int64_t uncommitted_records_ = 0;
   int64_t latest_event_time_ms_ = 0;
+
+  // The pipelined commit (record_processor_commit.cc): outputs go through
+  // outputs_, which holds them while an epoch is in flight; the changelog
+  // and the committer use sink_ itself.
+  Status CutEpoch(int flush_timeout_ms);
+  Status CommitSteps(EpochSnapshot& epoch, int flush_timeout_ms);
+  Status Landed();
+  HoldingSink outputs_{sink_, kMaxHeldBytes};
+  std::unique_ptr<EpochSnapshot> in_flight_;
+  // Last: destroyed first, so its thread is done before what it uses goes.
+  EpochCommitter committer_;
 };
 
 }  // namespace crm::pipeline

@@ -93,6 +93,8 @@ Status Service::Impl::Drain() {
     RETURN_IF_ERROR(processor->Process(view));
     metrics.processing_latency().Observe(std::chrono::duration<double>(clock.Steady() - now).count());
     if (processor->uncommitted_records() >= config.runtime.max_uncommitted_events) RETURN_IF_ERROR(Commit());
+    // The epoch in flight held back too much of this one's output.
+    if (processor->holding_full()) RETURN_IF_ERROR(Settle(/*wait=*/true));
   }
   for (auto it = paused.begin(); it != paused.end();) {
     auto [kind, partition] = *it++;
@@ -166,9 +168,11 @@ Status Service::Impl::Loop(const RunOptions& options) {
     RETURN_IF_ERROR(prefetched);
     RETURN_IF_ERROR(RejoinIfFenced(Drain()));
     RETURN_IF_ERROR(RejoinIfFenced(AdvanceIdlePartitions()));
+    // A commit that landed meanwhile releases the held outputs now.
+    RETURN_IF_ERROR(RejoinIfFenced(Settle(/*wait=*/false)));
     if (clock.Steady() - last_commit >= interval) RETURN_IF_ERROR(RejoinIfFenced(Commit()));
     if (options.stop_at_end && merger.AllAtEnd()) {
-      RETURN_IF_ERROR(Commit());
+      RETURN_IF_ERROR(CommitAndSettle());
       spdlog::info("all input partitions consumed to their end");
       break;
     }
@@ -189,7 +193,7 @@ Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
                          s.config.runtime.instance_id + ")"
                    : std::string("without transactions"));
   Status result = s.Loop(options);
-  if (result.ok()) result = s.Commit();
+  if (result.ok()) result = s.CommitAndSettle();
   if (result.ok()) {
     // Leaves the group; the revoke callback commits nothing new.
     s.source->Close();

@@ -64,7 +64,8 @@ struct Service::Impl final : RebalanceListener {
   std::set<std::pair<int, int32_t>> paused;
   Status fatal;  // set by callbacks, checked by the loop
   std::vector<std::string_view> received_keys;  // keys of this poll round, for prefetching
-  Clock::SteadyTime last_commit;
+  Clock::SteadyTime last_commit;   // the last commit point (cut)
+  Clock::SteadyTime commit_started;  // the cut of the epoch in flight
   const std::atomic<bool>* stop = nullptr;  // Run()'s stop flag
   bool stopping_after_error = false;
   // Set when a commit was fenced: the instance dropped its state and left
@@ -93,7 +94,14 @@ struct Service::Impl final : RebalanceListener {
   }
   bool StopRequested() const { return stop != nullptr && stop->load(); }
 
+  // Cuts the epoch and starts its commit (settling the one in flight first).
   Status Commit();
+  // Commit, then wait until it lands: before a revoke, at the end.
+  Status CommitAndSettle();
+  // Collects the epoch in flight (waiting for it, retrying while the broker
+  // is away, or only when its steps are done) and does AfterCommit once it
+  // lands.
+  Status Settle(bool wait);
   // The parameters file's contents; nullopt when none is configured or, on a
   // reload, when the file is bad (logged; the old parameters stay).
   Result<std::optional<operators::ModelParams>> LoadModelParams(bool at_start);

@@ -51,7 +51,13 @@ Status Service::Impl::AssignFromStore(std::vector<AssignedPartition>& partitions
 void Service::Impl::OnAssigned(std::vector<AssignedPartition>& partitions) {
   metrics.Rebalances("assigned").Increment();
   rejoining_after_fence = false;
-  Status s = AssignFromStore(partitions);
+  // The claims and restores below use the sink and the store on their own.
+  Status s = Settle(/*wait=*/true);
+  if (s.code() == StatusCode::kFenced) {
+    spdlog::warn("fenced while settling a commit before an assignment: {}", s.message());
+    s = processor->DropCachedState();
+  }
+  if (s.ok()) s = AssignFromStore(partitions);
   if (!s.ok() && fatal.ok()) fatal = s;
   health.assigned.store(!assigned.empty());
   metrics.assigned_partitions().Set(static_cast<double>(assigned.size()));
@@ -69,13 +75,14 @@ void Service::Impl::OnRevoked(const std::vector<TopicPartitionKey>& partitions, 
   if (lost || rejoining_after_fence) {
     spdlog::warn("{} input partitions {}: uncommitted work dropped, outputs aborted", partitions.size(),
                  lost ? "lost (session expired)" : "given up after fencing");
+    processor->AbandonCommit();  // the committer is done with the sink after this
     Status aborted = sink->Abort(kFlushSliceMs);
     // The state is dropped below either way, and the next owner replays
     // from the last commit: an abort that fails only leaves outputs that a
     // read_committed reader never sees (the transaction times out).
     if (!aborted.ok()) spdlog::warn("aborting the outputs of the revoked partitions: {}", aborted.message());
   } else if (!stopping_after_error) {
-    Status s = Commit();
+    Status s = CommitAndSettle();
     if (s.code() == StatusCode::kFenced) {
       spdlog::warn("fenced while committing before a revoke: {}", s.message());
     } else if (!s.ok() && fatal.ok()) {

@@ -1,5 +1,7 @@
 #include "pipeline/runtime/timer_service.h"
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace crm::pipeline {
@@ -22,7 +24,11 @@ void TimerService::Apply(int32_t partition, const std::string& customer_id, cons
   if (request.due.epoch_ms != 0) {
     const TimerKey key{partition, request.due.epoch_ms, customer_id};
     auto [it, inserted] = changes_.try_emplace(key, true);
-    if (!inserted) {
+    if (inserted && in_flight_.count(key) != 0) {
+      // The epoch in flight stores or deletes it: a later drop must write
+      // the delete.
+      stored_and_rearmed_.insert(key);
+    } else if (!inserted) {
       // Deleted earlier in this epoch, so possibly stored: a later drop
       // must write the delete.
       if (!it->second) stored_and_rearmed_.insert(key);
@@ -42,6 +48,13 @@ Result<int64_t> TimerService::FireDue(int32_t partition, int64_t watermark, int6
        it != changes_.end() && it->first.partition == partition && it->first.due_ms <= watermark; ++it) {
     if (it->second) pending.push_back(it->first);
   }
+  // Timers armed by the epoch whose commit is in flight are not in the
+  // store yet: they count as committed unless changed since.
+  for (auto it = in_flight_.lower_bound(TimerKey{partition, INT64_MIN, ""});
+       it != in_flight_.end() && it->first.partition == partition && it->first.due_ms <= watermark; ++it) {
+    if (it->second && changes_.count(it->first) == 0) pending.push_back(it->first);
+  }
+  std::sort(pending.begin(), pending.end());
   size_t next_pending = 0;
   int64_t fired = 0;
   Status failed;
@@ -62,7 +75,9 @@ Result<int64_t> TimerService::FireDue(int32_t partition, int64_t watermark, int6
         if (!failed.ok() || fired >= limit) return false;
         // Deleted, or armed again since and handled in order above. (A fired
         // uncommitted timer leaves no entry, but it was never in the store.)
-        if (changes_.count(key)) return true;
+        // Also skipped: what the epoch in flight changed (armed again: in
+        // `pending`; deleted: gone once its batch lands).
+        if (changes_.count(key) || in_flight_.count(key)) return true;
         failed = fire(key);
         ++fired;
         return failed.ok() && fired < limit;
@@ -76,9 +91,15 @@ Result<int64_t> TimerService::FireDue(int32_t partition, int64_t watermark, int6
   return fired;
 }
 
-void TimerService::Committed() {
+void TimerService::Cut() {
+  in_flight_ = std::move(changes_);
   changes_.clear();
   stored_and_rearmed_.clear();
+}
+
+void TimerService::Committed() {
+  Cut();
+  Landed();
 }
 
 void TimerService::Reset(int64_t committed_pending) {

@@ -63,27 +63,43 @@ void CustomerCache::MarkDirty(CachedCustomer* customer) {
 }
 
 void CustomerCache::Committed() {
-  std::vector<std::string> deleted;
+  Cut();
+  Landed();
+}
+
+void CustomerCache::Cut() {
   for (const auto& [id, customer] : dirty_) {
     customer->dirty = false;
-    if (customer->deleted) deleted.push_back(*id);
+    customer->in_flight = true;
   }
+  in_flight_.insert(in_flight_.end(), dirty_.begin(), dirty_.end());
   dirty_.clear();
+}
+
+void CustomerCache::Landed() {
+  std::vector<std::string> deleted;
+  for (const auto& [id, customer] : in_flight_) {
+    customer->in_flight = false;
+    // Changed again since the cut: the next commit writes it.
+    if (customer->deleted && !customer->dirty) deleted.push_back(*id);
+  }
+  in_flight_.clear();
   for (const std::string& id : deleted) {
     auto it = cache_.find(id);
-    if (it != cache_.end() && it->second.deleted) cache_.erase(it);
+    if (it != cache_.end() && it->second.deleted && !it->second.dirty) cache_.erase(it);
   }
   if (cache_.size() <= limit_) return;
   // Evict down to 90% so that eviction runs once per several commits, not on
-  // every one; everything is clean right after a commit.
+  // every one. Dirty entries (changed since a cut) stay.
   const size_t target = limit_ - limit_ / 10;
   for (auto it = cache_.begin(); it != cache_.end() && cache_.size() > target;) {
-    it = it->second.dirty ? std::next(it) : cache_.erase(it);
+    it = it->second.dirty || it->second.in_flight ? std::next(it) : cache_.erase(it);
   }
 }
 
 void CustomerCache::Clear() {
   dirty_.clear();
+  in_flight_.clear();
   cache_.clear();
   known_absent_.clear();
 }

@@ -4,7 +4,8 @@
 // the state store: batched prefetch of the customers a poll round is about
 // to touch, load on demand, the list of customers changed since the last
 // commit (what the commit and its changelog epoch write), and eviction of
-// clean entries past state.cache_customers. Entries stay at stable
+// clean entries past state.cache_customers (never those of an epoch whose
+// commit is in flight). Entries stay at stable
 // addresses while cached (an unordered_map's nodes do not move). One thread
 // (the processor's).
 #pragma once
@@ -28,6 +29,7 @@ struct CachedCustomer {
   operators::CustomerState state;
   bool dirty = false;
   bool deleted = false;             // expired: the commit deletes it from the store
+  bool in_flight = false;           // changed by the epoch whose commit is in flight
   int32_t partition = -1;           // input partition number its events come from
   const std::string* id = nullptr;  // the map key (stable node address)
 };
@@ -51,6 +53,13 @@ class CustomerCache {
   // After a commit: everything is clean, deleted customers leave the cache
   // and clean ones are evicted down to 90% of the limit.
   void Committed();
+  // The pipelined commit: Cut() starts the next epoch (nothing is dirty)
+  // while the cut epoch's states are on their way to the store; until
+  // Landed(), those customers are never evicted, so no read falls through
+  // to their older stored state. Landed() then does Committed()'s removal
+  // and eviction. At most one cut epoch is in flight.
+  void Cut();
+  void Landed();
   void Clear();
   size_t size() const { return cache_.size(); }
 
@@ -63,6 +72,8 @@ class CustomerCache {
   // Customers changed since the last commit (node pointers stay valid when
   // the map rehashes), so a commit touches only what changed.
   std::vector<std::pair<const std::string*, CachedCustomer*>> dirty_;
+  // The cut epoch's customers, until it lands.
+  std::vector<std::pair<const std::string*, CachedCustomer*>> in_flight_;
 };
 
 }  // namespace crm::pipeline

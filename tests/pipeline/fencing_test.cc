@@ -21,15 +21,7 @@ class FencingTest : public ProcessorFixture {
     ProcessorFixture::SetUp();
   }
   Status Feed(int64_t offset, const std::string& customer) {
-    const std::string json = R"({"event_id":"e)" + std::to_string(offset) + R"(","customer_id":")" + customer +
-                             R"(","ts":"2024-02-01T00:00:00Z","amount":12})";
-    InputRecordView view;
-    view.topic = "crm.purchases";
-    view.offset = offset;
-    view.key = customer;
-    view.has_key = true;
-    view.value = json;
-    return processor_->Process(view);
+    return FeedPurchase(offset, customer, "2024-02-01T00:00:00Z");
   }
   size_t Markers() const {
     size_t n = 0;

@@ -150,15 +150,7 @@ class HostileInputTest : public ProcessorFixture {
     ProcessorFixture::SetUp();
   }
   Status Feed(int64_t offset, std::string_view key, std::string_view json, int64_t record_ts = 0) {
-    InputRecordView view;
-    view.topic = "crm.purchases";
-    view.offset = offset;
-    view.key = key;
-    view.has_key = true;
-    view.value = json;
-    view.timestamp_ms = record_ts;
-    view.timestamp_type = RecordTimestampType::kCreateTime;
-    return processor_->Process(view);
+    return FeedRecord(offset, key, json, record_ts, RecordTimestampType::kCreateTime);
   }
   static std::string Purchase(const std::string& id, const std::string& customer, const std::string& ts) {
     return R"({"event_id":")" + id + R"(","customer_id":")" + customer + R"(","ts":)" + ts + R"(,"amount":20})";

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 #include "pipeline/observe/metrics.h"
@@ -46,6 +47,28 @@ class ProcessorFixture : public ::testing::Test {
     store_ = std::move(store).value();
     processor_ = std::make_unique<RecordProcessor>(config_, *store_, sink_, metrics_, clock_);
     ASSERT_TRUE(processor_->Start().ok());
+  }
+
+  // Processes one purchase of `customer` at `ts` (RFC 3339) from
+  // crm.purchases [0] at `offset`; the event id follows the offset.
+  Status FeedPurchase(int64_t offset, const std::string& customer, const std::string& ts,
+                      const std::string& amount = "12") {
+    const std::string json = R"({"event_id":"e)" + std::to_string(offset) + R"(","customer_id":")" + customer +
+                             R"(","ts":")" + ts + R"(","amount":)" + amount + "}";
+    return FeedRecord(offset, customer, json);
+  }
+  // Processes the record `key`/`json` from crm.purchases [0] at `offset`.
+  Status FeedRecord(int64_t offset, std::string_view key, std::string_view json, int64_t record_ts = 0,
+                    RecordTimestampType timestamp_type = RecordTimestampType::kNone) {
+    InputRecordView view;
+    view.topic = "crm.purchases";
+    view.offset = offset;
+    view.key = key;
+    view.has_key = true;
+    view.value = json;
+    view.timestamp_ms = record_ts;
+    view.timestamp_type = timestamp_type;
+    return processor_->Process(view);
   }
 
   std::filesystem::path dir_;
