@@ -9,6 +9,8 @@ namespace crm::pipeline {
 void TimerService::Drop(const TimerKey& key) {
   // A timer armed since the last commit never reached the store or the
   // changelog: forgetting it is enough, no tombstone needed.
+  armed_.erase(key);
+  in_flight_armed_.erase(key);
   auto it = changes_.find(key);
   if (it != changes_.end() && it->second && stored_and_rearmed_.count(key) == 0) {
     changes_.erase(it);
@@ -24,6 +26,8 @@ void TimerService::Apply(int32_t partition, const std::string& customer_id, cons
   if (request.due.epoch_ms != 0) {
     const TimerKey key{partition, request.due.epoch_ms, customer_id};
     auto [it, inserted] = changes_.try_emplace(key, true);
+    armed_.insert(key);
+    in_flight_armed_.erase(key);
     if (inserted && in_flight_.count(key) != 0) {
       // The epoch in flight stores or deletes it: a later drop must write
       // the delete.
@@ -43,16 +47,18 @@ Result<int64_t> TimerService::FireDue(int32_t partition, int64_t watermark, int6
   if (watermark == INT64_MIN) return int64_t{0};
   // Uncommitted timers due by the watermark, merged in (due, customer) order
   // with the committed ones. Firing only arms timers after the watermark.
+  // Only armed timers are walked, never the deletes that fired timers leave
+  // in changes_: those pile up below the watermark during an epoch, and
+  // walking them on every event made an event's cost grow with the checks
+  // fired since the last commit. Timers armed by the epoch whose commit is
+  // in flight are not in the store yet: they count as committed unless
+  // changed since (then they left in_flight_armed_).
   std::vector<TimerKey> pending;
-  for (auto it = changes_.lower_bound(TimerKey{partition, INT64_MIN, ""});
-       it != changes_.end() && it->first.partition == partition && it->first.due_ms <= watermark; ++it) {
-    if (it->second) pending.push_back(it->first);
-  }
-  // Timers armed by the epoch whose commit is in flight are not in the
-  // store yet: they count as committed unless changed since.
-  for (auto it = in_flight_.lower_bound(TimerKey{partition, INT64_MIN, ""});
-       it != in_flight_.end() && it->first.partition == partition && it->first.due_ms <= watermark; ++it) {
-    if (it->second && changes_.count(it->first) == 0) pending.push_back(it->first);
+  for (const std::set<TimerKey>* armed : {&armed_, &in_flight_armed_}) {
+    for (auto it = armed->lower_bound(TimerKey{partition, INT64_MIN, ""});
+         it != armed->end() && it->partition == partition && it->due_ms <= watermark; ++it) {
+      pending.push_back(*it);
+    }
   }
   std::sort(pending.begin(), pending.end());
   size_t next_pending = 0;
@@ -93,8 +99,15 @@ Result<int64_t> TimerService::FireDue(int32_t partition, int64_t watermark, int6
 
 void TimerService::Cut() {
   in_flight_ = std::move(changes_);
+  in_flight_armed_ = std::move(armed_);
   changes_.clear();
+  armed_.clear();
   stored_and_rearmed_.clear();
+}
+
+void TimerService::Landed() {
+  in_flight_.clear();
+  in_flight_armed_.clear();
 }
 
 void TimerService::Committed() {

@@ -5,7 +5,9 @@
 // since the last commit (written to the store and changelog by the commit),
 // the count of pending timers, and the due scan that fires, in (due,
 // customer) order, the committed timers (from the store, and those of an
-// epoch whose commit is in flight) merged with the uncommitted ones, so the order never depends on where a commit fell. It
+// epoch whose commit is in flight) merged with the uncommitted ones, so the
+// order never depends on where a commit fell. The scan's cost follows the
+// timers due, not the deletes fired timers left since the last commit. It
 // remembers per partition through which due time everything has fired in
 // this process (the fired-through mark), so the next scan starts after the
 // tombstones fired timers leave in the store. One thread (the processor's).
@@ -49,7 +51,7 @@ class TimerService {
   // Landed() says they are stored, the due scan and Drop treat them as
   // committed. At most one cut epoch is in flight.
   void Cut();
-  void Landed() { in_flight_.clear(); }
+  void Landed();
   // Forgets every uncommitted change and fired-through mark; `committed_pending`
   // is the committed count of pending timers.
   void Reset(int64_t committed_pending);
@@ -57,7 +59,9 @@ class TimerService {
  private:
   const StateStore& store_;
   std::map<TimerKey, bool> changes_;
+  std::set<TimerKey> armed_;  // the keys changes_ holds as stored (true), for the due scan
   std::map<TimerKey, bool> in_flight_;  // the cut epoch's changes, until they land
+  std::set<TimerKey> in_flight_armed_;  // ... its armed timers not changed since
   std::set<TimerKey> stored_and_rearmed_;  // puts over a delete of this epoch (maybe in the store)
   int64_t pending_ = 0;
   std::map<int32_t, int64_t> fired_through_ms_;  // per partition
