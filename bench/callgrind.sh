@@ -4,7 +4,9 @@
 #   bench/callgrind.sh [events=200000] [customers=100000] [top=25]
 # Runs build/bench/crm_bench_process_path under valgrind --tool=callgrind,
 # collecting only inside ProcessChunk (decode, operators, state, timers,
-# outputs, changelog, commit; input generation and set-up excluded), then
+# outputs, changelog, the commit's cut) and inside CommitSteps (the rest of
+# the commit, on the committer's thread since the commit is pipelined;
+# input generation and set-up excluded), then
 # prints instructions per event and the top functions by inclusive cost.
 # Callgrind runs the program ~50x slower: the default takes a few minutes.
 # Needs valgrind (Debian package `valgrind`, installed by deploy/setup.sh bench).
@@ -20,13 +22,13 @@ command -v valgrind >/dev/null || { echo "valgrind is missing: bash deploy/setup
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
-  --toggle-collect='*ProcessChunk*' "$bin" "$events" "$customers" >"$out/stdout" 2>"$out/valgrind.log"
+  --toggle-collect='*ProcessChunk*' --toggle-collect='*CommitSteps*' "$bin" "$events" "$customers" >"$out/stdout" 2>"$out/valgrind.log"
 total=$(grep -m1 '^summary:' "$out/callgrind.out" | awk '{print $2}')
 [ -n "$total" ] || total=$(grep -m1 '^totals:' "$out/callgrind.out" | awk '{print $2}')
 
 echo "== bench/callgrind.sh $events $customers ($(git rev-parse --short HEAD 2>/dev/null || echo '?')) =="
 grep -E '^(records produced|state on disk)' "$out/stdout" || true
-awk -v ir="$total" -v ev="$events" 'BEGIN { printf "instructions         %.0f in ProcessChunk\ninstructions/event   %.0f\n", ir, ir / ev }'
+awk -v ir="$total" -v ev="$events" 'BEGIN { printf "instructions         %.0f in ProcessChunk and CommitSteps\ninstructions/event   %.0f\n", ir, ir / ev }'
 echo
 # callgrind_annotate's table, per event: "Ir (pct) file:function [object]",
 # the same function sometimes under two file names (kept once), without the
