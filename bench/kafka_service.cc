@@ -3,9 +3,7 @@
 #include <map>
 #include <utility>
 
-#include "pipeline/changelog/changelog.h"
 #include "pipeline/kafka/kafka_sink.h"
-#include "pipeline/kafka/kafka_source.h"
 
 namespace crm::bench {
 
@@ -35,28 +33,13 @@ Result<std::unique_ptr<pipeline::RecordSink>> CrmstreamProducer(const config::Co
 Result<std::unique_ptr<ObservedService>> CreateObservedService(const config::Config& config) {
   auto run = std::make_unique<ObservedService>();
   ObservedSink*& observed = run->sink;
-  auto make_parts = [&config, &observed]() -> Result<pipeline::ServiceParts> {
-    pipeline::ServiceParts parts;
-    ASSIGN_OR_RETURN(parts.store, pipeline::StateStore::Open(pipeline::StateStoreOptions{
-                                      config.state.dir, config.state.memory_budget_bytes, false}));
-    const std::string transactional_id =
-        config.runtime.transactions ? config.runtime.group_id + "-" + config.runtime.instance_id : "";
-    ASSIGN_OR_RETURN(std::unique_ptr<pipeline::RecordSink> producer, CrmstreamProducer(config, transactional_id));
-    auto sink = std::make_unique<ObservedSink>(std::move(producer));
+  pipeline::Metrics& metrics = run->metrics;
+  // crmstream run's own wiring, with its producer behind the observer.
+  auto make_parts = [&config, &metrics, &observed]() -> Result<pipeline::ServiceParts> {
+    ASSIGN_OR_RETURN(pipeline::ServiceParts parts, pipeline::MakeKafkaServiceParts(config, metrics));
+    auto sink = std::make_unique<ObservedSink>(std::move(parts.sink));
     observed = sink.get();
     parts.sink = std::move(sink);
-    ASSIGN_OR_RETURN(std::unique_ptr<pipeline::KafkaSource> source, pipeline::KafkaSource::Create(config));
-    if (config.state.changelog) {
-      RETURN_IF_ERROR(pipeline::EnsureChangelogTopic(source->handle(), config.topics.purchases,
-                                                     config.topics.changelog, 10'000));
-    }
-    parts.source = std::move(source);
-    parts.restorer = [&config](int32_t partition, pipeline::StateStore& store,
-                               const std::function<void(int64_t, int64_t)>& progress,
-                               const pipeline::RestoreOptions& options) {
-      return pipeline::RestoreChangelogPartition(config.kafka, config.topics.changelog, partition, store, progress,
-                                                 options);
-    };
     return parts;
   };
   ASSIGN_OR_RETURN(run->service, pipeline::Service::Create(config, run->metrics, run->health, run->clock, make_parts));

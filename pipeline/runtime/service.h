@@ -51,6 +51,13 @@ struct ServiceParts {
   ChangelogRestorer restorer;  // used with state.changelog
 };
 
+// The production parts (service_wiring.cc): RocksDB at state.dir, the Kafka
+// producer (in transactions with runtime.transactions; aborts counted in
+// `metrics`) and group consumer, the changelog topic made sure of and its
+// restorer. Exposed so that a benchmark can wrap the sink and still run
+// exactly what `crmstream run` runs. `config` and `metrics` outlive the parts.
+Result<ServiceParts> MakeKafkaServiceParts(const config::Config& config, Metrics& metrics);
+
 class Service {
  public:
   // The production wiring: RocksDB at state.dir, a Kafka producer (in

@@ -9,9 +9,7 @@
 
 namespace crm::pipeline {
 
-namespace {
-
-Result<ServiceParts> MakeKafkaParts(const config::Config& config, Metrics& metrics) {
+Result<ServiceParts> MakeKafkaServiceParts(const config::Config& config, Metrics& metrics) {
   ServiceParts parts;
   ASSIGN_OR_RETURN(parts.store, StateStore::Open(StateStoreOptions{
                                     config.state.dir, config.state.memory_budget_bytes, false}));
@@ -37,11 +35,9 @@ Result<ServiceParts> MakeKafkaParts(const config::Config& config, Metrics& metri
   return parts;
 }
 
-}  // namespace
-
 Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, Metrics& metrics,
                                                  ServiceHealth& health, const Clock& clock) {
-  return Create(config, metrics, health, clock, [&config, &metrics] { return MakeKafkaParts(config, metrics); });
+  return Create(config, metrics, health, clock, [&config, &metrics] { return MakeKafkaServiceParts(config, metrics); });
 }
 
 }  // namespace crm::pipeline
