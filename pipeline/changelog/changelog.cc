@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -102,9 +103,55 @@ struct PendingEpoch {
   }
 };
 
+using PendingEpochs = std::map<std::string, PendingEpoch, std::less<>>;
+
+// The sequence number of pending epoch `id` in `marker`'s run; nullopt when
+// it is of another run (or the marker is a bare 'm', which has none).
+std::optional<int64_t> SeqInRun(std::string_view id, const ChangelogRecord& marker) {
+  constexpr size_t kMaxSeqDigits = 18;
+  if (marker.epoch_seq < 0 || !id.starts_with(marker.key)) return std::nullopt;
+  const std::string_view digits = id.substr(marker.key.size());
+  if (digits.empty() || digits.size() > kMaxSeqDigits) return std::nullopt;
+  int64_t seq = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    seq = seq * 10 + (c - '0');
+  }
+  return seq;
+}
+
+// Whether pending epoch `id` is a later one of `marker`'s run (it stays
+// pending: its own marker is still to come).
+bool SameRun(std::string_view id, const ChangelogRecord& marker) {
+  const std::optional<int64_t> seq = SeqInRun(id, marker);
+  return seq && *seq > marker.epoch_seq;
+}
+
+// Takes out of `pending` the epochs `marker` completes, in sequence order:
+// a bare 'm' completes its own epoch; a run's marker every epoch of the run
+// up to its own.
+std::vector<PendingEpoch> TakeCompleted(PendingEpochs& pending, const ChangelogRecord& marker) {
+  std::vector<PendingEpoch> completed;
+  if (marker.epoch_seq < 0) {
+    if (auto it = pending.find(marker.epoch); it != pending.end()) {
+      completed.push_back(std::move(it->second));
+      pending.erase(it);
+    }
+    return completed;
+  }
+  std::map<int64_t, PendingEpochs::iterator> in_run;
+  for (auto it = pending.lower_bound(marker.key); it != pending.end() && it->first.starts_with(marker.key); ++it) {
+    const std::optional<int64_t> seq = SeqInRun(it->first, marker);
+    if (seq && *seq <= marker.epoch_seq) in_run.emplace(*seq, it);
+  }
+  for (auto& [seq, it] : in_run) {
+    completed.push_back(std::move(it->second));
+    pending.erase(it);
+  }
+  return completed;
+}
+
 }  // namespace
-
-
 
 Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& properties, const std::string& topic,
                                                 int32_t partition, StateStore& store,
@@ -154,7 +201,7 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
   if (from >= high) return finish();
   spdlog::info("restoring partition {} from {} offsets {} to {}", partition, topic, from, high);
 
-  std::map<std::string, PendingEpoch, std::less<>> pending;  // epoch id -> its records so far
+  PendingEpochs pending;  // epoch id -> its records so far
   // The epoch of the previous record: most records follow one of their own.
   PendingEpoch* current = nullptr;
   std::string_view current_epoch;
@@ -174,7 +221,7 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
   // next claim.)
   std::optional<std::string> owner;
   const int64_t total = high - from;
-  auto abandon = [&](std::map<std::string, PendingEpoch, std::less<>>::iterator it) {
+  auto abandon = [&](PendingEpochs::iterator it) {
     if (&it->second == current) current = nullptr;
     it->second.TakeKeys(result.keys_to_rewrite);
     return pending.erase(it);
@@ -228,23 +275,32 @@ Result<RestoreResult> RestoreChangelogPartition(const KafkaProperties& propertie
           if (zombie != pending.end()) abandon(zombie);
           return true;
         }
-        auto it = pending.find(record.epoch);
-        PendingEpoch completed;
-        if (it != pending.end()) {
-          if (&it->second == current) current = nullptr;
-          completed = std::move(it->second);
-          pending.erase(it);
+        // The epochs the marker completes, in their order: its own and, a
+        // run's marker, every earlier epoch of the run still pending (a
+        // compacted topic keeps only the run's newest marker).
+        std::vector<PendingEpoch> completed = TakeCompleted(pending, record);
+        current = nullptr;
+        // Epochs of other runs begun before this one completed and never
+        // will: their runs' newest markers came before.
+        for (auto other = pending.begin(); other != pending.end();) {
+          other = SameRun(other->first, record) ? std::next(other) : abandon(other);
         }
-        // Epochs begun before this one completed and never will.
-        for (auto other = pending.begin(); other != pending.end();) other = abandon(other);
-        if (!completed.corruption.empty()) {
-          return unusable(m.offset, "epoch " + std::string(record.epoch) +
-                                        " is complete but holds a corrupt record: " + completed.corruption);
+        std::vector<RestoredRecord> records;
+        for (PendingEpoch& epoch : completed) {
+          if (!epoch.corruption.empty()) {
+            return unusable(m.offset, "epoch " + std::string(record.epoch) +
+                                          " completes an epoch that holds a corrupt record: " + epoch.corruption);
+          }
+          if (records.empty()) {
+            records = std::move(epoch.records);
+          } else {
+            std::move(epoch.records.begin(), epoch.records.end(), std::back_inserter(records));
+          }
         }
         std::map<TopicPartitionKey, int64_t> offsets;
         for (const auto& [name, next] : record.marker.next_offsets) offsets[TopicPartitionKey{name, partition}] = next;
-        batch.AddEpoch(std::move(completed.records), offsets, m.offset + 1);
-        ++result.epochs;
+        batch.AddEpoch(std::move(records), offsets, m.offset + 1);
+        result.epochs += std::max<int64_t>(1, static_cast<int64_t>(completed.size()));
         if (batch.Full()) {
           failed = batch.Write();
           if (!failed.ok()) return false;

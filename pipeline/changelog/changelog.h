@@ -11,7 +11,9 @@
 // compacted: the latest record per key is the state.
 //
 // Restore reads a partition from the local checkpoint to the end and applies
-// an epoch only when its marker arrives; complete epochs are written
+// an epoch only when its marker, or a later marker of its run, arrives (a
+// compacted topic keeps only each run's newest marker; changelog_record.h
+// says what a run is); complete epochs are written
 // together, a few MiB at a time, each write atomic with the offsets and
 // checkpoint of its last epoch, the timers derived from the customer records
 // (restore_batch.h). Records of an epoch without

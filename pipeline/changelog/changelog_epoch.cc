@@ -72,7 +72,9 @@ Status ChangelogEpochs::ProduceRewrites(const std::set<std::string>& written, st
 Result<std::set<int32_t>> ChangelogEpochs::ProduceData(const EpochChanges& changes) {
   std::set<int32_t> marked;
   epoch_writes_.clear();
-  writer_.NextEpoch(epoch_prefix_ + std::to_string(++epoch_seq_));
+  // Epoch ids are the run ("<prefix><run>.") and a sequence number: a marker
+  // vouches for every earlier epoch of its run (changelog_record.h).
+  writer_.NextEpoch(epoch_prefix_ + std::to_string(run_) + "." + std::to_string(++epoch_seq_));
   // The keys the changes write, so that rewrites skip them (rare: only
   // after a restore found unfinished epochs).
   std::set<std::string> written;
@@ -185,6 +187,9 @@ void ChangelogEpochs::Committed() {
 
 void ChangelogEpochs::Reset() {
   Committed();
+  // The epoch in progress may have records and no marker: the next epoch
+  // starts a new run, so that its marker does not vouch for this one.
+  ++run_;
   claims_pending_.clear();
 }
 

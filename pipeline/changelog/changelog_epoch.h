@@ -92,6 +92,7 @@ class ChangelogEpochs {
   std::string epoch_prefix_;
   RecordSink& sink_;
   const StateStore& store_;
+  int64_t run_ = 0;        // a new run after every Reset (changelog_record.h)
   int64_t epoch_seq_ = 0;
   std::map<int32_t, std::set<std::string>> rewrites_;
   bool data_produced_ = false;        // data records produced for the commit in progress

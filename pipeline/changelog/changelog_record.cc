@@ -186,7 +186,17 @@ std::string ChangelogTimerKey(std::string_view timer_key_bytes) {
 }
 
 std::string ChangelogPartitionKey() { return std::string(1, kChangelogPartitionKey); }
-std::string ChangelogMarkerKey() { return std::string(1, kChangelogMarkerKey); }
+std::string ChangelogMarkerKey(std::string_view run) {
+  std::string key(1, kChangelogMarkerKey);
+  key.append(run);
+  return key;
+}
+
+std::string_view ChangelogEpochRun(std::string_view epoch) {
+  size_t end = epoch.size();
+  while (end > 0 && epoch[end - 1] >= '0' && epoch[end - 1] <= '9') --end;
+  return end == epoch.size() ? std::string_view() : epoch.substr(0, end);
+}
 
 std::string ChangelogClaimKey(std::string_view owner, int part) {
   std::string key(1, kChangelogClaimKey);
@@ -259,11 +269,23 @@ Result<ChangelogRecord> DecodeChangelogRecord(int32_t partition, std::optional<s
       break;
     }
     case ChangelogRecord::Kind::kMarker: {
-      if (!body.empty()) return corrupt("key longer than one byte");
+      if (!body.empty()) {
+        // A run's marker: the epoch is the run and its sequence number.
+        constexpr size_t kMaxSeqDigits = 18;
+        if (body.size() > kMaxChangelogEpochBytes) return corrupt("run longer than allowed");
+        if (body.back() >= '0' && body.back() <= '9') return corrupt("a run ends in a digit");
+        if (!epoch->starts_with(body) || epoch->size() == body.size() ||
+            epoch->size() - body.size() > kMaxSeqDigits || ChangelogEpochRun(*epoch).size() != body.size()) {
+          return corrupt("epoch '" + Excerpt(*epoch) + "' is not of the marker's run");
+        }
+        record.epoch_seq = 0;
+        for (char digit : epoch->substr(body.size())) record.epoch_seq = record.epoch_seq * 10 + (digit - '0');
+      }
       if (!value) return corrupt("a marker cannot be null");
       Result<ChangelogMarker> marker = DecodeChangelogMarker(*value);
       if (!marker.ok()) return corrupt(marker.status().message());
       record.marker = std::move(*marker);
+      record.key = body;
       return record;
     }
     case ChangelogRecord::Kind::kClaim: {

@@ -13,8 +13,17 @@
 //                         (value "" or null); still checked, never applied:
 //                         the customer record says the same
 //   'p'                   value: encoded PartitionState (population_codec.h); null: none
-//   'm'                   value: marker: the epoch is complete and reached these
-//                         input offsets. Binary, versioned: one version byte
+//   'm' run               value: marker: the epoch is complete and reached these
+//                         input offsets, and so is every earlier epoch of its
+//                         run. A run is the epochs one process writes between
+//                         two resets of its state; an epoch id is its run id
+//                         followed by a decimal sequence number (the run id
+//                         ends in a non-digit), and the key names the run, so
+//                         that a compacted topic keeps each run's newest
+//                         marker: the one that vouches for all its epochs
+//                         (docs/guarantees.md "The changelog"). A bare 'm' is a
+//                         writer's before runs (one marker per epoch, the key
+//                         shared by all), still read. Binary, versioned: one version byte
 //                         (kChangelogMarkerVersion), a varint topic count, then
 //                         per topic in name order a varint length, the name and
 //                         a varint next offset. A value starting with '{' is the
@@ -98,7 +107,12 @@ bool IsValidTopicName(std::string_view name);
 std::string ChangelogCustomerKey(std::string_view customer_id);
 std::string ChangelogTimerKey(std::string_view timer_key_bytes);
 std::string ChangelogPartitionKey();
-std::string ChangelogMarkerKey();
+// The marker key of `run` (ChangelogEpochRun); an empty run gives the bare
+// 'm' of writers before runs.
+std::string ChangelogMarkerKey(std::string_view run);
+// The run of epoch id `epoch`: the id without its trailing decimal digits
+// (empty when it has none).
+std::string_view ChangelogEpochRun(std::string_view epoch);
 // The key of claim record `part` (1..kChangelogClaimRecords) of `owner`.
 std::string ChangelogClaimKey(std::string_view owner, int part);
 
@@ -125,6 +139,9 @@ struct ChangelogRecord {
                                           // claim: the owner (epoch-id prefix)
   int64_t next_check_ms = 0;              // kCustomer: the state's pending check (0: none, or deleted)
   ChangelogMarker marker;                 // kMarker only
+  // kMarker: the run (the key's body; empty for a bare 'm') and the epoch's
+  // sequence number in it (-1 for a bare 'm').
+  int64_t epoch_seq = -1;
 };
 
 // Classifies and checks one record of changelog partition `partition`: its
@@ -139,8 +156,9 @@ struct ChangelogRecord {
 //   - 't': key bytes shorter than a timer key, of another partition, with an
 //     empty or overlong customer id, or a value that is neither null nor empty;
 //   - 'p': a key longer than one byte, or a value DecodePartitionState rejects;
-//   - 'm': a key longer than one byte, a null value, or a value
-//     DecodeChangelogMarker rejects;
+//   - 'm': a run (key body) longer than kMaxChangelogEpochBytes or ending in
+//     a digit, an epoch id that is not the run followed by 1..18 decimal
+//     digits, a null value, or a value DecodeChangelogMarker rejects;
 //   - 'o': an empty or overlong key, or a value that is null, empty or
 //     longer than kMaxChangelogEpochBytes.
 Result<ChangelogRecord> DecodeChangelogRecord(int32_t partition, std::optional<std::string_view> key,

@@ -98,7 +98,7 @@ std::string ResetOwner(int64_t epoch_ns) { return "crmstream-reset@" + std::to_s
 std::vector<OutputRecord> ResetEpochRecords(const std::string& topic, int32_t partition, const std::string& owner,
                                             const std::set<std::string>& live_keys,
                                             const std::map<TopicPartitionKey, int64_t>& next_offsets) {
-  ChangelogWriter writer(topic, owner + "reset");
+  ChangelogWriter writer(topic, owner + "reset.1");  // run "<owner>reset.", its one epoch
   std::vector<OutputRecord> records = writer.Claim(partition, owner);
   for (const std::string& key : live_keys) {
     const auto [kind, rest] = ParseChangelogKey(key);

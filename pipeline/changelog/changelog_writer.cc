@@ -55,7 +55,7 @@ OutputRecord ChangelogWriter::Marker(int32_t partition, const std::map<TopicPart
   for (const auto& [tp, offset] : next_offsets) {
     if (tp.partition == partition) marker.next_offsets[tp.topic] = offset;
   }
-  OutputRecord r = Record(partition, ChangelogMarkerKey());
+  OutputRecord r = Record(partition, ChangelogMarkerKey(ChangelogEpochRun(epoch_)));
   r.value = EncodeChangelogMarker(marker);
   return r;
 }

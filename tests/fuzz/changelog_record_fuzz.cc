@@ -107,7 +107,11 @@ void CheckRecord(int32_t partition, const std::optional<std::string>& key, const
       Check(!value || crm::pipeline::DecodePartitionState(*value).ok(), "a partition value decodes");
       break;
     case Kind::kMarker: {
-      Check(first == 'm' && key->size() == 1 && rec.key.empty() && value, "a marker record's key is 'm', with a value");
+      Check(first == 'm' && rec.key == key->substr(1) && value, "a marker record's key is 'm' and its run, with a value");
+      Check(rec.key.empty() ? rec.epoch_seq == -1
+                            : rec.epoch_seq >= 0 && rec.epoch.starts_with(rec.key) &&
+                                  crm::pipeline::ChangelogEpochRun(rec.epoch) == rec.key,
+            "a run's marker is of an epoch of its run");
       auto marker = DecodeChangelogMarker(*value);
       Check(marker.ok() && *marker == rec.marker, "a marker record holds its parsed value");
       CheckMarker(rec.marker);
@@ -166,9 +170,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     written.next_offsets[TopicName(in)] = in.ConsumeIntegralInRange<int64_t>(0, INT64_MAX);
   }
   const std::string marker_value = EncodeChangelogMarker(written);
-  auto m = DecodeChangelogRecord(partition, crm::pipeline::ChangelogMarkerKey(), marker_value, writer_epoch);
-  Check(m.ok() && m->kind == Kind::kMarker && m->marker == written && m->epoch == writer_epoch,
-        "a marker as written decodes to itself");
+  const std::string_view run = crm::pipeline::ChangelogEpochRun(writer_epoch);
+  auto m = DecodeChangelogRecord(partition, crm::pipeline::ChangelogMarkerKey(run), marker_value, writer_epoch);
+  Check(m.ok() && m->kind == Kind::kMarker && m->marker == written && m->epoch == writer_epoch && m->key == run &&
+            std::to_string(m->epoch_seq) == writer_epoch.substr(run.size()),
+        "a marker as written decodes to itself, with its run and sequence number");
 
   crm::operators::CustomerState state;
   state.purchase_count = in.ConsumeIntegral<int64_t>();

@@ -36,7 +36,7 @@ ChangelogOwnership ReadOwnership(const std::string& bootstrap, const std::string
     if (r.key[0] == 'o') {
       ++o.claims;
       owner[r.partition] = r.value;
-    } else if (r.key == "m") {
+    } else if (r.key[0] == 'm') {  // a run's marker: 'm' and the run
       ++o.markers;
       auto epoch = r.headers.find("crm.epoch");
       auto it = owner.find(r.partition);

@@ -12,40 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
-#include "pipeline/io/clock.h"
-#include "pipeline/observe/metrics.h"
-#include "pipeline/runtime/record_processor.h"
-#include "pipeline/wire/output_encoder.h"
 #include "tests/pipeline/changelog_restore_fixture.h"
-#include "tests/pipeline/fake_record_sink.h"
+#include "tests/pipeline/changelog_writer_script.h"
 
 namespace crm::pipeline {
 namespace {
-
-// Every timer of `partition` in the store, as (due, customer).
-std::set<std::pair<int64_t, std::string>> Timers(const StateStore& store, int32_t partition) {
-  std::set<std::pair<int64_t, std::string>> timers;
-  EXPECT_TRUE(store
-                  .ScanTimers(partition, INT64_MAX,
-                              [&](int64_t due, std::string_view id) {
-                                timers.emplace(due, std::string(id));
-                                return true;
-                              })
-                  .ok());
-  return timers;
-}
-
-std::map<std::string, std::string> Customers(const StateStore& store) {
-  std::map<std::string, std::string> customers;
-  EXPECT_TRUE(store
-                  .ForEachCustomer([&](const std::string& id, const std::string& bytes) {
-                    customers[id] = bytes;
-                    return Status::Ok();
-                  })
-                  .ok());
-  return customers;
-}
 
 class ChangelogLeanTest : public ChangelogRestoreTest {
  protected:
@@ -101,7 +72,7 @@ TEST_F(ChangelogLeanTest, AnOlderWritersTimerRecordsAndJsonMarkersRestoreTheSame
   const operators::CustomerState armed = StateWithSpend(10, 1'000);
   Produce(first.Customer(kPartition, "alice", &armed));
   Produce(first.Timer(kPartition, TimerKeyBytes({kPartition, 1'000, "alice"}), true));
-  Produce(kPartition, ChangelogMarkerKey(), EncodeChangelogMarkerJson({{{kInput, 4}}}), "old/1");
+  Produce(kPartition, ChangelogMarkerKey(""), EncodeChangelogMarkerJson({{{kInput, 4}}}), "old/1");
   ChangelogWriter second(kTopic, "old/2");
   const operators::CustomerState rearmed = StateWithSpend(10, 8'000);
   Produce(second.Customer(kPartition, "alice", &rearmed));
@@ -110,7 +81,7 @@ TEST_F(ChangelogLeanTest, AnOlderWritersTimerRecordsAndJsonMarkersRestoreTheSame
   // A timer record no customer carries (as left by a compacted changelog
   // whose tombstones expired) is not restored either.
   Produce(second.Timer(kPartition, TimerKeyBytes({kPartition, 3'000, "ghost"}), true));
-  Produce(kPartition, ChangelogMarkerKey(), EncodeChangelogMarkerJson({{{kInput, 7}}}), "old/2");
+  Produce(kPartition, ChangelogMarkerKey(""), EncodeChangelogMarkerJson({{{kInput, 7}}}), "old/2");
   // Then this version's epochs on the same changelog.
   CustomerEpoch("new/1", "bob", 2'000, 9);
 
@@ -126,53 +97,16 @@ TEST_F(ChangelogLeanTest, AnOlderWritersTimerRecordsAndJsonMarkersRestoreTheSame
 // processor's store: customers byte for byte, timers, partition data and
 // offsets, after checks were armed, re-armed, fired and expired.
 TEST_F(ChangelogLeanTest, ARestoredStoreEqualsTheOneThatWroteTheChangelog) {
-  config::Config config;
-  config.state.changelog = true;
-  config.topics.changelog = kTopic;
-  config.model.inactivity.retention = operators::Days(120);
-  const std::filesystem::path dir = std::filesystem::path(dir_.string() + "-writer");
-  std::filesystem::remove_all(dir);
-  auto opened = StateStore::Open({dir.string(), 16 << 20, false});
-  ASSERT_TRUE(opened.ok()) << opened.status().message();
-  std::unique_ptr<StateStore> original = std::move(*opened);
-  Metrics metrics;
-  SystemClock clock;
-  FakeSink sink;
-  RecordProcessor processor(config, *original, sink, metrics, clock);
-  ASSERT_TRUE(processor.Start().ok());
-
-  // 30 customers over a year: some buy often, some stop early (their checks
-  // fire, and past retention they expire), one event in 7 is a duplicate.
-  const int64_t day_ms = 86'400'000;
-  const int64_t start_ms = 1'704'067'200'000;  // 2024-01-01
+  ScriptedWriter writer(dir_.string() + "-writer");
   int64_t offset = 0;
-  for (int day = 0; day < 365; day += 3) {
-    for (int c = 0; c < 30; ++c) {
-      if ((c + day) % (c % 5 + 2) != 0 || (c % 3 == 0 && day > 100 + c)) continue;
-      const std::string id = "c" + std::to_string(c);
-      const int n = static_cast<int>(offset % 7 == 6 ? offset - 1 : offset);
-      const std::string json = R"({"event_id":"e)" + std::to_string(n) + R"(","customer_id":")" + id +
-                               R"(","ts":")" + FormatRfc3339(start_ms + day * day_ms + c * 1000) + R"(","amount":)" +
-                               std::to_string(5 + c) + "}";
-      InputRecordView view;
-      view.topic = kInput;
-      view.partition = kPartition;
-      view.offset = offset++;
-      view.key = id;
-      view.has_key = true;
-      view.value = json;
-      ASSERT_TRUE(processor.Process(view).ok());
-    }
-    if (day % 30 == 0) {
-      ASSERT_TRUE(processor.Commit(1000).ok());
-    }
-  }
-  ASSERT_TRUE(processor.Commit(1000).ok());
-  ASSERT_GT(metrics.timers_fired().Value(), 0) << "the script must fire checks";
-  ASSERT_GT(metrics.customers_expired().Value(), 0) << "the script must expire customers";
+  writer.FeedDays(0, 365, offset);
+  ASSERT_TRUE(writer.processor->Commit(1000).ok());
+  ASSERT_GT(writer.metrics.timers_fired().Value(), 0) << "the script must fire checks";
+  ASSERT_GT(writer.metrics.customers_expired().Value(), 0) << "the script must expire customers";
+  StateStore* original = writer.store.get();
 
   int64_t changelog_records = 0;
-  for (const OutputRecord& r : sink.delivered) {
+  for (const OutputRecord& r : writer.sink.delivered) {
     if (r.topic != kTopic) continue;
     EXPECT_NE(r.key.front(), 't') << "no timer records";
     Produce(r);
@@ -186,8 +120,6 @@ TEST_F(ChangelogLeanTest, ARestoredStoreEqualsTheOneThatWroteTheChangelog) {
   EXPECT_EQ(Customers(*store_), Customers(*original));
   EXPECT_EQ(*store_->PartitionData(kPartition), *original->PartitionData(kPartition));
   EXPECT_EQ(StoredOffset(kPartition), *original->NextOffset({kInput, kPartition}));
-  original.reset();
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -192,13 +192,42 @@ TEST_F(ChangelogRecordTest, ClassifiesWhatTheWriterWrites) {
   EXPECT_EQ(partition->value, partition_state);
   EXPECT_TRUE(Decode(ChangelogPartitionKey(), std::nullopt).ok()) << "a rewrite of absent partition data";
 
-  auto marker = Decode(ChangelogMarkerKey(), EncodeChangelogMarker({{{"crm.purchases", 12}}}));
+  auto marker = Decode(ChangelogMarkerKey(""), EncodeChangelogMarker({{{"crm.purchases", 12}}}));
   ASSERT_TRUE(marker.ok()) << marker.status().message();
   EXPECT_EQ(marker->kind, ChangelogRecord::Kind::kMarker);
   EXPECT_EQ(marker->marker.next_offsets.at("crm.purchases"), 12);
-  auto json_marker = Decode(ChangelogMarkerKey(), R"({"offsets":{"crm.purchases":12}})");
+  auto json_marker = Decode(ChangelogMarkerKey(""), R"({"offsets":{"crm.purchases":12}})");
   ASSERT_TRUE(json_marker.ok()) << json_marker.status().message();
   EXPECT_EQ(json_marker->marker, marker->marker);
+  EXPECT_EQ(marker->epoch_seq, -1) << "a bare 'm' names no run";
+}
+
+TEST_F(ChangelogRecordTest, ARunsMarkerNamesItsRunAndTheEpochsSequenceNumber) {
+  EXPECT_EQ(ChangelogEpochRun("instance-a/1700000000/3.41"), "instance-a/1700000000/3.");
+  EXPECT_EQ(ChangelogEpochRun("no-digits"), "");
+  const std::string value = EncodeChangelogMarker({{{"crm.purchases", 12}}});
+  auto marker = DecodeChangelogRecord(kPartition, ChangelogMarkerKey("w/1/3."), value, std::string_view("w/1/3.41"));
+  ASSERT_TRUE(marker.ok()) << marker.status().message();
+  EXPECT_EQ(marker->key, "w/1/3.");
+  EXPECT_EQ(marker->epoch_seq, 41);
+  struct Case {
+    const char* what;
+    std::string run;
+    std::string epoch;
+  };
+  const std::vector<Case> cases = {
+      {"epoch of another run", "w/1/3.", "w/1/4.41"},
+      {"epoch with no sequence number", "w/1/3.", "w/1/3."},
+      {"sequence number that is not a number", "w/1/3.", "w/1/3.4x"},
+      {"run that ends in a digit", "w/1/3", "w/1/35"},
+      {"run that is longer than an epoch", std::string(kMaxChangelogEpochBytes + 1, 'r'), "r1"},
+      {"sequence number over 18 digits", "w.", "w.1234567890123456789"},
+  };
+  for (const Case& c : cases) {
+    auto decoded = DecodeChangelogRecord(kPartition, ChangelogMarkerKey(c.run), value, std::string_view(c.epoch));
+    ASSERT_FALSE(decoded.ok()) << c.what;
+    EXPECT_EQ(decoded.status().code(), StatusCode::kCorruption) << c.what;
+  }
 }
 
 TEST_F(ChangelogRecordTest, RecordsThatAreNotOursAreForeign) {
@@ -227,9 +256,9 @@ TEST_F(ChangelogRecordTest, CorruptRecordsOfOursAreCorruption) {
       {"timer with a value", ChangelogTimerKey(Timer(kPartition, "alice")), std::string("x")},
       {"undecodable partition state", ChangelogPartitionKey(), std::string("\x01\x02")},
       {"partition key with a tail", ChangelogPartitionKey() + "x", EncodePartitionState(PartitionState{})},
-      {"null marker", ChangelogMarkerKey(), std::nullopt},
-      {"marker of the wrong type", ChangelogMarkerKey(), std::string(R"({"offsets":{"crm.purchases":"oops"}})")},
-      {"marker key with a tail", ChangelogMarkerKey() + "x", std::string(R"({"offsets":{}})")},
+      {"null marker", ChangelogMarkerKey(""), std::nullopt},
+      {"marker of the wrong type", ChangelogMarkerKey(""), std::string(R"({"offsets":{"crm.purchases":"oops"}})")},
+      {"marker of a run its epoch is not of", ChangelogMarkerKey("x."), std::string(R"({"offsets":{}})")},
   };
   for (const Case& c : cases) {
     auto decoded = Decode(c.key, c.value ? std::optional<std::string_view>(*c.value) : std::nullopt);
@@ -242,7 +271,7 @@ TEST_F(ChangelogRecordTest, CorruptRecordsOfOursAreCorruption) {
     EXPECT_FALSE(DecodeChangelogRecord(kPartition, ChangelogCustomerKey("alice"), Customer(), epoch).ok());
   }
   const std::string long_epoch(kMaxChangelogEpochBytes + 1, 'e');
-  EXPECT_FALSE(DecodeChangelogRecord(kPartition, ChangelogMarkerKey(), R"({"offsets":{}})", long_epoch).ok());
+  EXPECT_FALSE(DecodeChangelogRecord(kPartition, ChangelogMarkerKey(""), R"({"offsets":{}})", long_epoch).ok());
 }
 
 }  // namespace

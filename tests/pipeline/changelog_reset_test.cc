@@ -206,7 +206,7 @@ TEST_F(ChangelogResetTest, TheResetEpochIsAClaimTombstonesAndAMarkerOfItsOwnWrit
   EXPECT_EQ(ParseChangelogKey(records.front().key).kind, ChangelogKeyKind::kClaim);
   EXPECT_TRUE(records[kChangelogClaimRecords].tombstone);
   EXPECT_TRUE(records[kChangelogClaimRecords + 1].tombstone);
-  EXPECT_EQ(records.back().key, ChangelogMarkerKey());
+  EXPECT_EQ(records.back().key, ChangelogMarkerKey(owner + "reset."));
 }
 
 }  // namespace

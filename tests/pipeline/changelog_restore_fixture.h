@@ -24,6 +24,9 @@
 namespace crm::pipeline {
 
 inline constexpr char kTopic[] = "changelog";
+// A second changelog topic, for a copy of the first as a cluster would
+// compact it.
+inline constexpr char kCompactedTopic[] = "changelog-compacted";
 inline constexpr int32_t kPartition = 1;
 inline constexpr int32_t kOtherPartition = 2;
 inline constexpr char kInput[] = "crm.purchases";
@@ -41,7 +44,7 @@ inline operators::CustomerState StateWithSpend(double spend, int64_t next_check_
 class ChangelogRestoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto broker = MockBroker::Create(MockBrokerOptions{1, 4, {kTopic}});
+    auto broker = MockBroker::Create(MockBrokerOptions{1, 4, {kTopic, kCompactedTopic}});
     ASSERT_TRUE(broker.ok()) << broker.status().message();
     broker_ = std::move(*broker);
     dir_ = std::filesystem::temp_directory_path() /
@@ -67,25 +70,25 @@ class ChangelogRestoreTest : public ::testing::Test {
 
   // Produces one record as the writer would, or a crafted one.
   void Produce(int32_t partition, const std::string& key, std::optional<std::string> value,
-               std::optional<std::string> epoch) {
+               std::optional<std::string> epoch, const char* topic = kTopic) {
     rd_kafka_headers_t* headers = rd_kafka_headers_new(1);
     if (epoch) rd_kafka_header_add(headers, kEpochHeader, -1, epoch->data(), static_cast<ssize_t>(epoch->size()));
     void* payload = value ? const_cast<char*>(value->data()) : nullptr;
     const size_t size = value ? value->size() : 0;
     rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_.get(), RD_KAFKA_V_TOPIC(kTopic), RD_KAFKA_V_PARTITION(partition),
+        producer_.get(), RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
         RD_KAFKA_V_KEY(key.data(), key.size()),
         RD_KAFKA_V_VALUE(payload, size),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
     ASSERT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(err);
     ASSERT_EQ(rd_kafka_flush(producer_.get(), 10'000), RD_KAFKA_RESP_ERR_NO_ERROR);
   }
-  void Produce(const OutputRecord& r) {
+  void Produce(const OutputRecord& r, const char* topic = kTopic) {
     std::optional<std::string> epoch;
     for (const auto& [name, value] : r.headers) {
       if (name == kEpochHeader) epoch = value;
     }
-    Produce(r.partition, r.key, r.tombstone ? std::nullopt : std::optional<std::string>(r.value), epoch);
+    Produce(r.partition, r.key, r.tombstone ? std::nullopt : std::optional<std::string>(r.value), epoch, topic);
   }
   // One complete epoch: a customer (with its pending check at
   // kCheckDueMs), partition data and the marker.
@@ -101,9 +104,13 @@ class ChangelogRestoreTest : public ::testing::Test {
   KafkaProperties Properties() const { return {{"bootstrap.servers", broker_->bootstrap_servers()}}; }
 
   Result<RestoreResult> Restore(int32_t partition, const RestoreOptions& options = {}) {
+    return RestoreInto(*store_, partition, kTopic, options);
+  }
+  Result<RestoreResult> RestoreInto(StateStore& store, int32_t partition, const char* topic,
+                                    const RestoreOptions& options = {}) {
     RestoreOptions counting = options;
     counting.on_corrupt = [this](int64_t, const Status& why) { corruptions_.push_back(why.message()); };
-    return RestoreChangelogPartition(Properties(), kTopic, partition, *store_, nullptr, counting);
+    return RestoreChangelogPartition(Properties(), topic, partition, store, nullptr, counting);
   }
 
   std::optional<int64_t> StoredOffset(int32_t partition) {

@@ -374,7 +374,8 @@ TEST_F(RecordProcessorTest, EveryCommitWritesItsStateChangesAndAMarkerToTheChang
   EXPECT_EQ(kinds['t'], 0) << "ned's record carries his pending check: no timer record";
   EXPECT_EQ(kinds['p'], 1);
   EXPECT_EQ(kinds['m'], 1);
-  EXPECT_EQ(sink_.delivered.back().key, "m") << "the marker closes the epoch";
+  EXPECT_EQ(ParseChangelogKey(sink_.delivered.back().key).kind, ChangelogKeyKind::kMarker) << "the marker closes the epoch";
+  EXPECT_EQ(sink_.delivered.back().key, ChangelogMarkerKey(ChangelogEpochRun(epoch))) << "the key names the run";
   auto marker = DecodeChangelogMarker(sink_.delivered.back().value);
   ASSERT_TRUE(marker.ok()) << marker.status().message();
   EXPECT_EQ(marker->next_offsets.at("crm.purchases"), 2);
