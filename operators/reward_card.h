@@ -16,14 +16,14 @@ struct RewardsConfig {
   bool enabled = true;
   // The programme year starts on this day (00:00 UTC) every calendar year
   // and is named after the calendar year it starts in.
-  int32_t year_start_month = 1;  // 1..12
-  int32_t year_start_day = 1;    // 1..the month's length (February: 28)
+  int64_t year_start_month = 1;  // 1..12
+  int64_t year_start_day = 1;    // 1..the month's length (February: 28)
   double entry_purchase = 100;   // one purchase of at least this joins
   double threshold = 4000;       // purchases in a programme year that earn a voucher
   double rate = 0.01;            // voucher amount = rate x the year's accumulated purchases
   // The claim window is the programme year's last claim_window_days days;
   // purchases count until it opens, and the voucher is issued when it opens.
-  int32_t claim_window_days = 7;
+  int64_t claim_window_days = 7;  // 1..364
 };
 
 // One customer's card. Membership is for good; the amounts are per
