@@ -27,6 +27,16 @@ std::vector<RewardEvent> Rewards(const Effects& e) {
   return out;
 }
 
+// The one reward `e` published, which must be of `kind` for programme year `year`.
+RewardEvent OnlyReward(const Effects& e, RewardKind kind, int32_t year) {
+  const auto r = Rewards(e);
+  EXPECT_EQ(r.size(), 1u);
+  const RewardEvent out = r.empty() ? RewardEvent{} : r[0];
+  EXPECT_EQ(out.kind, kind);
+  EXPECT_EQ(out.programme_year, year);
+  return out;
+}
+
 // Buys `amount` every `every_days` days from `from`, `n` times; the rewards
 // published on the way.
 std::vector<RewardEvent> BuyRepeatedly(const ModelConfig& config, CustomerState& s, EventTime from, int n,
@@ -37,6 +47,14 @@ std::vector<RewardEvent> BuyRepeatedly(const ModelConfig& config, CustomerState&
     out.insert(out.end(), r.begin(), r.end());
   }
   return out;
+}
+
+// A member who bought 450 a week from 1 June 2026, ten times: 4,500 by
+// 3 August, past the threshold, then nothing.
+CustomerState SummerMember(const ModelConfig& config) {
+  CustomerState s;
+  BuyRepeatedly(config, s, Date(2026, 6, 1), 10, 7, 450);
+  return s;
 }
 
 TEST(ProgrammeYear, DefaultsToTheCalendarYearWithTheLastWeekAsClaimWindow) {
@@ -70,13 +88,10 @@ TEST(Rewards, OnePurchaseOfAtLeastTheEntryAmountEnrols) {
   EXPECT_EQ(s.rewards, RewardCard{}) << "a non-member's purchases leave no trace on the card";
 
   Effects e = ProcessEvent(config, Buy("entry", Date(2026, 2, 3), 100), s);
-  auto r = Rewards(e);
-  ASSERT_EQ(r.size(), 1u);
-  EXPECT_EQ(r[0].kind, RewardKind::kEnrolled);
-  EXPECT_EQ(r[0].programme_year, 2026);
-  EXPECT_EQ(r[0].purchase, 100);
-  EXPECT_EQ(r[0].accumulated, 100) << "the entry purchase counts; the one before joining does not";
-  EXPECT_EQ(r[0].cause, "entry");
+  const RewardEvent joined = OnlyReward(e, RewardKind::kEnrolled, 2026);
+  EXPECT_EQ(joined.purchase, 100);
+  EXPECT_EQ(joined.accumulated, 100) << "the entry purchase counts; the one before joining does not";
+  EXPECT_EQ(joined.cause, "entry");
   EXPECT_EQ(e.outputs.back().rule, "reward-enrolled");
   EXPECT_EQ(e.outputs.back().time, Date(2026, 2, 3));
   EXPECT_EQ(e.outputs.front().rule, "segment-change") << "rewards follow the segment change";
@@ -108,8 +123,7 @@ TEST(Rewards, CrossingTheThresholdIsPublishedOnceAndArmsTheYearsClose) {
 
 TEST(Rewards, ASilentCustomerGetsTheVoucherWhenTheWatermarkPassesTheClose) {
   ModelConfig config;
-  CustomerState s;
-  BuyRepeatedly(config, s, Date(2026, 6, 1), 10, 7, 450);  // 4,500 by 3 August, then silence
+  CustomerState s = SummerMember(config);  // 4,500 by 3 August, then silence
   ASSERT_TRUE(s.rewards.threshold_reached);
   // The runtime fires the pending check each time the watermark passes it.
   std::vector<RewardEvent> vouchers;
@@ -150,14 +164,12 @@ TEST(Rewards, TheVoucherAmountIsTheRateOfTheAccumulatedAmountInCents) {
 
 TEST(Rewards, NoSecondVoucherForAYearAndNothingCountsInTheClaimWindow) {
   ModelConfig config;
-  CustomerState s;
-  BuyRepeatedly(config, s, Date(2026, 6, 1), 10, 7, 450);
+  CustomerState s = SummerMember(config);
   // An event in the claim window settles the year itself.
-  auto r = Rewards(ProcessEvent(config, Buy("claim-week", Date(2026, 12, 27), 500), s));
-  ASSERT_EQ(r.size(), 1u);
-  EXPECT_EQ(r[0].kind, RewardKind::kVoucherIssued);
-  EXPECT_EQ(r[0].cause, "claim-week");
-  EXPECT_EQ(r[0].accumulated, 4500) << "the purchase in the claim window does not count";
+  const RewardEvent voucher =
+      OnlyReward(ProcessEvent(config, Buy("claim-week", Date(2026, 12, 27), 500), s), RewardKind::kVoucherIssued, 2026);
+  EXPECT_EQ(voucher.cause, "claim-week");
+  EXPECT_EQ(voucher.accumulated, 4500) << "the purchase in the claim window does not count";
   EXPECT_EQ(s.rewards.accumulated, 4500);
   // A late purchase of the year after its voucher neither counts nor issues another.
   EXPECT_TRUE(Rewards(ProcessEvent(config, Buy("late", Date(2026, 11, 30), 800), s)).empty());
@@ -172,16 +184,12 @@ TEST(Rewards, NoSecondVoucherForAYearAndNothingCountsInTheClaimWindow) {
 
 TEST(Rewards, APurchaseInANewYearSettlesTheOldYearAndStartsTheCardAgain) {
   ModelConfig config;
-  CustomerState s;
-  BuyRepeatedly(config, s, Date(2026, 6, 1), 10, 7, 450);
+  CustomerState s = SummerMember(config);
   // No check has fired yet (the watermark lags): January's purchase settles 2026 first.
-  Effects e = ProcessEvent(config, Buy("january", Date(2027, 1, 4), 130), s);
-  auto r = Rewards(e);
-  ASSERT_EQ(r.size(), 1u);
-  EXPECT_EQ(r[0].kind, RewardKind::kVoucherIssued);
-  EXPECT_EQ(r[0].programme_year, 2026);
-  EXPECT_EQ(r[0].accumulated, 4500);
-  EXPECT_EQ(r[0].cause, "january");
+  const Effects january = ProcessEvent(config, Buy("january", Date(2027, 1, 4), 130), s);
+  const RewardEvent voucher = OnlyReward(january, RewardKind::kVoucherIssued, 2026);
+  EXPECT_EQ(voucher.accumulated, 4500);
+  EXPECT_EQ(voucher.cause, "january");
   EXPECT_EQ(s.rewards.programme_year, 2027);
   EXPECT_EQ(s.rewards.accumulated, 130);
   EXPECT_FALSE(s.rewards.threshold_reached);
@@ -213,10 +221,9 @@ TEST(Rewards, ACustomerWhoExpiresAtTheCloseStillGetsTheVoucher) {
   // An idle partition's watermark jumps past both the close and the retention.
   Effects e = FireTimer(config, ModelContext{}, "cust", s.next_check, Date(2027, 3, 1), s);
   EXPECT_TRUE(e.expired);
-  auto r = Rewards(e);
-  ASSERT_EQ(r.size(), 1u);
-  EXPECT_EQ(r[0].kind, RewardKind::kVoucherIssued);
-  EXPECT_EQ(r[0].voucher->amount, 45);
+  const RewardEvent voucher = OnlyReward(e, RewardKind::kVoucherIssued, 2026);
+  ASSERT_TRUE(voucher.voucher.has_value());
+  EXPECT_EQ(voucher.voucher->amount, 45);
 }
 
 TEST(Rewards, DisabledTheProgrammeLeavesNoTrace) {
