@@ -26,6 +26,8 @@ struct TopicsConfig {
   // State changelog (compacted, as many partitions as the inputs): how a
   // partition's state moves between instances.
   std::string changelog = "crm.changelog";
+  // Output: the reward programme's enrolments, thresholds and vouchers.
+  std::string rewards = "crm.rewards";
 };
 
 struct RuntimeConfig {

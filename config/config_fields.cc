@@ -12,6 +12,7 @@
 
 #include "config/config_keys.h"
 #include "operators/alert_budget.h"
+#include "operators/civil_date.h"
 #include "operators/segment.h"
 
 namespace crm::config {
@@ -285,6 +286,7 @@ const std::vector<FieldSpec>& ConfigFields() {
       Topic("topics.segment_changes", [](Config& c) -> std::string& { return c.topics.segment_changes; }),
       Topic("topics.deadletter", [](Config& c) -> std::string& { return c.topics.deadletter; }),
       Topic("topics.changelog", [](Config& c) -> std::string& { return c.topics.changelog; }),
+      Topic("topics.rewards", [](Config& c) -> std::string& { return c.topics.rewards; }),
       OneOf("output.compression", {"gzip", "snappy", "lz4", "zstd", "none"},
             [](Config& c, const std::string& v) { c.output.compression = v; }),
       OneOf("output.cloudevents_mode", {"structured", "binary"},
@@ -383,6 +385,13 @@ const std::vector<FieldSpec>& ConfigFields() {
       Real("model.alert.medium_value_at_risk", [](Config& c) -> double& { return c.model.alert.medium_value_at_risk; }, 0, 1e15),
       Real("model.alert.win_back_p_alive", [](Config& c) -> double& { return c.model.alert.win_back_p_alive; }, 0, 1),
       Int("model.alert.max_alerts_per_day", [](Config& c) -> int64_t& { return c.model.alert.max_alerts_per_day; }, 0, operators::kMaxAlertsPerDay),
+      Bool("rewards.enabled", [](Config& c) -> bool& { return c.model.rewards.enabled; }),
+      Int("rewards.year_start_month", [](Config& c) -> int64_t& { return c.model.rewards.year_start_month; }, 1, 12),
+      Int("rewards.year_start_day", [](Config& c) -> int64_t& { return c.model.rewards.year_start_day; }, 1, 31),
+      Real("rewards.entry_purchase", [](Config& c) -> double& { return c.model.rewards.entry_purchase; }, 0, 1e15),
+      Real("rewards.threshold", [](Config& c) -> double& { return c.model.rewards.threshold; }, 0, 1e15, true),
+      Real("rewards.rate", [](Config& c) -> double& { return c.model.rewards.rate; }, 0, 1, true),
+      Int("rewards.claim_window_days", [](Config& c) -> int64_t& { return c.model.rewards.claim_window_days; }, 1, 364),
   };
   return fields;
 }
@@ -404,6 +413,14 @@ std::optional<CrossFieldProblem> CheckCrossFieldRules(const Config& c) {
     return CrossFieldProblem{"model.alert.medium_value_at_risk", "model.alert.high_value_at_risk",
                              "must not exceed model.alert.high_value_at_risk (" + Num(alert.high_value_at_risk) +
                                  "), got " + Num(alert.medium_value_at_risk)};
+  }
+  const operators::RewardsConfig& rewards = c.model.rewards;
+  // Every calendar year must have the start day: no 29 February.
+  const int64_t month_days = operators::DaysInMonth(2001, rewards.year_start_month);
+  if (rewards.year_start_day > month_days) {
+    return CrossFieldProblem{"rewards.year_start_day", "rewards.year_start_month",
+                             "must be a day of month " + std::to_string(rewards.year_start_month) + " in every year (1 to " +
+                                 std::to_string(month_days) + "), got " + std::to_string(rewards.year_start_day)};
   }
   auto servers = c.kafka.find("bootstrap.servers");
   if (servers == c.kafka.end() || servers->second.empty()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <type_traits>
 
 #include "operators/alerting.h"
@@ -10,6 +11,7 @@
 #include "operators/loyalty.h"
 #include "operators/money.h"
 #include "operators/purchase_forecast.h"
+#include "operators/reward_programme.h"
 #include "operators/rfm.h"
 #include "operators/satisfaction.h"
 #include "operators/segment.h"
@@ -94,9 +96,13 @@ void Rescore(const ModelConfig& config, const ModelContext& context, const Resco
   }
 }
 
-// Points the customer's one pending check at the next candidate after `now`.
+// Points the customer's one pending check at the next candidate after `now`:
+// the next overdue check, or the close of the programme year when a voucher
+// is due before it (SettleRewards has issued any due by `now`).
 void Rearm(const ModelConfig& config, EventTime now, CustomerState& state, Effects& effects) {
-  const EventTime due = NextCheck(config, state, now);
+  EventTime due = NextCheck(config, state, now);
+  const EventTime voucher_due = VoucherDue(config.rewards, state.rewards);
+  if (voucher_due.epoch_ms != 0 && voucher_due > now) due = std::min(due, voucher_due);
   if (due == state.next_check) return;
   effects.timer = TimerRequest{state.next_check, due};
   state.next_check = due;
@@ -135,11 +141,15 @@ Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, con
   before_purchase.purchase_count = state.purchase_count;
   before_purchase.total_spend = state.total_spend;
   before_purchase.last_purchase = state.last_purchase;
+  // Reward outputs follow the segment change and alert of the same event.
+  std::vector<Output> rewards;
+  const RewardOccasion occasion{event.customer_id, now, event.event_id};
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<T, Purchase>) {
           ApplyPurchase(body, event.ts, state);
+          ApplyRewardPurchase(config.rewards, occasion, body.amount, event.ts, state.rewards, rewards);
         } else if constexpr (std::is_same_v<T, Complaint>) {
           ApplyComplaint(config.satisfaction, body, event.ts, state);
         } else {
@@ -150,6 +160,8 @@ Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, con
 
   if (context.population != nullptr) context.population->Update(config.rfm, before_purchase, state);
   Rescore(config, context, {event.customer_id, now, event.ts, event.event_id}, state, effects);
+  SettleRewards(config.rewards, occasion, state.rewards, rewards);
+  std::move(rewards.begin(), rewards.end(), std::back_inserter(effects.outputs));
   Rearm(config, now, state, effects);
   return effects;
 }
@@ -159,12 +171,18 @@ Effects FireTimer(const ModelConfig& config, const ModelContext& context, const 
   Effects effects;
   if (state.next_check != due) return effects;  // re-armed since: a stale timer
   const EventTime now = std::max(watermark, state.last_event);
+  // The year's voucher is issued even to a customer who expires now.
+  std::vector<Output> rewards;
+  const std::string timer_cause = kTimerCause;
+  SettleRewards(config.rewards, {customer_id, now, timer_cause}, state.rewards, rewards);
   if (PastRetention(config.inactivity, state, now)) {
     if (context.population != nullptr) context.population->Update(config.rfm, state, CustomerState{});
+    effects.outputs = std::move(rewards);
     effects.expired = true;
     return effects;
   }
   Rescore(config, context, {customer_id, now, now, kTimerCause}, state, effects);
+  std::move(rewards.begin(), rewards.end(), std::back_inserter(effects.outputs));
   // The fired timer is gone; only a new one is stored.
   state.next_check = EventTime{};
   Rearm(config, now, state, effects);

@@ -1,8 +1,9 @@
 // operators/customer_processor.h
 //
 // The operator chain for one customer: dedup -> apply the event (purchase,
-// complaint, service) -> RFM -> satisfaction -> churn risk -> segment and
-// loyalty -> alert policy. One call per event; returns the effects. Pure and
+// complaint, service; a purchase also goes on the reward card) -> RFM ->
+// satisfaction -> churn risk -> segment and loyalty -> alert policy -> the
+// reward programme's voucher when its year has closed. One call per event; returns the effects. Pure and
 // deterministic: the same state and event always give the same new state and
 // effects. The runtime calls it; tests call it with plain values.
 #pragma once
@@ -32,7 +33,8 @@ uint64_t StableHash64(std::string_view bytes);
 // purchase; both loyalty classes are carried along, the Dick & Basu one is
 // stored, and a loyalty change alone emits nothing), and a ChurnAlert when the alert
 // policy says so. Alerts and segment changes are evaluated on every event,
-// so complaints and service calls can raise them too.
+// so complaints and service calls can raise them too. Reward outputs
+// (reward_programme.h: enrolment, threshold reached, voucher) come after them.
 //
 // The context holds what the runtime keeps beside the customer: the fitted
 // model parameters (null until loaded: churn risk then uses the overdue
@@ -54,14 +56,17 @@ Effects ProcessEvent(const ModelConfig& config, const Event& event, CustomerStat
 // The cause named by outputs that silence caused.
 inline constexpr const char* kTimerCause = "timer";
 
-// Every event also re-arms the customer's one overdue check
-// (Effects::timer, inactivity.h). FireTimer runs that check when the
-// partition's watermark has passed `due`: the customer is re-scored at
-// max(watermark, last event) and may change segment or get an alert, both
-// with cause "timer"; the next check is armed. A customer silent past the
-// retention is not re-scored: Effects::expired tells the runtime to delete
-// the state (and the customer leaves the population). A `due` that is no
-// longer the customer's pending check (re-armed since) does nothing.
+// Every event also re-arms the customer's one pending check
+// (Effects::timer): the next overdue check (inactivity.h), or the close of
+// the reward programme year when a voucher is due earlier. FireTimer runs
+// that check when the partition's watermark has passed `due`: a voucher due
+// by max(watermark, last event) is issued (cause "timer"), the customer is
+// re-scored then and may change segment or get an alert, both with cause
+// "timer"; the next check is armed. A customer silent past the retention is
+// not re-scored: Effects::expired tells the runtime to delete the state (and
+// the customer leaves the population), after publishing a voucher that fell
+// due with it. A `due` that is no longer the customer's pending check
+// (re-armed since) does nothing.
 Effects FireTimer(const ModelConfig& config, const ModelContext& context, const std::string& customer_id,
                   EventTime due, EventTime watermark, CustomerState& state);
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "operators/reward_card.h"
 #include "operators/time.h"
 
 namespace crm::operators {
@@ -67,6 +68,9 @@ struct CustomerState {
   // Dedup ring.
   std::array<uint64_t, kDedupWindow> recent_event_hashes{};
   uint32_t recent_next = 0;
+
+  // The loyalty reward programme (reward_programme.h).
+  RewardCard rewards;
 
   bool operator==(const CustomerState&) const = default;
 };

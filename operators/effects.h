@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "operators/customer_state.h"
+#include "operators/reward_event.h"
 #include "operators/time.h"
 
 namespace crm::operators {
@@ -54,9 +55,9 @@ struct SegmentChange {
 // One output; `rule` names the rule that produced it and, with the causing
 // event's origin, makes its id deterministic.
 struct Output {
-  std::string rule;  // "segment-change", "churn-alert"
+  std::string rule;  // "segment-change", "churn-alert", RewardRuleName(...)
   EventTime time;    // event time that caused it
-  std::variant<ChurnAlert, SegmentChange> payload;
+  std::variant<ChurnAlert, SegmentChange, RewardEvent> payload;
 };
 
 // Re-arms the customer's one overdue check: the runtime drops the timer due

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "operators/reward_card.h"
 #include "operators/time.h"
 
 namespace crm::operators {
@@ -143,6 +144,7 @@ struct ModelConfig {
   ValueConfig value;
   AlertConfig alert;
   InactivityConfig inactivity;
+  RewardsConfig rewards;  // the [rewards] section
 };
 
 }  // namespace crm::operators

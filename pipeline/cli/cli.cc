@@ -31,7 +31,7 @@ int RunCli(int argc, char** argv, const CliContext& context) {
   BrokerCommandOptions broker;
   broker.topics = {"crm.purchases", "crm.complaints", "crm.service",
                    "crm.churn-alerts", "crm.segment-changes", "crm.deadletter",
-                   "crm.changelog"};
+                   "crm.changelog", "crm.rewards"};
   auto* broker_cmd = app.add_subcommand(
       "broker", "Run the embedded Kafka-protocol broker (librdkafka mock cluster) until Ctrl-C");
   broker_cmd->add_option("--port", broker.port, "Listen port (0: any free port)")

@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "pipeline/cli/commands.h"
+#include "pipeline/cli/demo_rewards.h"
 #include "pipeline/cli/shutdown_signals.h"
 #include "pipeline/embedded/mock_broker.h"
 #include "pipeline/embedded/traffic_generator.h"
@@ -37,6 +38,7 @@ struct FeedTotals {
   int64_t new_customers = 0;
   std::map<std::string, int64_t> transitions;
   int64_t dead_letters = 0;
+  RewardFeedTotals rewards;
 };
 
 std::string Day(const nlohmann::json& envelope) {
@@ -94,6 +96,12 @@ void PrintDeadLetter(const rd_kafka_message_t* m, FeedTotals& totals) {
   std::printf("[dead-letter] %s: %s\n", code.c_str(), reason.c_str());
 }
 
+// Simulated days of history the demo's timeline covers, ending now.
+double SimulatedDays(const DemoCommandOptions& options) {
+  constexpr double kMaxUnlimitedHistoryDays = 3650;
+  return options.duration_s > 0 ? options.duration_s * options.days_per_second : kMaxUnlimitedHistoryDays;
+}
+
 // Produces generated traffic, paced so that `days_per_second` simulated days
 // pass per wall-clock second.
 void ProduceTraffic(const DemoCommandOptions& options, const Clock& clock, KafkaSink& sink,
@@ -102,15 +110,15 @@ void ProduceTraffic(const DemoCommandOptions& options, const Clock& clock, Kafka
   GeneratorOptions gen;
   gen.customers = options.customers;
   gen.seed = options.seed;
+  // Households doing a big weekly shop: the reward programme's members.
+  gen.household_share = 0.1;
   // The simulated timeline ends now: the service dead-letters events more
   // than a day ahead of its clock (future_event) and before 1990
   // (past_event). With a duration, the whole run is simulated history. Until
   // Ctrl-C, at most ten years are (from the start, DAYS_PER_S fast), and once
   // simulated time has caught up with the wall clock it moves as the wall
   // clock does.
-  constexpr double kMaxUnlimitedHistoryDays = 3650;
-  const double simulated_days = options.duration_s > 0 ? options.duration_s * options.days_per_second
-                                                       : kMaxUnlimitedHistoryDays;
+  const double simulated_days = SimulatedDays(options);
   const int64_t now_ms = clock.WallMs();
   gen.start_epoch_ms = now_ms - static_cast<int64_t>(simulated_days * kDayMs);
   // Wall-clock seconds until the fast timeline reaches the moving wall clock.
@@ -156,7 +164,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
       1, options.partitions,
       {config.topics.purchases, config.topics.complaints, config.topics.service,
        config.topics.churn_alerts, config.topics.segment_changes, config.topics.deadletter,
-       config.topics.changelog}});
+       config.topics.changelog, config.topics.rewards}});
   if (!broker.ok()) {
     std::cerr << "crmstream: " << broker.status().message() << "\n";
     return kExitFailure;
@@ -172,8 +180,16 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
   config.runtime.instance_id = "demo";
   config.runtime.commit_interval_ms = 200;
   config.http.port = options.http_port;
-
   const SystemClock clock;
+  // With a duration, a programme year closes three quarters of the way
+  // through it, so vouchers are issued while you watch; without one, the
+  // ten years of history pass ten year ends of the default calendar year.
+  if (options.duration_s > 0) {
+    const int64_t now_ms = clock.WallMs();
+    config.model.rewards = DemoRewardsYear(config.model.rewards,
+                                           now_ms - static_cast<int64_t>(SimulatedDays(options) * kDayMs), now_ms);
+  }
+
   Metrics metrics;
   ServiceHealth health(clock);
   auto service = Service::Create(config, metrics, health, clock);
@@ -190,9 +206,13 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
   }
   std::printf("crmstream demo: embedded broker %s, %lld customers, %.1f simulated days per second\n"
               "metrics: http://127.0.0.1:%d/metrics   profile: http://127.0.0.1:%d/customers/c0000001\n"
-              "state:   %s\n\n",
+              "state:   %s\n"
+              "rewards: the programme year starts every %02lld-%02lld; vouchers are issued %lld days before\n\n",
               config.kafka["bootstrap.servers"].c_str(), static_cast<long long>(options.customers),
-              options.days_per_second, (*http)->port(), (*http)->port(), dir_template);
+              options.days_per_second, (*http)->port(), (*http)->port(), dir_template,
+              static_cast<long long>(config.model.rewards.year_start_month),
+              static_cast<long long>(config.model.rewards.year_start_day),
+              static_cast<long long>(config.model.rewards.claim_window_days));
   std::fflush(stdout);
 
   std::atomic<bool> stop_service{false};
@@ -226,9 +246,9 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
     std::cerr << "crmstream: cannot create the feed consumer\n";
     stop.store(true);
   } else {
-    TopicPartitionList topics(rd_kafka_topic_partition_list_new(3));
+    TopicPartitionList topics(rd_kafka_topic_partition_list_new(4));
     for (const std::string& t : {config.topics.churn_alerts, config.topics.segment_changes,
-                                 config.topics.deadletter}) {
+                                 config.topics.deadletter, config.topics.rewards}) {
       rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
     }
     rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(feed.get());
@@ -255,6 +275,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
                                        static_cast<const char*>(m->payload) + m->len, nullptr, false);
         if (!e.is_discarded() && e.contains("data")) {
           if (topic == config.topics.churn_alerts) PrintAlert(e, totals);
+          else if (topic == config.topics.rewards) PrintReward(e, totals.rewards);
           else PrintSegmentChange(e, totals);
         }
       }
@@ -276,6 +297,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
               static_cast<long long>(totals.alerts_by_priority["low"]),
               static_cast<long long>(totals.segment_changes),
               static_cast<long long>(totals.new_customers), static_cast<long long>(totals.dead_letters));
+  PrintRewardSummary(totals.rewards);
   std::vector<std::pair<int64_t, std::string>> top;
   for (const auto& [t, n] : totals.transitions) top.emplace_back(n, t);
   std::sort(top.rbegin(), top.rend());

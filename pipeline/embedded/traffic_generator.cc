@@ -15,7 +15,7 @@ namespace {
 
 constexpr int64_t kDayMs = 86'400'000;
 
-enum class Archetype { kLoyal, kOccasional, kDrifting };
+enum class Archetype { kLoyal, kOccasional, kDrifting, kHousehold };
 
 struct SimCustomer {
   int64_t index = 0;
@@ -62,6 +62,9 @@ struct TrafficGenerator::Impl {
       c.type = Archetype::kDrifting;
       c.gap_days = 5 + 15 * Uniform();
       c.drift_after = UniformInt(3, 10);
+    } else if (pick < options.loyal_share + options.drifting_share + options.household_share) {
+      c.type = Archetype::kHousehold;
+      c.gap_days = 6 + 3 * Uniform();
     } else {
       c.type = Archetype::kOccasional;
       c.gap_days = 30 + 60 * Uniform();
@@ -135,6 +138,10 @@ struct TrafficGenerator::Impl {
       case Archetype::kLoyal:
         event = Uniform() < 0.9 ? Purchase(c, d.at_ms, 60) : Service(c, d.at_ms, UniformInt(4, 5));
         next_at = d.at_ms + static_cast<int64_t>(Exponential(c.gap_days) * kDayMs) + kDayMs / 2;
+        break;
+      case Archetype::kHousehold:
+        event = Uniform() < 0.95 ? Purchase(c, d.at_ms, 160) : Service(c, d.at_ms, UniformInt(4, 5));
+        next_at = d.at_ms + static_cast<int64_t>(c.gap_days * (0.8 + 0.4 * Uniform()) * kDayMs);
         break;
       case Archetype::kOccasional:
         event = Uniform() < 0.85 ? Purchase(c, d.at_ms, 35) : Service(c, d.at_ms, UniformInt(3, 5));

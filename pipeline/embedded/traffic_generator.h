@@ -1,8 +1,10 @@
 // pipeline/embedded/traffic_generator.h
 //
 // Realistic synthetic customer traffic for the demo, tests and benchmarks:
-// loyal customers who buy regularly, occasional buyers, and customers who
-// drift away (growing gaps, poor service ratings, a complaint, then silence).
+// loyal customers who buy regularly, occasional buyers, customers who
+// drift away (growing gaps, poor service ratings, a complaint, then silence)
+// and, when asked for, households doing a big weekly shop (who join the
+// reward programme and pass its threshold within a year).
 // Deterministic for a seed: events come out in event-time order with ids
 // "<seed>-<n>". A small share of deliberately malformed messages exercises
 // the dead-letter path. Pure computation; the caller produces the records.
@@ -22,7 +24,8 @@ struct GeneratorOptions {
   uint64_t seed = 1;
   int64_t start_epoch_ms = 1'704'067'200'000;  // 2024-01-01T00:00:00Z
   double loyal_share = 0.5;
-  double drifting_share = 0.25;  // the rest buy occasionally
+  double drifting_share = 0.25;
+  double household_share = 0;    // weekly shop of about 160; the rest buy occasionally
   double malformed_share = 0.002;
 };
 

@@ -110,6 +110,22 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                            .Help("Customer states deleted after the retention period of silence")
                            .Register(r)
                            .Add({});
+  reward_enrolments_ = &BuildCounter().Name("crmstream_reward_enrolments_total")
+                           .Help("Customers enrolled in the reward programme (published on the rewards topic)")
+                           .Register(r)
+                           .Add({});
+  reward_thresholds_ = &BuildCounter().Name("crmstream_reward_thresholds_total")
+                           .Help("Reward programme members who reached the year's threshold")
+                           .Register(r)
+                           .Add({});
+  reward_vouchers_ = &BuildCounter().Name("crmstream_reward_vouchers_total")
+                         .Help("Reward vouchers issued at the close of a programme year")
+                         .Register(r)
+                         .Add({});
+  reward_voucher_amount_ = &BuildCounter().Name("crmstream_reward_voucher_amount_total")
+                               .Help("Sum of the amounts of the reward vouchers issued (purchase currency)")
+                               .Register(r)
+                               .Add({});
   rebalances_ = &BuildCounter().Name("crmstream_rebalances_total")
                     .Help("Consumer group rebalance callbacks, by event (assigned, revoked, lost)")
                     .Register(r);

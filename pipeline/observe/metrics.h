@@ -71,6 +71,12 @@ class Metrics {
   prometheus::Counter& timers_fired() { return *timers_fired_; }
   prometheus::Counter& late_events() { return *late_events_; }
   prometheus::Counter& customers_expired() { return *customers_expired_; }
+  // The reward programme (docs/rewards.md): enrolments, threshold
+  // crossings, vouchers issued and the sum of their amounts, as published.
+  prometheus::Counter& reward_enrolments() { return *reward_enrolments_; }
+  prometheus::Counter& reward_thresholds() { return *reward_thresholds_; }
+  prometheus::Counter& reward_vouchers() { return *reward_vouchers_; }
+  prometheus::Counter& reward_voucher_amount() { return *reward_voucher_amount_; }
   // Output transactions given up (fenced, partitions lost, a commit the
   // broker refused); without transactions, purges of unacknowledged outputs.
   prometheus::Counter& aborted_transactions() { return *aborted_transactions_; }
@@ -110,6 +116,10 @@ class Metrics {
   prometheus::Counter* timers_fired_;
   prometheus::Counter* late_events_;
   prometheus::Counter* customers_expired_;
+  prometheus::Counter* reward_enrolments_;
+  prometheus::Counter* reward_thresholds_;
+  prometheus::Counter* reward_vouchers_;
+  prometheus::Counter* reward_voucher_amount_;
   prometheus::Counter* aborted_transactions_;
   prometheus::Gauge* start_time_;
 };

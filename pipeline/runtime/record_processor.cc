@@ -133,8 +133,8 @@ Status RecordProcessor::FireOne(int32_t partition, PartitionTask& task, const Ti
     customer->deleted = true;
     customer->state = operators::CustomerState{};
     metrics_.customers_expired().Increment();
-    return Status::Ok();
   }
+  // An expiring customer may still get the voucher that fell due with it.
   return Emit(effects, operators::EventOrigin{operators::kTimerOriginTopic, partition, key.due_ms});
 }
 
@@ -188,6 +188,8 @@ Status RecordProcessor::Emit(const operators::Effects& effects,
     RETURN_IF_ERROR(outputs_.Produce(encoder_.Encode(output, origin)));
     if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
       metrics_.Alerts(operators::PriorityName(alert->priority)).Increment();
+    } else if (const auto* reward = std::get_if<operators::RewardEvent>(&output.payload)) {
+      CountReward(*reward);
     } else {
       const auto& change = std::get<operators::SegmentChange>(output.payload);
       metrics_.SegmentTransitions(change.from, change.to).Increment();
@@ -202,6 +204,18 @@ Status RecordProcessor::Emit(const operators::Effects& effects,
     }
   }
   return Status::Ok();
+}
+
+void RecordProcessor::CountReward(const operators::RewardEvent& reward) {
+  switch (reward.kind) {
+    case operators::RewardKind::kEnrolled: metrics_.reward_enrolments().Increment(); break;
+    case operators::RewardKind::kThresholdReached: metrics_.reward_thresholds().Increment(); break;
+    case operators::RewardKind::kVoucherIssued:
+      metrics_.reward_vouchers().Increment();
+      // Counters only go up; a voucher amount never is negative.
+      if (reward.voucher && reward.voucher->amount > 0) metrics_.reward_voucher_amount().Increment(reward.voucher->amount);
+      break;
+  }
 }
 
 Status RecordProcessor::Process(const InputRecordView& record) {

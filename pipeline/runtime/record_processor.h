@@ -201,6 +201,7 @@ class RecordProcessor {
   Status DeadLetter(const InputRecordView& record, const operators::EventOrigin& origin,
                     const std::string& code, const std::string& reason);
   Status Emit(const operators::Effects& effects, const operators::EventOrigin& origin);
+  void CountReward(const operators::RewardEvent& reward);
 
   const config::Config& config_;
   const EventTimeBounds time_bounds_;

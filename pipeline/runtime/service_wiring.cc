@@ -19,7 +19,8 @@ Result<ServiceParts> MakeKafkaServiceParts(const config::Config& config, Metrics
       config.runtime.transactions ? config.runtime.group_id + "-" + config.runtime.instance_id : "";
   const std::map<std::string, std::string> output_codecs = {{config.topics.churn_alerts, config.output.compression},
                                                             {config.topics.segment_changes, config.output.compression},
-                                                            {config.topics.deadletter, config.output.compression}};
+                                                            {config.topics.deadletter, config.output.compression},
+                                                            {config.topics.rewards, config.output.compression}};
   ASSIGN_OR_RETURN(std::unique_ptr<KafkaSink> sink, KafkaSink::Create(producer_props, transactional_id, output_codecs));
   sink->SetAbortListener([&m = metrics] { m.aborted_transactions().Increment(); });
   parts.sink = std::move(sink);

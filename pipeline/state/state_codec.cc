@@ -1,6 +1,7 @@
 #include "pipeline/state/state_codec.h"
 
 #include "pipeline/state/byte_codec.h"
+#include "pipeline/state/reward_card_codec.h"
 
 #include <array>
 #include <cstring>
@@ -32,6 +33,8 @@ using Reader = ByteReader;
 //     dedup ring               varint: bitmap of non-zero slots, with
 //                              recent_next above it; then each non-zero slot
 //                              as 8 bytes little-endian
+//     reward card              reward_card_codec.h (a state written before
+//                              the card existed has no bit: an empty card)
 // Decoding accepts exactly the bytes EncodeState produces (canonical varints,
 // no present-but-default fields, no literal that the dictionary names), so
 // that decode-then-encode returns the same bytes.
@@ -58,6 +61,7 @@ enum Bit : uint32_t {
   kAlertDisarmed,
   kLastAlert,
   kAlertsSent,
+  kRewardCard,
   kBitCount,
 };
 
@@ -149,6 +153,7 @@ void EncodeState(const CustomerState& s, std::string& out) {
   set_if(!s.open_complaints.empty(), kOpenComplaints);
   set_if(!s.alert_armed, kAlertDisarmed);
   set_if(s.alerts_sent != 0, kAlertsSent);
+  set_if(s.rewards != operators::RewardCard{}, kRewardCard);
   bool any_time = false;
   bool whole_seconds = true;
   for (size_t i = 0; i < times.size(); ++i) {
@@ -209,6 +214,7 @@ void EncodeState(const CustomerState& s, std::string& out) {
   }
   write_time(4);
   if (presence & Mask(kAlertsSent)) w.Signed(s.alerts_sent);
+  if (presence & Mask(kRewardCard)) EncodeRewardCard(s.rewards, w);
 }
 
 Result<CustomerState> DecodeState(std::string_view bytes) {
@@ -298,6 +304,7 @@ Result<CustomerState> DecodeState(std::string_view bytes) {
   if (has(kAlertsSent) && (!r.Signed(s.alerts_sent) || s.alerts_sent == 0)) return Corrupt(r, "alerts_sent");
   // The seconds flag is set exactly when there are times and all are whole seconds.
   if (in_seconds != (any_time && whole_seconds)) return Corrupt(r, "time unit");
+  if (has(kRewardCard) && !DecodeRewardCard(r, s.rewards)) return Corrupt(r, "reward card");
   if (!r.Done()) return Corrupt(r, "length (trailing bytes)");
   return s;
 }

@@ -22,7 +22,9 @@
 namespace crm::pipeline {
 
 // 3: first purchase spend and the pending overdue check (2: presence bitmap
-// and varints; 1: fixed-width fields).
+// and varints; 1: fixed-width fields). Within version 3 the reward card
+// came later, behind a presence bit of its own, so states written before it
+// still decode (with an empty card).
 inline constexpr uint8_t kStateEncodingVersion = 3;
 
 // Appends the encoding of `state` to `out` (cleared first).

@@ -64,6 +64,35 @@ void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
   w.EndObject();
 }
 
+void WriteRewardData(JsonWriter& w, const operators::RewardEvent& r) {
+  w.BeginObject();
+  w.Key("customer_id").Value(r.customer_id);
+  w.Key("programme_year").Value(r.programme_year);
+  w.Key("year_start").Value(FormatRfc3339(r.year_start.epoch_ms));
+  w.Key("year_end").Value(FormatRfc3339(r.year_end.epoch_ms));
+  w.Key("accumulated").Value(Round6(r.accumulated));
+  w.Key("threshold").Value(Round6(r.threshold));
+  w.Key("purchase");
+  if (r.kind == operators::RewardKind::kVoucherIssued) {
+    w.Null();
+  } else {
+    w.Value(Round6(r.purchase));
+  }
+  w.Key("voucher");
+  if (r.voucher) {
+    w.BeginObject();
+    w.Key("voucher_id").Value(r.voucher->voucher_id);
+    w.Key("amount").Value(Round6(r.voucher->amount));
+    w.Key("claim_from").Value(FormatRfc3339(r.voucher->claim_from.epoch_ms));
+    w.Key("claim_until").Value(FormatRfc3339(r.voucher->claim_until.epoch_ms));
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("cause").Value(r.cause);
+  w.EndObject();
+}
+
 }  // namespace
 
 std::string FormatRfc3339(int64_t epoch_ms) {
@@ -97,16 +126,25 @@ std::string OutputId(const operators::EventOrigin& origin, const std::string& cu
   return id + rule;
 }
 
+std::string RewardOutputId(const operators::RewardEvent& reward, const std::string& rule) {
+  return "rewards/" + std::to_string(reward.programme_year) + "/" + reward.customer_id + "/" + rule;
+}
+
 OutputRecord OutputEncoder::Encode(const operators::Output& output,
                                    const operators::EventOrigin& origin) const {
   OutputRecord record;
   const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload);
   const auto* change = std::get_if<operators::SegmentChange>(&output.payload);
-  const std::string& customer = alert ? alert->customer_id : change->customer_id;
-  record.topic = alert ? topics_.churn_alerts : topics_.segment_changes;
+  const auto* reward = std::get_if<operators::RewardEvent>(&output.payload);
+  const std::string& customer = alert ? alert->customer_id : change ? change->customer_id : reward->customer_id;
+  record.topic = alert ? topics_.churn_alerts : change ? topics_.segment_changes : topics_.rewards;
   record.key = customer;
-  const std::string id = OutputId(origin, customer, output.rule);
-  const char* type = alert ? "com.crmstream.churn-alert.v1" : "com.crmstream.segment-change.v1";
+  // A reward happens once per customer and programme year, whichever
+  // record or check brings it about: its id says so.
+  const std::string id = reward ? RewardOutputId(*reward, output.rule) : OutputId(origin, customer, output.rule);
+  const std::string type = alert    ? "com.crmstream.churn-alert.v1"
+                           : change ? "com.crmstream.segment-change.v1"
+                                    : "com.crmstream." + output.rule + ".v1";
   const std::string time = FormatRfc3339(output.time.epoch_ms);
   record.value.reserve(512);
   JsonWriter w(record.value);
@@ -128,8 +166,10 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
   }
   if (alert) {
     WriteAlertData(w, *alert);
-  } else {
+  } else if (change) {
     WriteSegmentData(w, *change);
+  } else {
+    WriteRewardData(w, *reward);
   }
   if (mode_ != config::CloudEventsMode::kBinary) w.EndObject();
   return record;

@@ -6,7 +6,9 @@
 // says so; in binary mode the value is the data object and the attributes
 // are ce_* headers. Either way each output has a
 // deterministic id "<topic>/<partition>/<offset>/<rule>" from the causing
-// input record (or timer), so a replay publishes byte-identical records. Also builds
+// input record (or timer), so a replay publishes byte-identical records;
+// reward outputs go to topics.rewards with ids from customer and programme
+// year (RewardOutputId). Also builds
 // dead-letter records: original bytes as value, reason headers.
 #pragma once
 
@@ -27,6 +29,12 @@ std::string FormatRfc3339(int64_t epoch_ms);
 // "timer/<partition>/<due ms>/<customer>/<rule>" for a timer.
 std::string OutputId(const operators::EventOrigin& origin, const std::string& customer_id,
                      const std::string& rule);
+
+// The id of a reward output, whatever caused it:
+// "rewards/<programme year>/<customer>/<rule>" (one of each per customer
+// and programme year), so a replay, or a timer instead of an event, gives
+// the same id.
+std::string RewardOutputId(const operators::RewardEvent& reward, const std::string& rule);
 
 class OutputEncoder {
  public:

@@ -3,9 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 
 #include "operators/loyalty.h"
 #include "operators/money.h"
+#include "operators/reward_programme.h"
 #include "operators/rfm.h"
 #include "operators/satisfaction.h"
 #include "pipeline/wire/output_encoder.h"
@@ -42,7 +45,51 @@ nlohmann::ordered_json StateObject(const std::string& customer_id, const operato
                  {"last_alert", time_or_null(s.last_alert, s.alerts_sent > 0)},
                  {"alerts_sent", s.alerts_sent},
                  {"next_check", time_or_null(s.next_check, s.next_check.epoch_ms != 0)}};
+  auto year_or_null = [](int32_t year) { return year != 0 ? ordered_json(year) : ordered_json(nullptr); };
+  j["rewards"] = {{"enrolled", s.rewards.enrolled},
+                  {"programme_year", year_or_null(s.rewards.programme_year)},
+                  {"accumulated", s.rewards.accumulated},
+                  {"threshold_reached", s.rewards.threshold_reached},
+                  {"voucher_year", year_or_null(s.rewards.voucher_year)}};
   return j;
+}
+
+// "2,640" or "2,640.50": an amount as a person reads it.
+std::string Amount(double v) {
+  const double cents = std::round(operators::ClampMoney(v) * 100);
+  const bool whole = std::fmod(cents, 100) == 0;
+  char digits[64];
+  std::snprintf(digits, sizeof digits, "%.0f", std::floor(std::fabs(cents) / 100));
+  std::string text = digits;
+  for (int at = static_cast<int>(text.size()) - 3; at > 0; at -= 3) text.insert(static_cast<size_t>(at), ",");
+  if (cents < 0) text.insert(0, "-");
+  if (!whole) {
+    std::snprintf(digits, sizeof digits, ".%02.0f", std::fmod(std::fabs(cents), 100));
+    text += digits;
+  }
+  return text;
+}
+
+// The card in plain words as of `at`: "2,640 of 4,000 this year".
+std::string RewardProgress(const operators::RewardsConfig& config, const operators::RewardCard& card,
+                           operators::EventTime at) {
+  if (!config.enabled) return "the reward programme is off";
+  if (!card.enrolled) return "not enrolled (one purchase of " + Amount(config.entry_purchase) + " joins)";
+  const operators::ProgrammeYear year = operators::ProgrammeYearAt(config, at);
+  const std::string of = " of " + Amount(config.threshold);
+  if (card.programme_year != year.year) {
+    // Nothing counted yet this year: the card starts again with its first purchase.
+    std::string text = "0" + of + " this year";
+    if (card.programme_year != 0) {
+      text += " (" + std::to_string(card.programme_year) + ": " + Amount(card.accumulated) +
+              (card.voucher_year == card.programme_year ? ", voucher issued)" : ")");
+    }
+    return text;
+  }
+  std::string text = Amount(card.accumulated) + of + " this year";
+  if (card.voucher_year == year.year) return text + ", voucher issued";
+  if (card.threshold_reached) return text + ", voucher due " + FormatRfc3339(year.close.epoch_ms).substr(0, 10);
+  return text;
 }
 
 }  // namespace
@@ -74,6 +121,8 @@ std::string CustomerProfileJson(const std::string& customer_id, const operators:
     model["value_at_risk"] = operators::ClampMoney(v.clv_if_alive * s.churn_risk);
   }
   ordered_json j = StateObject(customer_id, s);
+  j["rewards"]["threshold"] = config.rewards.threshold;
+  j["rewards"]["progress"] = RewardProgress(config.rewards, s.rewards, at);
   j["model"] = std::move(model);
   return j.dump();
 }

@@ -19,7 +19,9 @@ std::string CustomerStateJson(const std::string& customer_id, const operators::C
 // with what the models derive from it as of event time `as_of`:
 // satisfaction now, recency in days, the Jones & Sasser relationship and,
 // when `params` is given, p_alive, expected purchases over the value horizon,
-// expected spend per purchase, clv and value at risk (clv x stored risk).
+// expected spend per purchase, clv and value at risk (clv x stored risk);
+// its "rewards" object adds the threshold and the progress in plain words as
+// of `as_of` ("2,640 of 4,000 this year").
 std::string CustomerProfileJson(const std::string& customer_id, const operators::CustomerState& state,
                                 const operators::ModelConfig& config, const operators::ModelParams* params,
                                 operators::EventTime as_of);

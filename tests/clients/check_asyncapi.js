@@ -59,6 +59,8 @@ const outputMessages = {
   churnAlertBinary: ['churn-alert.data.schema.json', null],
   segmentChange: ['segment-change.schema.json', null],
   segmentChangeBinary: ['segment-change.data.schema.json', null],
+  reward: ['reward.schema.json', null],
+  rewardBinary: ['reward.data.schema.json', null],
   deadLetter: [null, 'deadletter-headers.schema.json'],
 };
 const inputMessages = {

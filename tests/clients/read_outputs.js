@@ -1,6 +1,6 @@
 // Reads crmstream's output topics as a Node consumer would: kafkajs (group
-// consumer, read_committed), the CloudEvents SDK's Kafka binding for alerts
-// and segment changes, ajv for the JSON Schemas in docs/contracts. Prints one
+// consumer, read_committed), the CloudEvents SDK's Kafka binding for alerts,
+// segment changes and rewards, ajv for the JSON Schemas in docs/contracts. Prints one
 // JSON line per record (bytes in base64) for the caller to compare with what
 // librdkafka read, and exits 1 naming every record that breaks a contract.
 //
@@ -56,8 +56,9 @@ const headerText = (headers) =>
 function check(role, message, mode, validate) {
   const headers = headerText(message.headers);
   if (role === 'deadletter') return validate('deadletter-headers.schema.json', headers);
-  const dataSchema = role === 'alerts' ? 'churn-alert.data.schema.json' : 'segment-change.data.schema.json';
-  const envelopeSchema = role === 'alerts' ? 'churn-alert.schema.json' : 'segment-change.schema.json';
+  const kind = { alerts: 'churn-alert', segments: 'segment-change', rewards: 'reward' }[role];
+  const dataSchema = `${kind}.data.schema.json`;
+  const envelopeSchema = `${kind}.schema.json`;
   let event;
   try {
     event = CloudEventsKafka.toEvent({ key: message.key.toString('utf8'), value: message.value.toString('utf8'),

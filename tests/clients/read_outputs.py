@@ -47,7 +47,7 @@ def check(role, record, mode, validate):
     headers = {k: v.decode("utf-8") for k, v in record.headers}
     if role == "deadletter":
         return validate("deadletter-headers.schema.json", headers)
-    kind = "churn-alert" if role == "alerts" else "segment-change"
+    kind = {"alerts": "churn-alert", "segments": "segment-change", "rewards": "reward"}[role]
     value = json.loads(record.value)
     key = record.key.decode("utf-8")
     problems = []

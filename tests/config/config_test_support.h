@@ -38,6 +38,7 @@ inline void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(a.topics.service, b.topics.service);
   EXPECT_EQ(a.topics.churn_alerts, b.topics.churn_alerts);
   EXPECT_EQ(a.topics.segment_changes, b.topics.segment_changes);
+  EXPECT_EQ(a.topics.rewards, b.topics.rewards);
   EXPECT_EQ(a.topics.deadletter, b.topics.deadletter);
   EXPECT_EQ(a.topics.changelog, b.topics.changelog);
   EXPECT_EQ(a.state.changelog, b.state.changelog);
@@ -64,6 +65,13 @@ inline void ExpectSameConfig(const Config& a, const Config& b) {
   const operators::ModelConfig& m = a.model;
   const operators::ModelConfig& n = b.model;
   EXPECT_EQ(a.model_params_file, b.model_params_file);
+  EXPECT_EQ(a.model.rewards.enabled, b.model.rewards.enabled);
+  EXPECT_EQ(a.model.rewards.year_start_month, b.model.rewards.year_start_month);
+  EXPECT_EQ(a.model.rewards.year_start_day, b.model.rewards.year_start_day);
+  EXPECT_EQ(a.model.rewards.entry_purchase, b.model.rewards.entry_purchase);
+  EXPECT_EQ(a.model.rewards.threshold, b.model.rewards.threshold);
+  EXPECT_EQ(a.model.rewards.rate, b.model.rewards.rate);
+  EXPECT_EQ(a.model.rewards.claim_window_days, b.model.rewards.claim_window_days);
   EXPECT_EQ(a.time.allowed_lateness_ms, b.time.allowed_lateness_ms);
   EXPECT_EQ(a.time.idle_timeout_ms, b.time.idle_timeout_ms);
   EXPECT_EQ(a.time.max_future_skew_ms, b.time.max_future_skew_ms);

@@ -387,6 +387,7 @@ std::string WriteRunConfig(const TempDir& dir, const std::string& bootstrap, con
                             "segment_changes = \"segments-" + name + "\"\n"
                             "deadletter = \"dead-" + name + "\"\n"
                             "changelog = \"changelog-" + name + "\"\n"
+                            "rewards = \"rewards-" + name + "\"\n"
                             // Runs are compared with each other: a wall-clock
                             // advance of an idle partition is, by nature, not
                             // the same in two different runs.

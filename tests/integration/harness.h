@@ -141,8 +141,8 @@ std::string WriteServiceConfig(const std::string& dir, const std::string& bootst
 
 // A service config for one of several runs against the same broker: state
 // under dir/state, consumer group `group_id`, and output topics of its own
-// (alerts-<name>, segments-<name>, dead-<name>, changelog-<name>) so runs
-// can be compared.
+// (alerts-<name>, segments-<name>, dead-<name>, changelog-<name>,
+// rewards-<name>) so runs can be compared.
 // Instances of one group sharing topics need their own `instance_id`.
 std::string WriteRunConfig(const TempDir& dir, const std::string& bootstrap, const std::string& group_id,
                            const std::string& name, const std::string& instance_id = "");

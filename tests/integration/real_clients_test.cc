@@ -29,7 +29,8 @@ namespace {
 constexpr int64_t kStart = 1'704'067'200'000;  // 2024-01-01T00:00:00Z
 const std::string kClients = std::string(CRM_SOURCE_DIR) + "/tests/clients";
 const std::map<std::string, std::string> kTopics = {
-    {"alerts", "crm.churn-alerts"}, {"segments", "crm.segment-changes"}, {"deadletter", "crm.deadletter"}};
+    {"alerts", "crm.churn-alerts"}, {"segments", "crm.segment-changes"}, {"deadletter", "crm.deadletter"},
+    {"rewards", "crm.rewards"}};
 
 // "topic/partition/offset" -> the record as the clients print it.
 using Records = std::map<std::string, nlohmann::json>;

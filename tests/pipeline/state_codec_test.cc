@@ -7,6 +7,7 @@
 #include <cmath>
 #include <iostream>
 #include <limits>
+#include <string>
 
 namespace crm::pipeline {
 namespace {
@@ -60,6 +61,15 @@ CustomerState Extreme() {
   s.recent_next = std::numeric_limits<uint32_t>::max();
   s.first_purchase_spend = std::numeric_limits<double>::lowest();
   s.next_check = EventTime{std::numeric_limits<int64_t>::min() + 1};
+  s.rewards = {true, std::numeric_limits<int32_t>::min(), -0.0, true, std::numeric_limits<int32_t>::max()};
+  return s;
+}
+
+// A member of the reward programme past this year's threshold, with last
+// year's voucher issued.
+CustomerState Member() {
+  CustomerState s = Typical();
+  s.rewards = {true, 2026, 4210.35, true, 2025};
   return s;
 }
 
@@ -79,6 +89,7 @@ std::vector<RoundTripCase> RoundTripCases() {
   cases.push_back({"Default", CustomerState{}});
   cases.push_back({"Typical", Typical()});
   cases.push_back({"Extreme", Extreme()});
+
   CustomerState seconds = Typical();
   seconds.first_purchase = EventTime{1'700'000'000'000};
   seconds.last_purchase = EventTime{1'709'000'000'000};
@@ -93,6 +104,10 @@ std::vector<RoundTripCase> RoundTripCases() {
   CustomerState nan;
   nan.churn_risk = std::numeric_limits<double>::quiet_NaN();
   cases.push_back({"NaN", nan});
+  cases.push_back({"Member", Member()});
+  CustomerState new_member;
+  new_member.rewards.enrolled = true;
+  cases.push_back({"EnrolledOnly", new_member});
   return cases;
 }
 
@@ -134,6 +149,34 @@ TEST(StateCodec, TypicalStateIsCompact) {
   // 94 bytes before the first purchase amount and the pending check (v2).
   EXPECT_LE(typical, 110u);
   EXPECT_LE(whole_seconds, typical);
+}
+
+TEST(StateCodec, AStateWrittenBeforeTheRewardCardDecodesWithAnEmptyCard) {
+  // Typical() as the encoder wrote it before the reward card existed.
+  const std::string hex =
+      "03ffdf0318b8b1c2f528f28640aa98e3e4bd639989af5f99ed888743b81e85eb51984e408a8a97fb513f6f2a5261625440f90fe9b7af"
+      "030240d593df940e0a0a08000c8d28ed0dbe30893f1f157c4a7fb979379eb9e5e41c6d4758bfeb113113bb49d0941ddd6c4f91f44525";
+  std::string before;
+  for (size_t i = 0; i < hex.size(); i += 2) before.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  auto decoded = DecodeState(before);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(*decoded, Typical());
+  EXPECT_EQ(decoded->rewards, operators::RewardCard{});
+  EXPECT_EQ(Encode(*decoded), before) << "a state without a card keeps its bytes";
+  // A member's card costs 12 bytes: 1 flags, 2 year, 8 amount, 1 voucher
+  // year (its presence bit shares the third presence byte).
+  EXPECT_EQ(Encode(Member()).size() - before.size(), 12u);
+}
+
+TEST(StateCodec, AnEmptyCardBehindItsBitIsNotCanonical) {
+  CustomerState enrolled;
+  enrolled.rewards.enrolled = true;
+  std::string bytes = Encode(enrolled);
+  ASSERT_EQ(bytes.back(), '\x01');  // the flags: enrolled only
+  bytes.back() = '\0';              // flags saying nothing: an empty card
+  EXPECT_FALSE(DecodeState(bytes).ok());
+  bytes.back() = '\x40';            // an unknown flag
+  EXPECT_FALSE(DecodeState(bytes).ok());
 }
 
 TEST(StateCodec, EveryTruncationIsRejected) {
