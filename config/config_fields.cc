@@ -383,6 +383,14 @@ const std::vector<FieldSpec>& ConfigFields() {
       Real("model.alert.medium_value_at_risk", [](Config& c) -> double& { return c.model.alert.medium_value_at_risk; }, 0, 1e15),
       Real("model.alert.win_back_p_alive", [](Config& c) -> double& { return c.model.alert.win_back_p_alive; }, 0, 1),
       Int("model.alert.max_alerts_per_day", [](Config& c) -> int64_t& { return c.model.alert.max_alerts_per_day; }, 0, operators::kMaxAlertsPerDay),
+      OneOf("markov.period", {"month", "week", "day"},
+            [](Config& c, const std::string& v) {
+              c.markov.period = v == "day" ? operators::PeriodUnit::kDay
+                                : v == "week" ? operators::PeriodUnit::kWeek
+                                              : operators::PeriodUnit::kMonth;
+            }),
+      Real("markov.discount_rate", [](Config& c) -> double& { return c.markov.discount_rate; }, 0, 1, true),
+      Real("markov.margin", [](Config& c) -> double& { return c.markov.margin; }, 0, 1),
   };
   return fields;
 }

@@ -58,6 +58,9 @@ enum Bit : uint32_t {
   kAlertDisarmed,
   kLastAlert,
   kAlertsSent,
+  // The Markov view's memory (segment_flows.h); older states lack them.
+  kSegmentPeriod,
+  kPeriodStartSegment,
   kBitCount,
 };
 
@@ -149,6 +152,8 @@ void EncodeState(const CustomerState& s, std::string& out) {
   set_if(!s.open_complaints.empty(), kOpenComplaints);
   set_if(!s.alert_armed, kAlertDisarmed);
   set_if(s.alerts_sent != 0, kAlertsSent);
+  set_if(s.segment_period != defaults.segment_period, kSegmentPeriod);
+  set_if(!s.period_start_segment.empty(), kPeriodStartSegment);
   bool any_time = false;
   bool whole_seconds = true;
   for (size_t i = 0; i < times.size(); ++i) {
@@ -209,6 +214,8 @@ void EncodeState(const CustomerState& s, std::string& out) {
   }
   write_time(4);
   if (presence & Mask(kAlertsSent)) w.Signed(s.alerts_sent);
+  if (presence & Mask(kSegmentPeriod)) w.Signed(s.segment_period);
+  if (presence & Mask(kPeriodStartSegment)) WriteName(w, s.period_start_segment);
 }
 
 Result<CustomerState> DecodeState(std::string_view bytes) {
@@ -296,6 +303,10 @@ Result<CustomerState> DecodeState(std::string_view bytes) {
   s.alert_armed = !has(kAlertDisarmed);
   if (!read_time(kLastAlert, s.last_alert)) return Corrupt(r, "last_alert");
   if (has(kAlertsSent) && (!r.Signed(s.alerts_sent) || s.alerts_sent == 0)) return Corrupt(r, "alerts_sent");
+  if (has(kSegmentPeriod) && (!r.Signed(s.segment_period) || s.segment_period == INT64_MIN)) {
+    return Corrupt(r, "segment_period");
+  }
+  if (has(kPeriodStartSegment) && !ReadName(r, s.period_start_segment)) return Corrupt(r, "period_start_segment");
   // The seconds flag is set exactly when there are times and all are whole seconds.
   if (in_seconds != (any_time && whole_seconds)) return Corrupt(r, "time unit");
   if (!r.Done()) return Corrupt(r, "length (trailing bytes)");
