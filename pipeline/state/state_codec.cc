@@ -25,8 +25,9 @@ using Reader = ByteReader;
 //     times                    zigzag varint delta from the previous present
 //                              time (the first from 0), in seconds when every
 //                              present time is a whole second
-//     segment, loyalty         varint tag: < kDictionary.size() names a common
-//                              value, else a literal of (tag - size) bytes
+//     segment_period           zigzag varint (after alerts_sent)
+//     segment, loyalty,        varint tag: < kDictionary.size() names a common
+//     period_start_segment     value, else a literal of (tag - size) bytes
 //     open complaints          varint count, then (varint length, bytes,
 //                              zigzag severity) each
 //     dedup ring               varint: bitmap of non-zero slots, with

@@ -22,7 +22,10 @@
 namespace crm::pipeline {
 
 // 3: first purchase spend and the pending overdue check (2: presence bitmap
-// and varints; 1: fixed-width fields).
+// and varints; 1: fixed-width fields). Version 3 later gained two presence
+// bits (segment_period, period_start_segment: the Markov view's memory):
+// states written before decode unchanged; a binary older than that rejects
+// states carrying them (unknown presence bits).
 inline constexpr uint8_t kStateEncodingVersion = 3;
 
 // Appends the encoding of `state` to `out` (cleared first).
