@@ -34,6 +34,18 @@ TEST(MarkovPeriodTest, PeriodsAreUtcCalendarMonthsIsoWeeksAndDays) {
   EXPECT_EQ(PeriodIndex(PeriodUnit::kWeek, EventTime{-3 * kMsPerDay - 1}), -1);
   EXPECT_EQ(PeriodIndex(PeriodUnit::kWeek, EventTime{4 * kMsPerDay}), 1);  // Monday 1970-01-05
   EXPECT_EQ(PeriodStart(PeriodUnit::kWeek, 1), EventTime{4 * kMsPerDay});
+  // Every month from 1900 to 2200 starts where its index says, and the
+  // instant before it lies in the previous month.
+  int64_t previous_start = PeriodStart(PeriodUnit::kMonth, (1900 - 1970) * 12 - 1).epoch_ms;
+  for (int64_t m = (1900 - 1970) * 12; m < (2200 - 1970) * 12; ++m) {
+    const int64_t start = PeriodStart(PeriodUnit::kMonth, m).epoch_ms;
+    ASSERT_EQ(PeriodIndex(PeriodUnit::kMonth, EventTime{start}), m);
+    ASSERT_EQ(PeriodIndex(PeriodUnit::kMonth, EventTime{start - 1}), m - 1);
+    const int64_t days = (start - previous_start) / kMsPerDay;
+    ASSERT_TRUE(days >= 28 && days <= 31) << m;
+    previous_start = start;
+  }
+  EXPECT_EQ(PeriodStart(PeriodUnit::kMonth, (2000 - 1970) * 12 + 2).epoch_ms, 951'868'800'000);  // 2000-03-01
   EXPECT_EQ(PeriodIndex(PeriodUnit::kDay, EventTime{-1}), -1);
   EXPECT_EQ(PeriodStart(PeriodUnit::kDay, 3), EventTime{3 * kMsPerDay});
 }
