@@ -22,10 +22,9 @@ void AddSize(std::map<std::string, int64_t>& sizes, const std::string& segment, 
 // Where the customer stood when the open period began ("" = outside): their
 // memory if they changed in it already; else, if they are counted at all,
 // the segment they held before this change or purchase.
-const std::string& StartSegment(const SegmentFlows& flows, const CustomerState& customer,
-                                const std::string& segment_before) {
-  static const std::string kOutside;
-  if (customer.segment_period == kNoPeriod) return kOutside;
+std::string StartSegment(const SegmentFlows& flows, const CustomerState& customer,
+                         const std::string& segment_before) {
+  if (customer.segment_period == kNoPeriod) return std::string();
   if (customer.segment_period == flows.period) return customer.period_start_segment;
   return segment_before;
 }
