@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 
+#include "operators/markov_period.h"
 #include "operators/model_config.h"
 #include "operators/status.h"
 
@@ -112,6 +113,8 @@ struct Config {
   HttpConfig http;
   TimeConfig time;
   operators::ModelConfig model;
+  // The Markov view of the customer base (GET /segments, docs/segments.md).
+  operators::MarkovConfig markov;
   // Fitted BG/NBD and Gamma-Gamma parameters (`crmstream fit --output`),
   // loaded at start and on SIGHUP; empty: the fallback models.
   std::string model_params_file;

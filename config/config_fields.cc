@@ -392,6 +392,14 @@ const std::vector<FieldSpec>& ConfigFields() {
       Real("rewards.threshold", [](Config& c) -> double& { return c.model.rewards.threshold; }, 0, 1e15, true),
       Real("rewards.rate", [](Config& c) -> double& { return c.model.rewards.rate; }, 0, 1, true),
       Int("rewards.claim_window_days", [](Config& c) -> int64_t& { return c.model.rewards.claim_window_days; }, 1, 364),
+      OneOf("markov.period", {"month", "week", "day"},
+            [](Config& c, const std::string& v) {
+              c.markov.period = v == "day" ? operators::PeriodUnit::kDay
+                                : v == "week" ? operators::PeriodUnit::kWeek
+                                              : operators::PeriodUnit::kMonth;
+            }),
+      Real("markov.discount_rate", [](Config& c) -> double& { return c.markov.discount_rate; }, 0, 1, true),
+      Real("markov.margin", [](Config& c) -> double& { return c.markov.margin; }, 0, 1),
   };
   return fields;
 }

@@ -57,6 +57,12 @@ struct CustomerState {
   std::string loyalty;   // loyalty class name, empty until first scored
   double churn_risk = 0;
 
+  // Markov view (segment_flows.h): the segment held when period
+  // `segment_period` began ("" = outside), remembered once the customer
+  // changed segment in it. INT64_MIN: not counted yet.
+  int64_t segment_period = INT64_MIN;
+  std::string period_start_segment;
+
   // Alert policy memory.
   bool alert_armed = true;
   EventTime last_alert{};  // epoch 0 = never

@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "pipeline/cli/commands.h"
 #include "pipeline/cli/demo_rewards.h"
+#include "pipeline/cli/segments_table.h"
 #include "pipeline/cli/shutdown_signals.h"
 #include "pipeline/embedded/mock_broker.h"
 #include "pipeline/embedded/traffic_generator.h"
@@ -24,6 +25,7 @@
 #include "pipeline/kafka/kafka_sink.h"
 #include "pipeline/observe/http_server.h"
 #include "pipeline/observe/metrics.h"
+#include "pipeline/runtime/segments_view.h"
 #include "pipeline/runtime/service.h"
 
 namespace crm::pipeline {
@@ -197,8 +199,10 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
     std::cerr << "crmstream: " << service.status().message() << "\n";
     return kExitFailure;
   }
-  auto http = HttpServer::Start(config.http.listen_address, options.http_port, metrics, health,
-                                [svc = service->get()](const std::string& id) { return svc->CustomerProfile(id); });
+  Service* svc = service->get();
+  auto http = HttpServer::Start(
+      config.http.listen_address, options.http_port, metrics, health,
+      [svc](const std::string& id) { return svc->CustomerProfile(id); }, [svc] { return svc->SegmentsReport(); });
   if (!http.ok()) {
     std::cerr << "crmstream: " << http.status().message()
               << " (choose another port with --http-port)\n";
@@ -206,10 +210,15 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
   }
   std::printf("crmstream demo: embedded broker %s, %lld customers, %.1f simulated days per second\n"
               "metrics: http://127.0.0.1:%d/metrics   profile: http://127.0.0.1:%d/customers/c0000001\n"
-              "state:   %s\n"
-              "rewards: the programme year starts every %02lld-%02lld; vouchers are issued %lld days before\n\n",
+              "segments: http://127.0.0.1:%d/segments
+"
+              "state:   %s
+"
+              "rewards: the programme year starts every %02lld-%02lld; vouchers are issued %lld days before
+
+",
               config.kafka["bootstrap.servers"].c_str(), static_cast<long long>(options.customers),
-              options.days_per_second, (*http)->port(), (*http)->port(), dir_template,
+              options.days_per_second, (*http)->port(), (*http)->port(), (*http)->port(), dir_template,
               static_cast<long long>(config.model.rewards.year_start_month),
               static_cast<long long>(config.model.rewards.year_start_day),
               static_cast<long long>(config.model.rewards.claim_window_days));
@@ -303,6 +312,15 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
   std::sort(top.rbegin(), top.rend());
   for (size_t i = 0; i < top.size() && i < 5; ++i) {
     std::printf("  %6lld x %s\n", static_cast<long long>(top[i].first), top[i].second.c_str());
+  }
+  // The Markov view of what was committed, over every partition.
+  std::vector<int32_t> partitions;
+  for (int32_t p = 0; p < options.partitions; ++p) partitions.push_back(p);
+  Result<operators::SegmentFlows> flows = ReadSegmentFlows((*service)->store(), partitions);
+  if (flows.ok()) {
+    std::printf("\n%s", SegmentsTable(SegmentChainOf(*flows, config), *flows, config.markov).c_str());
+  } else {
+    std::cerr << "crmstream: segment transitions: " << flows.status().message() << "\n";
   }
   std::error_code ignored;
   std::filesystem::remove_all(dir_template, ignored);

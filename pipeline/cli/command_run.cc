@@ -61,14 +61,16 @@ int RunServiceCommand(const RunCommandOptions& options, const CliContext& contex
   }
   std::unique_ptr<HttpServer> http;
   if (config.http.port != 0) {
-    auto started = HttpServer::Start(*http_options, metrics, health,
-                                     [svc = service->get()](const std::string& id) { return svc->CustomerProfile(id); });
+    Service* svc = service->get();
+    auto started = HttpServer::Start(
+        *http_options, metrics, health, [svc](const std::string& id) { return svc->CustomerProfile(id); },
+        [svc] { return svc->SegmentsReport(); });
     if (!started.ok()) {
       spdlog::error("{}", started.status().message());
       return kExitFailure;
     }
     http = std::move(started).value();
-    spdlog::info("serving /metrics /healthz /readyz /customers/{{id}} on http://{}:{}",
+    spdlog::info("serving /metrics /healthz /readyz /customers/{{id}} /segments on http://{}:{}",
                  config.http.listen_address, http->port());
   }
   Status status = (*service)->Run(RunOptions{options.stop_at_end, &reload}, stop);

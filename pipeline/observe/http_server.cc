@@ -134,11 +134,12 @@ void HttpServer::Stop() {
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options, const Metrics& metrics,
-                                                      const ServiceHealth& health, CustomerProfiles profiles) {
+                                                      const ServiceHealth& health, CustomerProfiles profiles,
+                                                      SegmentsReport segments) {
   if (options.max_connections < 1 || options.request_timeout.count() < 1) {
     return Status::InvalidArgument("http: max_connections and request_timeout must be positive");
   }
-  auto core = std::make_unique<ServerCore>(options, metrics, health, std::move(profiles));
+  auto core = std::make_unique<ServerCore>(options, metrics, health, std::move(profiles), std::move(segments));
   RETURN_IF_ERROR(Listen(*core));
   WarnIfFewFileDescriptors(options.max_connections);
   core->Accept();
@@ -159,11 +160,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& address, int port, const Metrics& metrics,
-                                                      const ServiceHealth& health, CustomerProfiles profiles) {
+                                                      const ServiceHealth& health, CustomerProfiles profiles,
+                                                      SegmentsReport segments) {
   HttpServerOptions options;
   options.address = address;
   options.port = port;
-  return Start(options, metrics, health, std::move(profiles));
+  return Start(options, metrics, health, std::move(profiles), std::move(segments));
 }
 
 }  // namespace crm::pipeline

@@ -7,6 +7,8 @@
 //   GET /customers/{id}   the customer's committed profile as JSON (state_json.h), 404 if unknown;
 //                         {id} is one percent-encoded path segment (http_customer_id.h); with a
 //                         token configured, 401 without `Authorization: Bearer <token>`
+//   GET /segments         the Markov view of the customer base over the partitions this instance
+//                         owns (pipeline/runtime/segments_view.h), same authentication
 // HEAD works wherever GET does; other methods get 405, other paths 404.
 //
 // Hostile clients cannot starve the endpoints: one thread runs every
@@ -37,6 +39,8 @@ namespace crm::pipeline {
 // The profile JSON of a customer, nullopt when unknown. Called on the HTTP
 // server's lookup thread, so it must be safe beside the processing thread.
 using CustomerProfiles = std::function<Result<std::optional<std::string>>(const std::string& customer_id)>;
+// The JSON body of GET /segments; called on the lookup thread too.
+using SegmentsReport = std::function<Result<std::string>()>;
 
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
@@ -55,14 +59,16 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  // Without `profiles` there is no /customers endpoint.
+  // Without `profiles` there is no /customers endpoint, without `segments`
+  // no /segments.
   static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options, const Metrics& metrics,
-                                                   const ServiceHealth& health, CustomerProfiles profiles);
+                                                   const ServiceHealth& health, CustomerProfiles profiles,
+                                                   SegmentsReport segments = nullptr);
   // The default limits, no authentication.
   static Result<std::unique_ptr<HttpServer>> Start(const std::string& address, int port,
                                                    const Metrics& metrics,
                                                    const ServiceHealth& health,
-                                                   CustomerProfiles profiles);
+                                                   CustomerProfiles profiles, SegmentsReport segments = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

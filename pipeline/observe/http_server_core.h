@@ -31,8 +31,8 @@ Response PlainResponse(http::status status, std::string body, beast::string_view
 // State shared by the acceptor and every connection; touched only on the
 // io thread, apart from the immutable options and the lookup pool.
 struct ServerCore {
-  ServerCore(HttpServerOptions o, const Metrics& m, const ServiceHealth& h, CustomerProfiles p)
-      : options(std::move(o)), metrics(m), health(h), profiles(std::move(p)) {}
+  ServerCore(HttpServerOptions o, const Metrics& m, const ServiceHealth& h, CustomerProfiles p, SegmentsReport s)
+      : options(std::move(o)), metrics(m), health(h), profiles(std::move(p)), segments(std::move(s)) {}
 
   void Accept();
   void OnAccepted(beast::error_code ec, tcp::socket socket);
@@ -42,6 +42,7 @@ struct ServerCore {
   const Metrics& metrics;
   const ServiceHealth& health;
   const CustomerProfiles profiles;
+  const SegmentsReport segments;
   int port = 0;
   std::atomic<int> open_connections{0};
   int64_t refused = 0;  // since the last time we were under the cap

@@ -78,19 +78,42 @@ class Session : public std::enable_shared_from_this<Session> {
       Send(core_.Health(path == "/readyz"), keep_alive, head);
     } else if (core_.profiles && path.starts_with(kCustomersPrefix)) {
       Customer(req, path.substr(kCustomersPrefix.size()), keep_alive, head);
+    } else if (core_.segments && path == "/segments") {
+      Segments(req, keep_alive, head);
     } else {
       Send(PlainResponse(http::status::not_found, "not found\n"), keep_alive, head);
     }
   }
 
-  void Customer(const http::request<http::empty_body>& req, std::string_view segment, bool keep_alive, bool head) {
+  // With a token configured: true when the request carries it, else answers 401.
+  bool Authorized(const http::request<http::empty_body>& req, bool keep_alive, bool head) {
     const std::string& token = core_.options.auth_token;
-    if (!token.empty() && !BearerTokenMatches(View(req[http::field::authorization]), token)) {
-      Response res = PlainResponse(http::status::unauthorized, "authentication required\n");
-      res.set(http::field::www_authenticate, "Bearer realm=\"crmstream\"");
-      Send(std::move(res), keep_alive, head);
-      return;
-    }
+    if (token.empty() || BearerTokenMatches(View(req[http::field::authorization]), token)) return true;
+    Response res = PlainResponse(http::status::unauthorized, "authentication required\n");
+    res.set(http::field::www_authenticate, "Bearer realm=\"crmstream\"");
+    Send(std::move(res), keep_alive, head);
+    return false;
+  }
+
+  void Segments(const http::request<http::empty_body>& req, bool keep_alive, bool head) {
+    if (!Authorized(req, keep_alive, head)) return;
+    // It reads the store: on the lookup thread, like profiles.
+    asio::post(core_.lookups, [self = shared_from_this(), keep_alive, head]() mutable {
+      Result<std::string> report = self->core_.segments();
+      auto executor = self->stream_.get_executor();
+      asio::post(executor, [self = std::move(self), report = std::move(report), keep_alive, head]() mutable {
+        if (!report.ok()) {
+          spdlog::error("http: segments report failed: {}", report.status().message());
+          self->Send(PlainResponse(http::status::internal_server_error, "internal error\n"), keep_alive, head);
+        } else {
+          self->Send(PlainResponse(http::status::ok, std::move(report).value(), "application/json"), keep_alive, head);
+        }
+      });
+    });
+  }
+
+  void Customer(const http::request<http::empty_body>& req, std::string_view segment, bool keep_alive, bool head) {
+    if (!Authorized(req, keep_alive, head)) return;
     Result<std::string> id = CustomerIdFromPathSegment(segment);
     if (!id.ok()) {
       Send(PlainResponse(http::status::bad_request, id.status().message() + "\n"), keep_alive, head);

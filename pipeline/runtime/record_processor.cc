@@ -1,8 +1,11 @@
 #include "pipeline/runtime/record_processor.h"
 
 #include <algorithm>
+#include <variant>
 
 #include "operators/customer_processor.h"
+#include "operators/markov_period.h"
+#include "operators/segment_flows.h"
 #include "pipeline/state/population_codec.h"
 #include "pipeline/wire/dead_letter.h"
 
@@ -105,6 +108,24 @@ Result<RecordProcessor::PartitionTask*> RecordProcessor::TaskFor(int32_t partiti
   return &task;
 }
 
+void RecordProcessor::AdvanceFlows(PartitionTask& task, int64_t event_ms) {
+  const int64_t clock = std::max({task.stored.max_event_ms, task.stored.watermark_ms, event_ms});
+  if (clock == INT64_MIN) return;
+  operators::AdvanceFlows(task.stored.flows, operators::PeriodIndex(config_.markov.period, operators::EventTime{clock}));
+}
+
+void RecordProcessor::RecordFlows(PartitionTask& task, const operators::Effects& effects,
+                                  operators::CustomerState& state, double spend) {
+  const std::string* segment_before = &state.segment;
+  for (const operators::Output& output : effects.outputs) {
+    if (const auto* change = std::get_if<operators::SegmentChange>(&output.payload)) {
+      if (segment_before == &state.segment) segment_before = &change->from;
+      operators::RecordMove(task.stored.flows, state, change->from, change->to);
+    }
+  }
+  operators::RecordSpend(task.stored.flows, state, *segment_before, spend);
+}
+
 operators::ModelContext RecordProcessor::ContextFor(PartitionTask& task) {
   operators::ModelContext context;
   if (params_) context.params = &*params_;
@@ -126,6 +147,7 @@ Status RecordProcessor::FireOne(int32_t partition, PartitionTask& task, const Ti
   if (effects.timer) timers_.Apply(partition, key.customer_id, *effects.timer);
   if (effects.expired) {
     if (!customer->state.segment.empty()) {
+      operators::RecordMove(task.stored.flows, customer->state, customer->state.segment, "");
       int64_t& count = segment_counts_[kSegmentCounterPrefix + customer->state.segment];
       --count;
       metrics_.CustomersInSegment(customer->state.segment).Set(static_cast<double>(count));
@@ -133,6 +155,8 @@ Status RecordProcessor::FireOne(int32_t partition, PartitionTask& task, const Ti
     customer->deleted = true;
     customer->state = operators::CustomerState{};
     metrics_.customers_expired().Increment();
+  } else {
+    RecordFlows(task, effects, customer->state, 0);
   }
   // An expiring customer may still get the voucher that fell due with it.
   return Emit(effects, operators::EventOrigin{operators::kTimerOriginTopic, partition, key.due_ms});
@@ -148,6 +172,7 @@ Result<bool> RecordProcessor::AdvanceWatermark(int32_t partition, int64_t waterm
   // A partition that never saw an event has no timers and keeps no clock.
   if (task->stored.max_event_ms == INT64_MIN || watermark_ms <= task->stored.watermark_ms) return false;
   task->stored.watermark_ms = watermark_ms;
+  AdvanceFlows(*task);
   task->dirty = true;
   // An advance alone is progress to commit, even without input records.
   ++uncommitted_records_;
@@ -246,11 +271,14 @@ Status RecordProcessor::Process(const InputRecordView& record) {
   if (event.ts.epoch_ms < task->stored.watermark_ms) metrics_.late_events().Increment();
   ASSIGN_OR_RETURN(CachedCustomer * customer, customers_.Load(event.customer_id));
   customer->partition = origin.partition;
+  AdvanceFlows(*task, event.ts.epoch_ms);
   operators::Effects effects = operators::ProcessEvent(config_.model, ContextFor(*task), event, customer->state);
   if (effects.duplicate) {
     CountersFor(origin.topic).duplicate->Increment();
     return Status::Ok();
   }
+  const auto* purchase = std::get_if<operators::Purchase>(&event.body);
+  RecordFlows(*task, effects, customer->state, purchase != nullptr ? purchase->amount : 0);
   customers_.MarkDirty(customer);
   task->dirty = true;
   CountersFor(origin.topic).ok->Increment();

@@ -198,6 +198,13 @@ class RecordProcessor {
   Result<int64_t> FireDue(int32_t partition, PartitionTask& task, int64_t limit = INT64_MAX);
   Status FireOne(int32_t partition, PartitionTask& task, const TimerKey& key);
   operators::ModelContext ContextFor(PartitionTask& task);
+  // The Markov view's counts (operators/segment_flows.h): moves the
+  // partition's period to that of its clock (largest event time, the
+  // watermark if an idle advance went further, or `event_ms`), and records a
+  // customer's segment moves and purchase spend.
+  void AdvanceFlows(PartitionTask& task, int64_t event_ms = INT64_MIN);
+  void RecordFlows(PartitionTask& task, const operators::Effects& effects, operators::CustomerState& state,
+                   double spend);
   Status DeadLetter(const InputRecordView& record, const operators::EventOrigin& origin,
                     const std::string& code, const std::string& reason);
   Status Emit(const operators::Effects& effects, const operators::EventOrigin& origin);

@@ -12,6 +12,7 @@
 
 #include "pipeline/runtime/metric_series.h"
 #include "pipeline/runtime/model_params_file.h"
+#include "pipeline/runtime/segments_view.h"
 #include "pipeline/runtime/service_impl.h"
 #include "pipeline/wire/state_json.h"
 
@@ -123,6 +124,15 @@ Result<std::optional<std::string>> Service::CustomerProfile(const std::string& c
   }
   return std::optional<std::string>(CustomerProfileJson(customer_id, *state, impl_->config.model, params.get(),
                                                         operators::EventTime{impl_->committed_event_time_ms.load()}));
+}
+
+Result<std::string> Service::SegmentsReport() const {
+  std::vector<int32_t> partitions;
+  {
+    std::lock_guard lock(impl_->owned_mutex);
+    partitions = impl_->owned_partitions;
+  }
+  return SegmentsReportJson(*impl_->store, impl_->config, partitions);
 }
 
 Result<std::unique_ptr<Service>> Service::Create(const config::Config& config, Metrics& metrics,

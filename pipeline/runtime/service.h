@@ -88,6 +88,10 @@ class Service {
   Result<std::optional<std::string>> CustomerProfile(const std::string& customer_id) const;
   StateStore& mutable_store();
 
+  // GET /segments: the Markov view (segments_view.h) over the committed
+  // data of the input partitions this instance owns now. Safe from any thread.
+  Result<std::string> SegmentsReport() const;
+
  private:
   struct Impl;
   explicit Service(std::unique_ptr<Impl> impl);

@@ -76,6 +76,15 @@ struct Service::Impl final : RebalanceListener {
   mutable std::mutex params_mutex;
   std::shared_ptr<const operators::ModelParams> params_in_use;
   std::atomic<int64_t> committed_event_time_ms{0};
+  // The input partition numbers owned, for GET /segments (HTTP thread).
+  mutable std::mutex owned_mutex;
+  std::vector<int32_t> owned_partitions;
+  void PublishOwned() {
+    std::set<int32_t> numbers;
+    for (const auto& [kind, partition] : assigned) numbers.insert(partition);
+    std::lock_guard lock(owned_mutex);
+    owned_partitions.assign(numbers.begin(), numbers.end());
+  }
   // When each assigned partition number last received an input record.
   std::map<int32_t, Clock::SteadyTime> last_input;
   std::optional<Clock::SteadyTime> stop_requested_at;

@@ -61,6 +61,7 @@ void Service::Impl::OnAssigned(std::vector<AssignedPartition>& partitions) {
   if (!s.ok() && fatal.ok()) fatal = s;
   health.assigned.store(!assigned.empty());
   metrics.assigned_partitions().Set(static_cast<double>(assigned.size()));
+  PublishOwned();
 }
 
 void Service::Impl::OnRevoked(const std::vector<TopicPartitionKey>& partitions, bool lost) {
@@ -102,6 +103,7 @@ void Service::Impl::OnRevoked(const std::vector<TopicPartitionKey>& partitions, 
   if (!dropped.ok() && fatal.ok()) fatal = dropped;
   health.assigned.store(!assigned.empty());
   metrics.assigned_partitions().Set(static_cast<double>(assigned.size()));
+  PublishOwned();
 }
 
 Status Service::Impl::RejoinIfFenced(Status status) {

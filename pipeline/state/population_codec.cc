@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "pipeline/state/byte_codec.h"
+#include "pipeline/state/flows_codec.h"
 
 namespace crm::pipeline {
 namespace {
@@ -16,6 +17,7 @@ using operators::RfmPopulation;
 constexpr uint64_t kMinBytesPerBucket = 2;
 constexpr uint8_t kPartitionStateVersionWithoutClock = 1;
 constexpr uint8_t kPartitionStateVersionWithoutBudget = 2;
+constexpr uint8_t kPartitionStateVersionWithoutFlows = 3;
 
 void WriteBudget(ByteWriter& w, const operators::AlertBudget& b) {
   w.Signed(b.day);
@@ -136,6 +138,7 @@ std::string EncodePartitionState(const PartitionState& state) {
   w.Signed(state.watermark_ms);
   w.Signed(state.clock_ms);
   WriteBudget(w, state.alert_budget);
+  WriteFlows(w, state.flows);
   out += EncodePopulation(state.population);
   return out;
 }
@@ -144,16 +147,18 @@ Result<PartitionState> DecodePartitionState(std::string_view bytes) {
   ByteReader r(bytes);
   uint8_t version;
   PartitionState state;
-  if (!r.Byte(version) || (version != kPartitionStateEncodingVersion && version != kPartitionStateVersionWithoutClock &&
-                           version != kPartitionStateVersionWithoutBudget)) {
+  if (!r.Byte(version) || version < kPartitionStateVersionWithoutClock || version > kPartitionStateEncodingVersion) {
     return Status::Corruption("partition state: unknown or missing encoding version");
   }
   if (!r.Signed(state.max_event_ms) || !r.Signed(state.watermark_ms) ||
       (version >= kPartitionStateVersionWithoutBudget && !r.Signed(state.clock_ms))) {
     return Status::Corruption("partition state: bad or truncated clock at byte " + std::to_string(r.pos()));
   }
-  if (version >= kPartitionStateEncodingVersion && !ReadBudget(r, bytes.size(), state.alert_budget)) {
+  if (version >= kPartitionStateVersionWithoutFlows && !ReadBudget(r, bytes.size(), state.alert_budget)) {
     return Status::Corruption("partition state: bad or truncated alert budget at byte " + std::to_string(r.pos()));
+  }
+  if (version >= kPartitionStateEncodingVersion && !ReadFlows(r, bytes.size(), state.flows)) {
+    return Status::Corruption("partition state: bad or truncated segment flows at byte " + std::to_string(r.pos()));
   }
   ASSIGN_OR_RETURN(state.population, DecodePopulation(bytes.substr(r.pos())));
   return state;

@@ -24,6 +24,7 @@
 
 #include "operators/alert_budget.h"
 #include "operators/rfm_population.h"
+#include "operators/segment_flows.h"
 #include "operators/status.h"
 
 namespace crm::pipeline {
@@ -37,9 +38,10 @@ Result<operators::RfmPopulation> DecodePopulation(std::string_view bytes);
 // trusted wall clock, its alert budget and its RFM population. Encoded as a
 // version byte, the three times as zigzag varints, the alert budget (zigzag
 // day, varint sent, the bar and a varint count of ascending candidate
-// values as IEEE doubles in 8 little-endian bytes), then the population's
-// own encoding. Version 1 (no clock_ms) and 2 (no budget) still decode, with
-// clock_ms = INT64_MIN and an empty budget. A budget decodes only with
+// values as IEEE doubles in 8 little-endian bytes), the segment flows
+// (flows_codec.h), then the population's own encoding. Version 1 (no
+// clock_ms), 2 (no budget) and 3 (no flows) still decode, with clock_ms =
+// INT64_MIN, an empty budget and empty flows. A budget decodes only with
 // finite, non-negative values in ascending order and at most
 // operators::kMaxAlertsPerDay candidates.
 struct PartitionState {
@@ -47,9 +49,10 @@ struct PartitionState {
   int64_t watermark_ms = INT64_MIN;  // max_event - lateness, or a recorded wall-clock advance
   int64_t clock_ms = INT64_MIN;  // wall clock recorded at the partition's last commit: the trusted 'now' for the future-event bound
   operators::AlertBudget alert_budget;  // call-center capacity (operators/alert_budget.h)
+  operators::SegmentFlows flows;  // the Markov view's counts (operators/segment_flows.h)
   operators::RfmPopulation population;
 };
-inline constexpr uint8_t kPartitionStateEncodingVersion = 3;
+inline constexpr uint8_t kPartitionStateEncodingVersion = 4;
 
 std::string EncodePartitionState(const PartitionState& state);
 Result<PartitionState> DecodePartitionState(std::string_view bytes);

@@ -26,8 +26,9 @@ using Reader = ByteReader;
 //     times                    zigzag varint delta from the previous present
 //                              time (the first from 0), in seconds when every
 //                              present time is a whole second
-//     segment, loyalty         varint tag: < kDictionary.size() names a common
-//                              value, else a literal of (tag - size) bytes
+//     segment_period           zigzag varint (after alerts_sent)
+//     segment, loyalty,        varint tag: < kDictionary.size() names a common
+//     period_start_segment     value, else a literal of (tag - size) bytes
 //     open complaints          varint count, then (varint length, bytes,
 //                              zigzag severity) each
 //     dedup ring               varint: bitmap of non-zero slots, with
@@ -61,7 +62,10 @@ enum Bit : uint32_t {
   kAlertDisarmed,
   kLastAlert,
   kAlertsSent,
-  kRewardCard,
+  kRewardCard,  // the reward programme's card (reward_card_codec.h); older states lack it
+  // The Markov view's memory (segment_flows.h); older states lack them.
+  kSegmentPeriod,
+  kPeriodStartSegment,
   kBitCount,
 };
 
@@ -154,6 +158,8 @@ void EncodeState(const CustomerState& s, std::string& out) {
   set_if(!s.alert_armed, kAlertDisarmed);
   set_if(s.alerts_sent != 0, kAlertsSent);
   set_if(s.rewards != operators::RewardCard{}, kRewardCard);
+  set_if(s.segment_period != defaults.segment_period, kSegmentPeriod);
+  set_if(!s.period_start_segment.empty(), kPeriodStartSegment);
   bool any_time = false;
   bool whole_seconds = true;
   for (size_t i = 0; i < times.size(); ++i) {
@@ -215,6 +221,8 @@ void EncodeState(const CustomerState& s, std::string& out) {
   write_time(4);
   if (presence & Mask(kAlertsSent)) w.Signed(s.alerts_sent);
   if (presence & Mask(kRewardCard)) EncodeRewardCard(s.rewards, w);
+  if (presence & Mask(kSegmentPeriod)) w.Signed(s.segment_period);
+  if (presence & Mask(kPeriodStartSegment)) WriteName(w, s.period_start_segment);
 }
 
 Result<CustomerState> DecodeState(std::string_view bytes) {
@@ -302,9 +310,13 @@ Result<CustomerState> DecodeState(std::string_view bytes) {
   s.alert_armed = !has(kAlertDisarmed);
   if (!read_time(kLastAlert, s.last_alert)) return Corrupt(r, "last_alert");
   if (has(kAlertsSent) && (!r.Signed(s.alerts_sent) || s.alerts_sent == 0)) return Corrupt(r, "alerts_sent");
+  if (has(kRewardCard) && !DecodeRewardCard(r, s.rewards)) return Corrupt(r, "reward card");
+  if (has(kSegmentPeriod) && (!r.Signed(s.segment_period) || s.segment_period == INT64_MIN)) {
+    return Corrupt(r, "segment_period");
+  }
+  if (has(kPeriodStartSegment) && !ReadName(r, s.period_start_segment)) return Corrupt(r, "period_start_segment");
   // The seconds flag is set exactly when there are times and all are whole seconds.
   if (in_seconds != (any_time && whole_seconds)) return Corrupt(r, "time unit");
-  if (has(kRewardCard) && !DecodeRewardCard(r, s.rewards)) return Corrupt(r, "reward card");
   if (!r.Done()) return Corrupt(r, "length (trailing bytes)");
   return s;
 }

@@ -22,9 +22,11 @@
 namespace crm::pipeline {
 
 // 3: first purchase spend and the pending overdue check (2: presence bitmap
-// and varints; 1: fixed-width fields). Within version 3 the reward card
-// came later, behind a presence bit of its own, so states written before it
-// still decode (with an empty card).
+// and varints; 1: fixed-width fields). Version 3 later gained presence bits
+// (the reward card; segment_period and period_start_segment, the Markov
+// view's memory): states written before them decode unchanged (an empty
+// card, no period), and a binary older than that rejects states carrying
+// them (unknown presence bits).
 inline constexpr uint8_t kStateEncodingVersion = 3;
 
 // Appends the encoding of `state` to `out` (cleared first).

@@ -109,6 +109,15 @@ TEST(Config, UnquotedDottedKafkaPropertiesAreFlattened) {
                           {"bootstrap.servers", "b:1"}, {"security.protocol", "SSL"}, {"linger.ms", "5"}}));
 }
 
+TEST(Config, MarkovKeysAreRead) {
+  auto c = Parse("[markov]\nperiod = \"week\"\ndiscount_rate = 0.002\nmargin = 0.3\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->markov.period, operators::PeriodUnit::kWeek);
+  EXPECT_EQ(c->markov.discount_rate, 0.002);
+  EXPECT_EQ(c->markov.margin, 0.3);
+  EXPECT_EQ(Parse("")->markov.period, operators::PeriodUnit::kMonth);
+}
+
 TEST(Config, IntegerWhereANumberIsExpected) {
   auto c = Parse("[model.satisfaction]\nprior = 80\nhalf_life_days = 30\n");
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -152,6 +161,11 @@ const std::string kCatchAll = Segment("name = \"All\"\nr = \"1-5\"\nf = \"1-5\"\
 INSTANTIATE_TEST_SUITE_P(
     ModelsAndTime, ConfigErrors,
     ::testing::Values(
+        File("MarkovPeriod", "[markov]\nperiod = \"quarter\"\n",
+             {"'markov.period' must be one of \"month\", \"week\", \"day\", got \"quarter\""}),
+        File("MarkovDiscountZero", "[markov]\ndiscount_rate = 0\n", {"'markov.discount_rate' must be above 0"}),
+        File("MarkovMargin", "[markov]\nmargin = 1.5\n", {"'markov.margin' must be from 0 to 1, got 1.5"}),
+        Env("MarkovPeriodFromEnv", {{"CRMSTREAM_MARKOV_PERIOD", "year"}}, {"markov.period", "year"}),
         File("Compression", "[output]\ncompression = \"brotli\"\n",
              {"'output.compression' must be one of \"gzip\", \"snappy\", \"lz4\", \"zstd\", \"none\", got \"brotli\""}),
         File("CloudEventsMode", "[output]\ncloudevents_mode = true\n",

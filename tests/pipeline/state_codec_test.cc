@@ -101,6 +101,18 @@ std::vector<RoundTripCase> RoundTripCases() {
   CustomerState ring_position_only;
   ring_position_only.recent_next = 3;
   cases.push_back({"RingPositionOnly", ring_position_only});
+  CustomerState markov = Typical();  // the Markov view's memory (segment_flows.h)
+  markov.segment_period = 675;
+  markov.period_start_segment = "Loyal";
+  cases.push_back({"MarkovMemory", markov});
+  CustomerState joined_in_period;
+  joined_in_period.segment = "New";
+  joined_in_period.segment_period = -3;  // began the period outside: no start segment
+  cases.push_back({"JoinedInPeriod", joined_in_period});
+  CustomerState literal_start = Typical();
+  literal_start.segment_period = 1;
+  literal_start.period_start_segment = "VIP (custom rule)";
+  cases.push_back({"LiteralStartSegment", literal_start});
   CustomerState nan;
   nan.churn_risk = std::numeric_limits<double>::quiet_NaN();
   cases.push_back({"NaN", nan});
