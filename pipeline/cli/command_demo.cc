@@ -210,13 +210,9 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
   }
   std::printf("crmstream demo: embedded broker %s, %lld customers, %.1f simulated days per second\n"
               "metrics: http://127.0.0.1:%d/metrics   profile: http://127.0.0.1:%d/customers/c0000001\n"
-              "segments: http://127.0.0.1:%d/segments
-"
-              "state:   %s
-"
-              "rewards: the programme year starts every %02lld-%02lld; vouchers are issued %lld days before
-
-",
+              "segments: http://127.0.0.1:%d/segments\n"
+              "state:   %s\n"
+              "rewards: the programme year starts every %02lld-%02lld; vouchers are issued %lld days before\n\n",
               config.kafka["bootstrap.servers"].c_str(), static_cast<long long>(options.customers),
               options.days_per_second, (*http)->port(), (*http)->port(), (*http)->port(), dir_template,
               static_cast<long long>(config.model.rewards.year_start_month),
