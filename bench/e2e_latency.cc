@@ -15,7 +15,7 @@
 // Prints p50/p99/max of produce -> readable (and of its two parts) beside
 // the commit interval, in a summary block.
 //
-//   crm_bench_latency [rate=2000] [seconds=20] [commit_interval_ms=1000] [partitions=16]
+//   crm_bench_latency [rate=2000] [seconds=20] [commit_interval_ms=1000] [partitions=16] [fetch_wait_ms]
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
@@ -97,6 +97,10 @@ int main(int argc, char** argv) {
   crm::config::Config config =
       crm::bench::BenchConfig(broker.bootstrap(), dir.path() + "/state", customers, "bench-latency");
   config.runtime.commit_interval_ms = commit_interval_ms;
+  // The embedded broker answers a fetch that found nothing only after
+  // fetch.wait.max.ms (librdkafka's default 500 ms), even when records
+  // arrive meanwhile; a real broker answers as soon as there are any.
+  if (argc > 5) config.kafka["fetch.wait.max.ms"] = argv[5];
   auto created = crm::bench::CreateObservedService(config);
   if (!created.ok()) {
     std::printf("ERROR: %s\n", created.status().message().c_str());
@@ -104,14 +108,19 @@ int main(int argc, char** argv) {
   }
   crm::bench::ObservedService& run = **created;
   // Written by the service thread (hooks) and read after it has stopped.
-  std::vector<int64_t> produced_us(static_cast<size_t>(customers), 0), committed_us(produced_us), read_us(produced_us);
+  std::vector<int64_t> produced_us(static_cast<size_t>(customers), 0), committed_us(produced_us), read_us(produced_us),
+      emitted_us(produced_us), flushed_at_us;
   std::vector<int64_t> pending;
   run.sink->on_produce = [&](const crm::pipeline::OutputRecord& r) {
-    if (r.topic == config.topics.segment_changes) pending.push_back(CustomerIndex(r.key));
+    if (r.topic != config.topics.segment_changes) return;
+    const int64_t c = CustomerIndex(r.key);
+    pending.push_back(c);
+    if (c >= 0 && c < customers && emitted_us[static_cast<size_t>(c)] == 0) emitted_us[static_cast<size_t>(c)] = NowUs();
   };
   std::atomic<int64_t> committed{0};
   run.sink->on_flushed = [&] {
     const int64_t now = NowUs();
+    flushed_at_us.push_back(now);
     for (int64_t c : pending) {
       if (c >= 0 && c < customers && committed_us[static_cast<size_t>(c)] == 0) {
         committed_us[static_cast<size_t>(c)] = now;
@@ -157,7 +166,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::vector<int64_t> readable, to_read, to_commit;
+  std::vector<int64_t> readable, to_read, to_commit, to_emit, emit_to_commit, between_commits;
   int64_t missing = 0;
   for (size_t c = 0; c < produced_us.size(); ++c) {
     if (read_us[c] == 0 || committed_us[c] == 0) {
@@ -167,7 +176,12 @@ int main(int argc, char** argv) {
     readable.push_back(std::max(read_us[c], committed_us[c]) - produced_us[c]);
     to_read.push_back(read_us[c] - produced_us[c]);
     to_commit.push_back(committed_us[c] - produced_us[c]);
+    if (emitted_us[c] != 0) {
+      to_emit.push_back(emitted_us[c] - produced_us[c]);
+      emit_to_commit.push_back(committed_us[c] - emitted_us[c]);
+    }
   }
+  for (size_t i = 1; i < flushed_at_us.size(); ++i) between_commits.push_back(flushed_at_us[i] - flushed_at_us[i - 1]);
   const Percentiles all = Of(readable), r = Of(to_read), k = Of(to_commit);
   std::printf("\n== crm_bench_latency %lld %lld %lld %d (transactions, timers, changelog) ==\n",
               static_cast<long long>(rate), static_cast<long long>(seconds), static_cast<long long>(commit_interval_ms),
@@ -179,6 +193,13 @@ int main(int argc, char** argv) {
   std::printf("  produce -> committed   p50 %6.0f ms  p99 %6.0f ms  max %6.0f ms\n", k.p50, k.p99, k.max);
   std::printf("  produce -> received    p50 %6.0f ms  p99 %6.0f ms  max %6.0f ms (read_committed on the mock)\n",
               r.p50, r.p99, r.max);
+  const Percentiles e = Of(to_emit), ec = Of(emit_to_commit), f = Of(run.sink->flush_us()), b = Of(between_commits);
+  std::printf("  produce -> to the sink p50 %6.0f ms  p99 %6.0f ms  max %6.0f ms (received, processed, held)\n", e.p50,
+              e.p99, e.max);
+  std::printf("  to the sink -> committed p50 %4.0f ms  p99 %6.0f ms  max %6.0f ms\n", ec.p50, ec.p99, ec.max);
+  std::printf("transaction commit       p50 %6.0f ms  p99 %6.0f ms  max %6.0f ms (the Flush alone)\n", f.p50, f.p99,
+              f.max);
+  std::printf("between commits          p50 %6.0f ms  p99 %6.0f ms  max %6.0f ms\n", b.p50, b.p99, b.max);
   std::printf("transactions committed   %lld\n", static_cast<long long>(run.sink->flushes()));
   return missing == 0 ? 0 : 1;
 }

@@ -1,5 +1,7 @@
 #include "bench/observed_sink.h"
 
+#include <chrono>
+
 namespace crm::bench {
 
 int64_t RecordBytes(const pipeline::OutputRecord& record) {
@@ -24,8 +26,11 @@ Status ObservedSink::Produce(const pipeline::OutputRecord& record) {
 }
 
 Status ObservedSink::Flush(int timeout_ms) {
+  const auto started = std::chrono::steady_clock::now();
   Status s = inner_.Flush(timeout_ms);
   if (s.ok()) {
+    flush_us_.push_back(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
     ++flushes_;
     if (on_flushed) on_flushed();
   }

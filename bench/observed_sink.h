@@ -6,7 +6,8 @@
 // each topic's records (reservoir sampling, fixed seed) so that a reference
 // can later produce records of the same number, size and content. Optional
 // hooks see each produced record and each successful Flush (with
-// transactions: each committed transaction), for latency. NullSink is the
+// transactions: each committed transaction), for latency, and the wall
+// time each successful Flush took is kept. NullSink is the
 // broker-less end: it drops records and acknowledges them on Flush with
 // offsets per explicit partition, as the changelog's checks expect. One
 // thread, like every RecordSink.
@@ -50,6 +51,8 @@ class ObservedSink : public pipeline::RecordSink {
 
   const std::map<std::string, TopicTally>& tallies() const { return tallies_; }
   int64_t flushes() const { return flushes_; }
+  // How long each successful Flush took, in microseconds, in order.
+  const std::vector<int64_t>& flush_us() const { return flush_us_; }
 
   std::function<void(const pipeline::OutputRecord&)> on_produce;
   std::function<void()> on_flushed;  // after each successful Flush
@@ -60,6 +63,7 @@ class ObservedSink : public pipeline::RecordSink {
   std::map<std::string, TopicTally> tallies_;
   std::mt19937_64 rng_{7};
   int64_t flushes_ = 0;
+  std::vector<int64_t> flush_us_;
 };
 
 // Bytes a record puts on the wire before compression and framing.

@@ -92,6 +92,9 @@ Result<RecordProcessor::PartitionTask*> RecordProcessor::TaskFor(int32_t partiti
     ASSIGN_OR_RETURN(loaded.stored, DecodePartitionState(*stored));
   }
   PartitionTask& task = tasks_.emplace(partition, std::move(loaded)).first->second;
+  // The partition's timers may have been written (restored) since the
+  // timer service last scanned them.
+  timers_.Forget(partition);
   // A partition without a recorded clock (new, or stored by an older
   // version) takes the wall clock now and records it with its next commit.
   if (task.stored.clock_ms == INT64_MIN) {

@@ -15,9 +15,13 @@ namespace crm::pipeline {
 // A commit point cuts the epoch and hands its commit to the committer
 // thread (record_processor.h); processing goes on. An epoch still in flight
 // at the next commit point is settled first: at most one is in flight.
+// The next commit point is one interval after this one, not after the wait
+// for the epoch in flight and the cut: an output waits at most one interval
+// for its cut.
 Status Service::Impl::Commit() {
+  const auto point = clock.Steady();
   if (processor->uncommitted_records() == 0) {
-    last_commit = clock.Steady();
+    last_commit = point;
     return Status::Ok();
   }
   RETURN_IF_ERROR(Settle(/*wait=*/true));
@@ -29,7 +33,7 @@ Status Service::Impl::Commit() {
     return status;
   }
   if (processor->commit_in_flight()) commit_started = started;
-  last_commit = clock.Steady();
+  last_commit = point;
   return Status::Ok();
 }
 

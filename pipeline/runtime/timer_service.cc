@@ -5,6 +5,15 @@
 #include <vector>
 
 namespace crm::pipeline {
+namespace {
+
+// The earliest due time of the partition's timers in `armed` (INT64_MAX: none).
+int64_t FirstArmed(const std::set<TimerKey>& armed, int32_t partition) {
+  auto it = armed.lower_bound(TimerKey{partition, INT64_MIN, ""});
+  return it != armed.end() && it->partition == partition ? it->due_ms : INT64_MAX;
+}
+
+}  // namespace
 
 void TimerService::Drop(const TimerKey& key) {
   // A timer armed since the last commit never reached the store or the
@@ -25,6 +34,11 @@ void TimerService::Apply(int32_t partition, const std::string& customer_id, cons
   if (request.cancel.epoch_ms != 0) Drop(TimerKey{partition, request.cancel.epoch_ms, customer_id});
   if (request.due.epoch_ms != 0) {
     const TimerKey key{partition, request.due.epoch_ms, customer_id};
+    // Whether it fires from memory or, once landed, from the store: no
+    // timer of the partition is due before it any more.
+    if (auto floor = floor_ms_.find(partition); floor != floor_ms_.end()) {
+      floor->second = std::min(floor->second, key.due_ms);
+    }
     auto [it, inserted] = changes_.try_emplace(key, true);
     armed_.insert(key);
     in_flight_armed_.erase(key);
@@ -45,6 +59,10 @@ void TimerService::Apply(int32_t partition, const std::string& customer_id, cons
 Result<int64_t> TimerService::FireDue(int32_t partition, int64_t watermark, int64_t limit,
                                       const std::function<Status(const TimerKey&)>& fire) {
   if (watermark == INT64_MIN) return int64_t{0};
+  // Nothing stored, in flight or armed is due yet: no iterator needed.
+  if (auto floor = floor_ms_.find(partition); floor != floor_ms_.end() && floor->second > watermark) {
+    return int64_t{0};
+  }
   // Uncommitted timers due by the watermark, merged in (due, customer) order
   // with the committed ones. Firing only arms timers after the watermark.
   // Only armed timers are walked, never the deletes that fired timers leave
@@ -73,9 +91,16 @@ Result<int64_t> TimerService::FireDue(int32_t partition, int64_t watermark, int6
   };
   auto [mark, fresh] = fired_through_ms_.try_emplace(partition, INT64_MIN);
   const int64_t from = mark->second == INT64_MIN ? INT64_MIN : mark->second + 1;
+  // The scan goes on to the first stored timer past the watermark (the
+  // floor after a complete pass), stopping there.
+  int64_t next_stored = INT64_MAX;
   RETURN_IF_ERROR(store_.ScanTimers(
-      partition, watermark,
+      partition, INT64_MAX,
       [&](int64_t due, std::string_view id) {
+        if (due > watermark) {
+          next_stored = due;
+          return false;
+        }
         TimerKey key{partition, due, std::string(id)};
         fire_pending_before(&key);
         if (!failed.ok() || fired >= limit) return false;
@@ -93,7 +118,12 @@ Result<int64_t> TimerService::FireDue(int32_t partition, int64_t watermark, int6
   RETURN_IF_ERROR(failed);
   // Only a complete pass proves nothing due is left behind. (Timers armed
   // later with an earlier due are uncommitted, so the pending path sees them.)
-  if (fired < limit) fired_through_ms_[partition] = watermark;
+  if (fired < limit) {
+    fired_through_ms_[partition] = watermark;
+    floor_ms_[partition] = std::min({next_stored, FirstArmed(armed_, partition), FirstArmed(in_flight_armed_, partition)});
+  } else {
+    floor_ms_.erase(partition);
+  }
   return fired;
 }
 
@@ -118,6 +148,7 @@ void TimerService::Committed() {
 void TimerService::Reset(int64_t committed_pending) {
   Committed();
   fired_through_ms_.clear();
+  floor_ms_.clear();
   pending_ = committed_pending;
 }
 

@@ -10,7 +10,14 @@
 // timers due, not the deletes fired timers left since the last commit. It
 // remembers per partition through which due time everything has fired in
 // this process (the fired-through mark), so the next scan starts after the
-// tombstones fired timers leave in the store. One thread (the processor's).
+// tombstones fired timers leave in the store. It also remembers per
+// partition a lower bound on every due time it could still have to fire
+// (the floor: the first stored timer past the last complete scan, lowered by
+// every timer armed since), so that while the watermark stays below it a
+// due check costs no store iterator. The floor is known only after a scan
+// in this process: Reset and Forget make it unknown again, and whoever
+// writes timers to the store behind the service's back (a restore) must
+// call one of them. One thread (the processor's).
 #pragma once
 
 #include <cstdint>
@@ -52,9 +59,12 @@ class TimerService {
   // committed. At most one cut epoch is in flight.
   void Cut();
   void Landed();
-  // Forgets every uncommitted change and fired-through mark; `committed_pending`
-  // is the committed count of pending timers.
+  // Forgets every uncommitted change, fired-through mark and floor;
+  // `committed_pending` is the committed count of pending timers.
   void Reset(int64_t committed_pending);
+  // Forgets what the service knows of `partition`'s stored timers (its
+  // floor), so that the next due check scans the store.
+  void Forget(int32_t partition) { floor_ms_.erase(partition); }
 
  private:
   const StateStore& store_;
@@ -65,6 +75,9 @@ class TimerService {
   std::set<TimerKey> stored_and_rearmed_;  // puts over a delete of this epoch (maybe in the store)
   int64_t pending_ = 0;
   std::map<int32_t, int64_t> fired_through_ms_;  // per partition
+  // Per partition: no timer (stored, in flight or armed) is due before it.
+  // Absent: unknown, scan.
+  std::map<int32_t, int64_t> floor_ms_;
 };
 
 }  // namespace crm::pipeline

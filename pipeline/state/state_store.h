@@ -10,7 +10,8 @@
 //              customer_id -> empty: pending overdue checks in due order,
 //              so firing is a range scan and costs no memory per timer
 // One shared LRU block cache and a write-buffer manager are sized from the
-// memory budget. Counters live in the default family under "counter/",
+// memory budget; index and bloom filters are partitioned and live in that
+// cache too (their top levels pinned), so they never outgrow the budget. Counters live in the default family under "counter/",
 // partition data under "partition/" + partition (4 bytes BE), changelog
 // checkpoints under "checkpoint/" + partition. Reads may come
 // from any thread; Commit from one at a time.

@@ -1,5 +1,6 @@
 // TimerService on a real state store: what a commit writes, and the due scan
-// that merges committed and uncommitted timers in (due, customer) order.
+// that merges committed and uncommitted timers in (due, customer) order and
+// skips the store while the watermark is below every timer it could fire.
 #include "pipeline/runtime/timer_service.h"
 
 #include <gtest/gtest.h>
@@ -92,6 +93,45 @@ TEST_F(TimerServiceTest, AResetForgetsUncommittedTimersAndRestoresTheCommittedCo
   EXPECT_TRUE(timers_->changes().empty());
   EXPECT_EQ(timers_->pending(), 1);
   EXPECT_EQ(Fire(100), (std::vector<std::string>{"a@100"}));
+}
+
+TEST_F(TimerServiceTest, ATimerArmedBelowTheFloorFiresAfterItsCommitLands) {
+  timers_->Apply(0, "b", Arm(500));
+  Commit();
+  EXPECT_TRUE(Fire(100).empty());  // the first stored timer (500) is the floor
+  timers_->Apply(0, "a", Arm(200));
+  Commit();  // now only in the store
+  EXPECT_EQ(Fire(250), (std::vector<std::string>{"a@200"}));
+  EXPECT_EQ(Fire(500), (std::vector<std::string>{"b@500"}));
+}
+
+TEST_F(TimerServiceTest, ATimerOfTheEpochInFlightFiresBeforeAndAfterItLands) {
+  EXPECT_TRUE(Fire(100).empty());  // nothing anywhere
+  timers_->Apply(0, "a", Arm(300));
+  timers_->Apply(0, "b", Arm(400));
+  CommitBatch batch;
+  batch.timers = timers_->changes();
+  timers_->Cut();
+  EXPECT_EQ(Fire(300), (std::vector<std::string>{"a@300"}));
+  ASSERT_TRUE(store_->Commit(batch).ok());
+  timers_->Landed();
+  EXPECT_EQ(Fire(450), (std::vector<std::string>{"b@400"}));
+}
+
+TEST_F(TimerServiceTest, TimersWrittenBehindItsBackAreSeenAfterForgetOrReset) {
+  EXPECT_TRUE(Fire(100).empty());  // the store has no timer: the floor is past everything
+  // A restore writes the partition's timers to the store directly.
+  CommitBatch restored;
+  restored.timers = {{TimerKey{0, 150, "r"}, true}, {TimerKey{0, 160, "s"}, true}};
+  ASSERT_TRUE(store_->Commit(restored).ok());
+  EXPECT_TRUE(Fire(200).empty());  // the floor still says nothing is due
+  timers_->Forget(0);
+  EXPECT_EQ(Fire(200), (std::vector<std::string>{"r@150", "s@160"}));
+  Commit();
+  ASSERT_TRUE(store_->Commit(restored).ok());  // again, behind its back
+  EXPECT_TRUE(Fire(200).empty());
+  timers_->Reset(2);
+  EXPECT_EQ(Fire(200), (std::vector<std::string>{"r@150", "s@160"}));
 }
 
 }  // namespace
