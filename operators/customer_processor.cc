@@ -6,7 +6,9 @@
 
 #include "operators/alerting.h"
 #include "operators/churn_risk.h"
+#include "operators/engagement.h"
 #include "operators/inactivity.h"
+#include "operators/ladder.h"
 #include "operators/loyalty.h"
 #include "operators/money.h"
 #include "operators/purchase_forecast.h"
@@ -46,11 +48,13 @@ struct RescoreOccasion {
   EventTime now;          // event time the scores are computed at
   EventTime output_time;  // event time of the outputs
   const std::string& cause;  // the event id or kTimerCause, named in the outputs
+  std::optional<Conversion> conversion = std::nullopt;  // a prospect's first purchase
 };
 
 // Re-scores the customer at `at.now` (RFM, satisfaction, loyalty, churn
-// risk, segment) and emits a segment change and/or alert at `at.output_time`
-// naming `at.cause`. Shared by events and timers.
+// risk, segment, ladder rung) and emits a segment change, a ladder change
+// and/or an alert at `at.output_time` naming `at.cause`. Shared by events and
+// timers.
 void Rescore(const ModelConfig& config, const ModelContext& context, const RescoreOccasion& at, CustomerState& state,
              Effects& effects) {
   const std::string& customer_id = at.customer_id;
@@ -78,9 +82,14 @@ void Rescore(const ModelConfig& config, const ModelContext& context, const Resco
         SegmentChange{customer_id, state.segment, segment, state.rfm, state.loyalty,
                       ClassifyRelationship(config.loyalty, satisfaction, state.purchase_count,
                                            state.open_complaints.size()),
-                      cause}});
+                      cause, at.conversion}});
     state.segment = segment;
   }
+  if (auto change = UpdateRung(config.ladder, customer_id, {satisfaction, churn.risk, now}, cause, state)) {
+    effects.outputs.push_back(Output{"ladder-change", output_time, std::move(*change)});
+  }
+  // Churn alerts are for customers who bought: a prospect has nothing to lose.
+  if (state.purchase_count == 0) return;
   // Value: CLV from the fitted models (and the CLV of an alive customer,
   // what retaining or winning them back is worth), historical spend until then.
   auto value = [&]() -> AlertValue {
@@ -135,21 +144,26 @@ Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, con
   before_purchase.purchase_count = state.purchase_count;
   before_purchase.total_spend = state.total_spend;
   before_purchase.last_purchase = state.last_purchase;
+  std::optional<Conversion> conversion;
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<T, Purchase>) {
+          conversion = ConversionBy(state, event.ts);
           ApplyPurchase(body, event.ts, state);
         } else if constexpr (std::is_same_v<T, Complaint>) {
           ApplyComplaint(config.satisfaction, body, event.ts, state);
-        } else {
+        } else if constexpr (std::is_same_v<T, ServiceInteraction>) {
           ApplyServiceInteraction(config.satisfaction, body, event.ts, state);
+        } else {
+          ApplyInteraction(config, body, event.ts, state);
         }
       },
       event.body);
 
   if (context.population != nullptr) context.population->Update(config.rfm, before_purchase, state);
-  Rescore(config, context, {event.customer_id, now, event.ts, event.event_id}, state, effects);
+  effects.conversion = conversion;
+  Rescore(config, context, {event.customer_id, now, event.ts, event.event_id, conversion}, state, effects);
   Rearm(config, now, state, effects);
   return effects;
 }

@@ -1,8 +1,8 @@
 // operators/customer_processor.h
 //
 // The operator chain for one customer: dedup -> apply the event (purchase,
-// complaint, service) -> RFM -> satisfaction -> churn risk -> segment and
-// loyalty -> alert policy. One call per event; returns the effects. Pure and
+// complaint, service, interaction) -> RFM -> satisfaction -> churn risk ->
+// segment and loyalty -> ladder rung -> alert policy. One call per event; returns the effects. Pure and
 // deterministic: the same state and event always give the same new state and
 // effects. The runtime calls it; tests call it with plain values.
 #pragma once
@@ -32,7 +32,11 @@ uint64_t StableHash64(std::string_view bytes);
 // purchase; both loyalty classes are carried along, the Dick & Basu one is
 // stored, and a loyalty change alone emits nothing), and a ChurnAlert when the alert
 // policy says so. Alerts and segment changes are evaluated on every event,
-// so complaints and service calls can raise them too.
+// so complaints and service calls can raise them too. A LadderChange when
+// the relationship rung moves (ladder.h; evaluated on every event and
+// timer). A prospect (interactions, no purchase: engagement.h) gets neither
+// a segment nor alerts; the purchase that converts them sets
+// Effects::conversion and the conversion in their first SegmentChange.
 //
 // The context holds what the runtime keeps beside the customer: the fitted
 // model parameters (null until loaded: churn risk then uses the overdue

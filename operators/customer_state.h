@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "operators/journey_state.h"
 #include "operators/time.h"
 
 namespace crm::operators {
@@ -67,6 +68,9 @@ struct CustomerState {
   // Dedup ring.
   std::array<uint64_t, kDedupWindow> recent_event_hashes{};
   uint32_t recent_next = 0;
+
+  // Engagement and the relationship ladder (journey_state.h).
+  JourneyState journey;
 
   bool operator==(const CustomerState&) const = default;
 };

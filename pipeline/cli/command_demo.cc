@@ -133,9 +133,7 @@ void ProduceTraffic(const DemoCommandOptions& options, const Clock& clock, Kafka
       sink.Flush(0).IgnoreError();
       std::this_thread::sleep_until(std::min(due, clock.Steady() + std::chrono::milliseconds(50)));
     }
-    const std::string& topic = event.kind == InputKind::kPurchase    ? topics.purchases
-                               : event.kind == InputKind::kComplaint ? topics.complaints
-                                                                      : topics.service;
+    const std::string topic = config::InputTopics(topics)[static_cast<size_t>(event.kind)];
     OutputRecord record{topic, event.customer_id, std::move(event.json), {}, event.event_time_ms};
     if (!sink.Produce(record).ok()) break;
     produced.fetch_add(1);
@@ -154,7 +152,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
   context.prepare_broker_sockets(0);
   auto broker = MockBroker::Create(MockBrokerOptions{
       1, options.partitions,
-      {config.topics.purchases, config.topics.complaints, config.topics.service,
+      {config.topics.purchases, config.topics.complaints, config.topics.service, config.topics.interactions,
        config.topics.churn_alerts, config.topics.segment_changes, config.topics.deadletter,
        config.topics.changelog}});
   if (!broker.ok()) {

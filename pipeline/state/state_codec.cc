@@ -1,6 +1,7 @@
 #include "pipeline/state/state_codec.h"
 
 #include "pipeline/state/byte_codec.h"
+#include "pipeline/state/journey_codec.h"
 
 #include <array>
 #include <cstring>
@@ -32,6 +33,7 @@ using Reader = ByteReader;
 //     dedup ring               varint: bitmap of non-zero slots, with
 //                              recent_next above it; then each non-zero slot
 //                              as 8 bytes little-endian
+//     journey                  its own block, last (journey_codec.h)
 // Decoding accepts exactly the bytes EncodeState produces (canonical varints,
 // no present-but-default fields, no literal that the dictionary names), so
 // that decode-then-encode returns the same bytes.
@@ -58,6 +60,9 @@ enum Bit : uint32_t {
   kAlertDisarmed,
   kLastAlert,
   kAlertsSent,
+  // Engagement and the ladder (journey_codec.h), written last: encodings
+  // from before it have the bit clear and decode as they did.
+  kJourney,
   kBitCount,
 };
 
@@ -149,6 +154,7 @@ void EncodeState(const CustomerState& s, std::string& out) {
   set_if(!s.open_complaints.empty(), kOpenComplaints);
   set_if(!s.alert_armed, kAlertDisarmed);
   set_if(s.alerts_sent != 0, kAlertsSent);
+  set_if(!JourneyIsDefault(s.journey), kJourney);
   bool any_time = false;
   bool whole_seconds = true;
   for (size_t i = 0; i < times.size(); ++i) {
@@ -209,6 +215,7 @@ void EncodeState(const CustomerState& s, std::string& out) {
   }
   write_time(4);
   if (presence & Mask(kAlertsSent)) w.Signed(s.alerts_sent);
+  if (presence & Mask(kJourney)) EncodeJourney(s.journey, w);
 }
 
 Result<CustomerState> DecodeState(std::string_view bytes) {
@@ -296,6 +303,7 @@ Result<CustomerState> DecodeState(std::string_view bytes) {
   s.alert_armed = !has(kAlertDisarmed);
   if (!read_time(kLastAlert, s.last_alert)) return Corrupt(r, "last_alert");
   if (has(kAlertsSent) && (!r.Signed(s.alerts_sent) || s.alerts_sent == 0)) return Corrupt(r, "alerts_sent");
+  if (has(kJourney) && !DecodeJourney(r, s.journey)) return Corrupt(r, "journey");
   // The seconds flag is set exactly when there are times and all are whole seconds.
   if (in_seconds != (any_time && whole_seconds)) return Corrupt(r, "time unit");
   if (!r.Done()) return Corrupt(r, "length (trailing bytes)");

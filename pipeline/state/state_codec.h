@@ -22,7 +22,9 @@
 namespace crm::pipeline {
 
 // 3: first purchase spend and the pending overdue check (2: presence bitmap
-// and varints; 1: fixed-width fields).
+// and varints; 1: fixed-width fields). Fields added since sit behind presence
+// bits after the existing ones (the journey block, journey_codec.h), so
+// version 3 encodings written before them still decode unchanged.
 inline constexpr uint8_t kStateEncodingVersion = 3;
 
 // Appends the encoding of `state` to `out` (cleared first).

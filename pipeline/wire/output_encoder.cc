@@ -4,6 +4,7 @@
 #include "pipeline/wire/json_writer.h"
 
 #include <cmath>
+#include <type_traits>
 
 namespace crm::pipeline {
 namespace {
@@ -61,7 +62,47 @@ void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
   w.Key("loyalty").Value(c.loyalty);
   w.Key("relationship").Value(c.relationship);
   w.Key("cause").Value(c.cause);
+  if (c.conversion) {
+    w.Key("conversion").BeginObject();
+    w.Key("first_interaction").Value(FormatRfc3339(c.conversion->first_interaction.epoch_ms));
+    w.Key("days_to_convert").Value(Round6(c.conversion->time_to_convert.days()));
+    w.EndObject();
+  }
   w.EndObject();
+}
+
+void WriteLadderData(JsonWriter& w, const operators::LadderChange& c) {
+  w.BeginObject();
+  w.Key("customer_id").Value(c.customer_id);
+  w.Key("from");
+  if (c.from.empty()) {
+    w.Null();
+  } else {
+    w.Value(c.from);
+  }
+  w.Key("to").Value(c.to);
+  w.Key("direction").Value(c.up ? "up" : "down");
+  w.Key("reason").BeginObject().Key("code").Value(c.reason.code).Key("detail").Value(c.reason.detail).EndObject();
+  w.Key("cause").Value(c.cause);
+  w.EndObject();
+}
+
+// The customer an output is about, its topic and CloudEvents type.
+struct OutputKind {
+  const std::string& customer;
+  const std::string& topic;
+  const char* type;
+};
+
+OutputKind KindOf(const operators::Output& output, const config::TopicsConfig& topics) {
+  if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
+    return {alert->customer_id, topics.churn_alerts, "com.crmstream.churn-alert.v1"};
+  }
+  if (const auto* ladder = std::get_if<operators::LadderChange>(&output.payload)) {
+    return {ladder->customer_id, topics.segment_changes, "com.crmstream.ladder-change.v1"};
+  }
+  return {std::get<operators::SegmentChange>(output.payload).customer_id, topics.segment_changes,
+          "com.crmstream.segment-change.v1"};
 }
 
 }  // namespace
@@ -100,13 +141,12 @@ std::string OutputId(const operators::EventOrigin& origin, const std::string& cu
 OutputRecord OutputEncoder::Encode(const operators::Output& output,
                                    const operators::EventOrigin& origin) const {
   OutputRecord record;
-  const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload);
-  const auto* change = std::get_if<operators::SegmentChange>(&output.payload);
-  const std::string& customer = alert ? alert->customer_id : change->customer_id;
-  record.topic = alert ? topics_.churn_alerts : topics_.segment_changes;
+  const OutputKind kind = KindOf(output, topics_);
+  const std::string& customer = kind.customer;
+  record.topic = kind.topic;
   record.key = customer;
   const std::string id = OutputId(origin, customer, output.rule);
-  const char* type = alert ? "com.crmstream.churn-alert.v1" : "com.crmstream.segment-change.v1";
+  const char* type = kind.type;
   const std::string time = FormatRfc3339(output.time.epoch_ms);
   record.value.reserve(512);
   JsonWriter w(record.value);
@@ -126,11 +166,18 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
     w.Key("datacontenttype").Value(kDataContentType);
     w.Key("data");
   }
-  if (alert) {
-    WriteAlertData(w, *alert);
-  } else {
-    WriteSegmentData(w, *change);
-  }
+  std::visit(
+      [&w](const auto& payload) {
+        using T = std::decay_t<decltype(payload)>;
+        if constexpr (std::is_same_v<T, operators::ChurnAlert>) {
+          WriteAlertData(w, payload);
+        } else if constexpr (std::is_same_v<T, operators::SegmentChange>) {
+          WriteSegmentData(w, payload);
+        } else {
+          WriteLadderData(w, payload);
+        }
+      },
+      output.payload);
   if (mode_ != config::CloudEventsMode::kBinary) w.EndObject();
   return record;
 }

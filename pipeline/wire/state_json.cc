@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "operators/engagement.h"
+#include "operators/ladder.h"
 #include "operators/loyalty.h"
 #include "operators/money.h"
 #include "operators/rfm.h"
@@ -42,6 +44,16 @@ nlohmann::ordered_json StateObject(const std::string& customer_id, const operato
                  {"last_alert", time_or_null(s.last_alert, s.alerts_sent > 0)},
                  {"alerts_sent", s.alerts_sent},
                  {"next_check", time_or_null(s.next_check, s.next_check.epoch_ms != 0)}};
+  const operators::JourneyState& journey = s.journey;
+  const bool engaged = journey.interactions > 0;
+  j["journey"] = {{"rung", journey.rung == operators::Rung::kNone ? ordered_json(nullptr)
+                                                                   : ordered_json(operators::RungName(journey.rung))},
+                  {"prospect", operators::IsProspect(s)},
+                  {"interactions", journey.interactions},
+                  {"first_interaction", time_or_null(journey.first_interaction, engaged)},
+                  {"referrals", journey.referrals},
+                  {"good_reviews", journey.good_reviews},
+                  {"last_advocacy", time_or_null(journey.last_advocacy, journey.last_advocacy.epoch_ms != 0)}};
   return j;
 }
 
