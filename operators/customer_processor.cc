@@ -82,10 +82,11 @@ void Rescore(const ModelConfig& config, const ModelContext& context, const Resco
         SegmentChange{customer_id, state.segment, segment, state.rfm, state.loyalty,
                       ClassifyRelationship(config.loyalty, satisfaction, state.purchase_count,
                                            state.open_complaints.size()),
-                      cause, at.conversion}});
+                      cause}});
     state.segment = segment;
   }
   if (auto change = UpdateRung(config.ladder, customer_id, {satisfaction, churn.risk, now}, cause, state)) {
+    change->conversion = at.conversion;  // a conversion always moves the rung off prospect
     effects.outputs.push_back(Output{"ladder-change", output_time, std::move(*change)});
   }
   // Churn alerts are for customers who bought: a prospect has nothing to lose.

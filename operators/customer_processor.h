@@ -36,7 +36,8 @@ uint64_t StableHash64(std::string_view bytes);
 // the relationship rung moves (ladder.h; evaluated on every event and
 // timer). A prospect (interactions, no purchase: engagement.h) gets neither
 // a segment nor alerts; the purchase that converts them sets
-// Effects::conversion and the conversion in their first SegmentChange.
+// Effects::conversion and the conversion in their LadderChange off the
+// prospect rung (segment changes keep their v1 contract).
 //
 // The context holds what the runtime keeps beside the customer: the fitted
 // model parameters (null until loaded: churn risk then uses the overdue

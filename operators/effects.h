@@ -56,8 +56,6 @@ struct SegmentChange {
   std::string loyalty;       // Dick & Basu class
   std::string relationship;  // Jones & Sasser class
   std::string cause;  // event id, or "timer"
-  // Set on the first segment of a prospect whose purchase converted them.
-  std::optional<Conversion> conversion;
   bool operator==(const SegmentChange&) const = default;
 };
 
@@ -70,6 +68,8 @@ struct LadderChange {
   bool up = true;
   Reason reason;      // the rule the new rung met (up) or the one that failed (down)
   std::string cause;  // event id, or "timer"
+  // Set on the move off the prospect rung that a first purchase made.
+  std::optional<Conversion> conversion;
   bool operator==(const LadderChange&) const = default;
 };
 

@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "pipeline/cli/commands.h"
+#include "pipeline/cli/demo_journey_feed.h"
 #include "pipeline/cli/shutdown_signals.h"
 #include "pipeline/embedded/mock_broker.h"
 #include "pipeline/embedded/traffic_generator.h"
@@ -102,6 +103,10 @@ void ProduceTraffic(const DemoCommandOptions& options, const Clock& clock, Kafka
   GeneratorOptions gen;
   gen.customers = options.customers;
   gen.seed = options.seed;
+  // Prospects, some of whom convert, and loyal customers who review and
+  // refer: the journey and the ladder (docs/journey.md).
+  gen.prospect_share = 0.1;
+  gen.loyal_advocacy_share = 0.05;
   // The simulated timeline ends now: the service dead-letters events more
   // than a day ahead of its clock (future_event) and before 1990
   // (past_event). With a duration, the whole run is simulated history. Until
@@ -212,6 +217,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
 
   // The feed: what a call-center system and marketing automation would read.
   FeedTotals totals;
+  JourneyFeedTotals journey;
   auto feed_conf = MakeKafkaConf({{"bootstrap.servers", config.kafka["bootstrap.servers"]},
                                   {"group.id", "crmstream-demo-feed"},
                                   {"auto.offset.reset", "earliest"}});
@@ -252,8 +258,13 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
         auto e = nlohmann::json::parse(static_cast<const char*>(m->payload),
                                        static_cast<const char*>(m->payload) + m->len, nullptr, false);
         if (!e.is_discarded() && e.contains("data")) {
-          if (topic == config.topics.churn_alerts) PrintAlert(e, totals);
-          else PrintSegmentChange(e, totals);
+          if (topic == config.topics.churn_alerts) {
+            PrintAlert(e, totals);
+          } else if (e.value("type", "") == kLadderChangeType) {
+            PrintLadderChange(e, journey);
+          } else {
+            PrintSegmentChange(e, totals);
+          }
         }
       }
       std::fflush(stdout);
@@ -274,6 +285,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
               static_cast<long long>(totals.alerts_by_priority["low"]),
               static_cast<long long>(totals.segment_changes),
               static_cast<long long>(totals.new_customers), static_cast<long long>(totals.dead_letters));
+  PrintJourneySummary(journey);
   std::vector<std::pair<int64_t, std::string>> top;
   for (const auto& [t, n] : totals.transitions) top.emplace_back(n, t);
   std::sort(top.rbegin(), top.rend());

@@ -2,7 +2,9 @@
 //
 // Realistic synthetic customer traffic for the demo, tests and benchmarks:
 // loyal customers who buy regularly, occasional buyers, and customers who
-// drift away (growing gaps, poor service ratings, a complaint, then silence).
+// drift away (growing gaps, poor service ratings, a complaint, then silence),
+// and optionally prospects (inquiries, visits, quotes; some convert) and
+// loyal customers who review and refer.
 // Deterministic for a seed: events come out in event-time order with ids
 // "<seed>-<n>". A small share of deliberately malformed messages exercises
 // the dead-letter path. Pure computation; the caller produces the records.
@@ -24,6 +26,13 @@ struct GeneratorOptions {
   double loyal_share = 0.5;
   double drifting_share = 0.25;  // the rest buy occasionally
   double malformed_share = 0.002;
+  // Engagement (crm.interactions), off by default so that other traffic
+  // stays the same for a seed. Prospects make one to three inquiries,
+  // visits or quotes; prospect_conversion of them then buy and stay loyal.
+  double prospect_share = 0;      // of joining customers
+  double prospect_conversion = 0.6;
+  // Share of a loyal customer's events that are a good review or a referral.
+  double loyal_advocacy_share = 0;
 };
 
 struct GeneratedEvent {

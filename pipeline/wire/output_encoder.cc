@@ -62,12 +62,6 @@ void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
   w.Key("loyalty").Value(c.loyalty);
   w.Key("relationship").Value(c.relationship);
   w.Key("cause").Value(c.cause);
-  if (c.conversion) {
-    w.Key("conversion").BeginObject();
-    w.Key("first_interaction").Value(FormatRfc3339(c.conversion->first_interaction.epoch_ms));
-    w.Key("days_to_convert").Value(Round6(c.conversion->time_to_convert.days()));
-    w.EndObject();
-  }
   w.EndObject();
 }
 
@@ -84,6 +78,12 @@ void WriteLadderData(JsonWriter& w, const operators::LadderChange& c) {
   w.Key("direction").Value(c.up ? "up" : "down");
   w.Key("reason").BeginObject().Key("code").Value(c.reason.code).Key("detail").Value(c.reason.detail).EndObject();
   w.Key("cause").Value(c.cause);
+  if (c.conversion) {
+    w.Key("conversion").BeginObject();
+    w.Key("first_interaction").Value(FormatRfc3339(c.conversion->first_interaction.epoch_ms));
+    w.Key("days_to_convert").Value(Round6(c.conversion->time_to_convert.days()));
+    w.EndObject();
+  }
   w.EndObject();
 }
 

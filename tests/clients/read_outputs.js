@@ -56,8 +56,12 @@ const headerText = (headers) =>
 function check(role, message, mode, validate) {
   const headers = headerText(message.headers);
   if (role === 'deadletter') return validate('deadletter-headers.schema.json', headers);
-  const dataSchema = role === 'alerts' ? 'churn-alert.data.schema.json' : 'segment-change.data.schema.json';
-  const envelopeSchema = role === 'alerts' ? 'churn-alert.schema.json' : 'segment-change.schema.json';
+  // crm.segment-changes carries two CloudEvents types: pick the schema by type.
+  const type = String(headers.ce_type || JSON.parse(message.value.toString('utf8')).type || '');
+  const kind = role === 'alerts' ? 'churn-alert'
+    : type === 'com.crmstream.ladder-change.v1' ? 'ladder-change' : 'segment-change';
+  const dataSchema = `${kind}.data.schema.json`;
+  const envelopeSchema = `${kind}.schema.json`;
   let event;
   try {
     event = CloudEventsKafka.toEvent({ key: message.key.toString('utf8'), value: message.value.toString('utf8'),

@@ -47,8 +47,11 @@ def check(role, record, mode, validate):
     headers = {k: v.decode("utf-8") for k, v in record.headers}
     if role == "deadletter":
         return validate("deadletter-headers.schema.json", headers)
-    kind = "churn-alert" if role == "alerts" else "segment-change"
     value = json.loads(record.value)
+    # crm.segment-changes carries two CloudEvents types: pick the schema by type.
+    ce_type = headers.get("ce_type") or (value.get("type") if isinstance(value, dict) else None)
+    kind = ("churn-alert" if role == "alerts"
+            else "ladder-change" if ce_type == "com.crmstream.ladder-change.v1" else "segment-change")
     key = record.key.decode("utf-8")
     problems = []
     if mode == "structured":

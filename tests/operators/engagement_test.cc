@@ -106,17 +106,18 @@ TEST(Engagement, TheFirstPurchaseConvertsAProspectOnce) {
   ASSERT_EQ(segments.size(), 1u);
   EXPECT_EQ(segments[0].from, "");
   EXPECT_EQ(segments[0].cause, "b1");
-  EXPECT_EQ(segments[0].conversion, e.conversion);
   auto ladder = OutputsOf<LadderChange>(e);
   ASSERT_EQ(ladder.size(), 1u);
   EXPECT_EQ(ladder[0].from, "prospect");
   EXPECT_EQ(ladder[0].to, "customer");
+  EXPECT_EQ(ladder[0].cause, "b1");
   EXPECT_TRUE(ladder[0].up);
+  EXPECT_EQ(ladder[0].conversion, e.conversion);
   EXPECT_FALSE(IsProspect(s));
 
   Effects second = ProcessEvent(config, Buy("b2", 30, 50), s);
   EXPECT_FALSE(second.conversion);
-  for (const auto& c : OutputsOf<SegmentChange>(second)) EXPECT_FALSE(c.conversion);
+  for (const auto& c : OutputsOf<LadderChange>(second)) EXPECT_FALSE(c.conversion);
 }
 
 TEST(Engagement, ABuyerWithoutInteractionsIsNoConversion) {
@@ -124,9 +125,11 @@ TEST(Engagement, ABuyerWithoutInteractionsIsNoConversion) {
   CustomerState s;
   Effects e = ProcessEvent(config, Buy("b1", 1, 50), s);
   EXPECT_FALSE(e.conversion);
-  auto segments = OutputsOf<SegmentChange>(e);
-  ASSERT_EQ(segments.size(), 1u);
-  EXPECT_FALSE(segments[0].conversion);
+  auto ladder = OutputsOf<LadderChange>(e);
+  ASSERT_EQ(ladder.size(), 1u);
+  EXPECT_EQ(ladder[0].from, "");
+  EXPECT_EQ(ladder[0].to, "customer");
+  EXPECT_FALSE(ladder[0].conversion);
 }
 
 TEST(Engagement, ReviewsFeedSatisfactionLikeAServiceRating) {
