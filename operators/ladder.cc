@@ -97,7 +97,7 @@ std::optional<LadderChange> UpdateRung(const LadderConfig& config, const std::st
   const std::string code = up ? UpCode(assessed.rung) : assessed.blocked_by;
   state.journey.rung = assessed.rung;
   return LadderChange{customer_id, RungName(from), RungName(assessed.rung), up,
-                      Reason{code, Detail(config, code, state, view)}, cause};
+                      Reason{code, Detail(config, code, state, view)}, cause, std::nullopt};
 }
 
 std::optional<EventTime> NextLadderCheck(const LadderConfig& config, const CustomerState& state, EventTime after) {

@@ -17,7 +17,7 @@ using operators::EventTime;
 TEST(JourneyOutput, LadderChangeIsItsOwnTypeOnTheSegmentChangesTopic) {
   OutputEncoder encoder(config::TopicsConfig{}, "unit");
   operators::LadderChange change{"c1", "supporter", "advocate", true,
-                                 {"advocacy", "a referral or a good review within 180 days"}, "r-7"};
+                                 {"advocacy", "a referral or a good review within 180 days"}, "r-7", std::nullopt};
   operators::Output output{"ladder-change", EventTime{1'709'294'400'000}, change};
   OutputRecord r = encoder.Encode(output, {"crm.interactions", 2, 17});
   EXPECT_EQ(r.topic, "crm.segment-changes");
@@ -35,7 +35,7 @@ TEST(JourneyOutput, LadderChangeIsItsOwnTypeOnTheSegmentChangesTopic) {
                                        {"cause", "r-7"}}));
   EXPECT_EQ(encoder.Encode(output, {"crm.interactions", 2, 17}).value, r.value);
 
-  operators::LadderChange first{"c1", "", "prospect", true, {"engaged", "x"}, "i-1"};
+  operators::LadderChange first{"c1", "", "prospect", true, {"engaged", "x"}, "i-1", std::nullopt};
   auto k = nlohmann::json::parse(encoder.Encode({"ladder-change", EventTime{0}, first}, {"timer", 0, 99}).value);
   EXPECT_TRUE(k["data"]["from"].is_null());
   EXPECT_EQ(k["id"], "timer/0/99/c1/ladder-change");
@@ -43,7 +43,7 @@ TEST(JourneyOutput, LadderChangeIsItsOwnTypeOnTheSegmentChangesTopic) {
 
 TEST(JourneyOutput, AConvertingLadderChangeSaysWhenTheProspectFirstEngaged) {
   OutputEncoder encoder(config::TopicsConfig{}, "unit");
-  operators::LadderChange change{"c1", "prospect", "customer", true, {"first_purchase", "bought"}, "b-1"};
+  operators::LadderChange change{"c1", "prospect", "customer", true, {"first_purchase", "bought"}, "b-1", std::nullopt};
   const auto plain = nlohmann::json::parse(
       encoder.Encode({"ladder-change", EventTime{0}, change}, {"crm.purchases", 0, 1}).value);
   EXPECT_FALSE(plain["data"].contains("conversion"));
