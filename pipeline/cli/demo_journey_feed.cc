@@ -40,8 +40,8 @@ void PrintLadderChange(const nlohmann::json& e, JourneyFeedTotals& totals) {
   }
   if (NoteConversion(e, totals) || from.empty() || !WorthPrinting(to, up)) return;
   const auto& reason = d["reason"];
-  std::printf("[%s] LADDER %s  %s %s %s  (%s)%s\n", Day(e).c_str(), d.value("customer_id", "").c_str(),
-              from.c_str(), up ? "->" : "v", to.c_str(), reason.value("detail", "").c_str(),
+  std::printf("[%s] LADDER %-4s %s  %s -> %s  (%s)%s\n", Day(e).c_str(), up ? "up" : "down",
+              d.value("customer_id", "").c_str(), from.c_str(), to.c_str(), reason.value("detail", "").c_str(),
               d.value("cause", "") == "timer" ? "  [silence]" : "");
 }
 
