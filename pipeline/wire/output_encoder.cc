@@ -48,16 +48,22 @@ void WriteAlertData(JsonWriter& w, const operators::ChurnAlert& a) {
   w.EndObject();
 }
 
-void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
+// Opens the data of a move (segment or ladder): customer, from (null for a
+// first one), to.
+void BeginMove(JsonWriter& w, const std::string& customer_id, const std::string& from, const std::string& to) {
   w.BeginObject();
-  w.Key("customer_id").Value(c.customer_id);
+  w.Key("customer_id").Value(customer_id);
   w.Key("from");
-  if (c.from.empty()) {
+  if (from.empty()) {
     w.Null();
   } else {
-    w.Value(c.from);
+    w.Value(from);
   }
-  w.Key("to").Value(c.to);
+  w.Key("to").Value(to);
+}
+
+void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
+  BeginMove(w, c.customer_id, c.from, c.to);
   w.Key("rfm").BeginObject().Key("r").Value(c.rfm.r).Key("f").Value(c.rfm.f).Key("m").Value(c.rfm.m).EndObject();
   w.Key("loyalty").Value(c.loyalty);
   w.Key("relationship").Value(c.relationship);
@@ -66,15 +72,7 @@ void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
 }
 
 void WriteLadderData(JsonWriter& w, const operators::LadderChange& c) {
-  w.BeginObject();
-  w.Key("customer_id").Value(c.customer_id);
-  w.Key("from");
-  if (c.from.empty()) {
-    w.Null();
-  } else {
-    w.Value(c.from);
-  }
-  w.Key("to").Value(c.to);
+  BeginMove(w, c.customer_id, c.from, c.to);
   w.Key("direction").Value(c.up ? "up" : "down");
   w.Key("reason").BeginObject().Key("code").Value(c.reason.code).Key("detail").Value(c.reason.detail).EndObject();
   w.Key("cause").Value(c.cause);
