@@ -35,10 +35,13 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                       .Help("Prospects converted by their first purchase")
                       .Register(r)
                       .Add({});
-  conversion_days_ = &BuildHistogram().Name("crmstream_conversion_days")
-                          .Help("Days from a prospect's first interaction to their first purchase")
+  // Seconds (Prometheus' base unit), in buckets of 1, 3, 7, 14, 30, 60, 90, 180 and 365 days.
+  prometheus::Histogram::BucketBoundaries conversion_buckets;
+  for (double days : {1, 3, 7, 14, 30, 60, 90, 180, 365}) conversion_buckets.push_back(days * 86'400);
+  conversion_seconds_ = &BuildHistogram().Name("crmstream_conversion_seconds")
+                          .Help("Time from a prospect's first interaction to their first purchase (event time)")
                           .Register(r)
-                          .Add({}, prometheus::Histogram::BucketBoundaries{1, 3, 7, 14, 30, 60, 90, 180, 365});
+                          .Add({}, conversion_buckets);
   customers_in_segment_ = &BuildGauge().Name("crmstream_customers")
                                .Help("Customers per segment, as committed in the state store")
                                .Register(r);

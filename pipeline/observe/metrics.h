@@ -73,10 +73,10 @@ class Metrics {
   prometheus::Counter& timers_fired() { return *timers_fired_; }
   prometheus::Counter& late_events() { return *late_events_; }
   prometheus::Counter& customers_expired() { return *customers_expired_; }
-  // Prospects converted by their first purchase, and the days each took
-  // from their first interaction.
+  // Prospects converted by their first purchase, and the time (seconds of
+  // event time) each took from their first interaction.
   prometheus::Counter& conversions() { return *conversions_; }
-  prometheus::Histogram& conversion_days() { return *conversion_days_; }
+  prometheus::Histogram& conversion_seconds() { return *conversion_seconds_; }
   // Output transactions given up (fenced, partitions lost, a commit the
   // broker refused); without transactions, purges of unacknowledged outputs.
   prometheus::Counter& aborted_transactions() { return *aborted_transactions_; }
@@ -91,7 +91,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* segment_transitions_;
   prometheus::Family<prometheus::Counter>* ladder_changes_;
   prometheus::Counter* conversions_;
-  prometheus::Histogram* conversion_days_;
+  prometheus::Histogram* conversion_seconds_;
   prometheus::Family<prometheus::Gauge>* customers_in_segment_;
   prometheus::Family<prometheus::Gauge>* consumer_lag_;
   prometheus::Family<prometheus::Counter>* commits_;

@@ -186,7 +186,7 @@ Status RecordProcessor::Emit(const operators::Effects& effects,
                              const operators::EventOrigin& origin) {
   if (effects.conversion) {
     metrics_.conversions().Increment();
-    metrics_.conversion_days().Observe(effects.conversion->time_to_convert.days());
+    metrics_.conversion_seconds().Observe(static_cast<double>(effects.conversion->time_to_convert.ms) / 1000.0);
   }
   for (const operators::Output& output : effects.outputs) {
     RETURN_IF_ERROR(outputs_.Produce(encoder_.Encode(output, origin)));
