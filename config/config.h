@@ -7,6 +7,7 @@
 // Config is returned.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -21,6 +22,7 @@ struct TopicsConfig {
   std::string purchases = "crm.purchases";
   std::string complaints = "crm.complaints";
   std::string service = "crm.service";
+  std::string interactions = "crm.interactions";  // engagement: inquiry, visit, quote, referral, review
   std::string churn_alerts = "crm.churn-alerts";
   std::string segment_changes = "crm.segment-changes";
   std::string deadletter = "crm.deadletter";
@@ -30,6 +32,12 @@ struct TopicsConfig {
   // Output: the reward programme's enrolments, thresholds and vouchers.
   std::string rewards = "crm.rewards";
 };
+
+// The input topics in the order of pipeline::InputKind: purchases,
+// complaints, service, interactions.
+inline std::array<std::string, 4> InputTopics(const TopicsConfig& t) {
+  return {t.purchases, t.complaints, t.service, t.interactions};
+}
 
 struct RuntimeConfig {
   std::string instance_id = "crmstream-1";  // client.id, transactional.id suffix
@@ -44,7 +52,7 @@ struct RuntimeConfig {
   // A partition task waits this long for an input partition (same number in
   // the other input topics) that has neither data nor has reached its end,
   // before processing the others without it. Waiting keeps the merge order of
-  // the three inputs deterministic.
+  // the four inputs deterministic.
   int64_t max_task_idle_ms = 5000;
   // Bytes buffered per input partition (and topic) beyond which fetching it
   // pauses; it resumes below a quarter of this. Bounds memory by size, not

@@ -282,6 +282,7 @@ const std::vector<FieldSpec>& ConfigFields() {
       Topic("topics.purchases", [](Config& c) -> std::string& { return c.topics.purchases; }),
       Topic("topics.complaints", [](Config& c) -> std::string& { return c.topics.complaints; }),
       Topic("topics.service", [](Config& c) -> std::string& { return c.topics.service; }),
+      Topic("topics.interactions", [](Config& c) -> std::string& { return c.topics.interactions; }),
       Topic("topics.churn_alerts", [](Config& c) -> std::string& { return c.topics.churn_alerts; }),
       Topic("topics.segment_changes", [](Config& c) -> std::string& { return c.topics.segment_changes; }),
       Topic("topics.deadletter", [](Config& c) -> std::string& { return c.topics.deadletter; }),
@@ -400,6 +401,13 @@ const std::vector<FieldSpec>& ConfigFields() {
             }),
       Real("markov.discount_rate", [](Config& c) -> double& { return c.markov.discount_rate; }, 0, 1, true),
       Real("markov.margin", [](Config& c) -> double& { return c.markov.margin; }, 0, 1),
+      Int("model.ladder.client_min_purchases", [](Config& c) -> int64_t& { return c.model.ladder.client_min_purchases; }, 1, kMaxInt),
+      Real("model.ladder.lapsed_risk", [](Config& c) -> double& { return c.model.ladder.lapsed_risk; }, 0, 1),
+      Real("model.ladder.supporter_min_satisfaction", [](Config& c) -> double& { return c.model.ladder.supporter_min_satisfaction; }, 0, 100),
+      Int("model.ladder.good_review_rating", [](Config& c) -> int64_t& { return c.model.ladder.good_review_rating; }, 1, 5),
+      Days("model.ladder.advocacy_window_days", [](Config& c) -> operators::Duration& { return c.model.ladder.advocacy_window; }, true),
+      Real("model.ladder.partner_min_spend", [](Config& c) -> double& { return c.model.ladder.partner_min_spend; }, 0, 1e15),
+      Days("model.ladder.partner_min_tenure_days", [](Config& c) -> operators::Duration& { return c.model.ladder.partner_min_tenure; }, false),
   };
   return fields;
 }

@@ -7,7 +7,9 @@
 
 #include "operators/alerting.h"
 #include "operators/churn_risk.h"
+#include "operators/engagement.h"
 #include "operators/inactivity.h"
+#include "operators/ladder.h"
 #include "operators/loyalty.h"
 #include "operators/money.h"
 #include "operators/purchase_forecast.h"
@@ -48,11 +50,13 @@ struct RescoreOccasion {
   EventTime now;          // event time the scores are computed at
   EventTime output_time;  // event time of the outputs
   const std::string& cause;  // the event id or kTimerCause, named in the outputs
+  std::optional<Conversion> conversion = std::nullopt;  // a prospect's first purchase
 };
 
 // Re-scores the customer at `at.now` (RFM, satisfaction, loyalty, churn
-// risk, segment) and emits a segment change and/or alert at `at.output_time`
-// naming `at.cause`. Shared by events and timers.
+// risk, segment, ladder rung) and emits a segment change, a ladder change
+// and/or an alert at `at.output_time` naming `at.cause`. Shared by events and
+// timers.
 void Rescore(const ModelConfig& config, const ModelContext& context, const RescoreOccasion& at, CustomerState& state,
              Effects& effects) {
   const std::string& customer_id = at.customer_id;
@@ -83,6 +87,12 @@ void Rescore(const ModelConfig& config, const ModelContext& context, const Resco
                       cause}});
     state.segment = segment;
   }
+  if (auto change = UpdateRung(config.ladder, customer_id, {satisfaction, churn.risk, now}, cause, state)) {
+    change->conversion = at.conversion;  // a conversion always moves the rung off prospect
+    effects.outputs.push_back(Output{"ladder-change", output_time, std::move(*change)});
+  }
+  // Churn alerts are for customers who bought: a prospect has nothing to lose.
+  if (state.purchase_count == 0) return;
   // Value: CLV from the fitted models (and the CLV of an alive customer,
   // what retaining or winning them back is worth), historical spend until then.
   auto value = [&]() -> AlertValue {
@@ -144,22 +154,27 @@ Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, con
   // Reward outputs follow the segment change and alert of the same event.
   std::vector<Output> rewards;
   const RewardOccasion occasion{event.customer_id, now, event.event_id};
+  std::optional<Conversion> conversion;
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
         if constexpr (std::is_same_v<T, Purchase>) {
+          conversion = ConversionBy(state, event.ts);
           ApplyPurchase(body, event.ts, state);
           ApplyRewardPurchase(config.rewards, occasion, body.amount, event.ts, state.rewards, rewards);
         } else if constexpr (std::is_same_v<T, Complaint>) {
           ApplyComplaint(config.satisfaction, body, event.ts, state);
-        } else {
+        } else if constexpr (std::is_same_v<T, ServiceInteraction>) {
           ApplyServiceInteraction(config.satisfaction, body, event.ts, state);
+        } else {
+          ApplyInteraction(config, body, event.ts, state);
         }
       },
       event.body);
 
   if (context.population != nullptr) context.population->Update(config.rfm, before_purchase, state);
-  Rescore(config, context, {event.customer_id, now, event.ts, event.event_id}, state, effects);
+  effects.conversion = conversion;
+  Rescore(config, context, {event.customer_id, now, event.ts, event.event_id, conversion}, state, effects);
   SettleRewards(config.rewards, occasion, state.rewards, rewards);
   std::move(rewards.begin(), rewards.end(), std::back_inserter(effects.outputs));
   Rearm(config, now, state, effects);

@@ -1,9 +1,10 @@
 // operators/customer_processor.h
 //
 // The operator chain for one customer: dedup -> apply the event (purchase,
-// complaint, service; a purchase also goes on the reward card) -> RFM ->
-// satisfaction -> churn risk -> segment and loyalty -> alert policy -> the
-// reward programme's voucher when its year has closed. One call per event; returns the effects. Pure and
+// complaint, service, interaction; a purchase also goes on the reward card)
+// -> RFM -> satisfaction -> churn risk -> segment and loyalty -> ladder rung
+// -> alert policy -> the reward programme's voucher when its year has closed.
+// One call per event; returns the effects. Pure and
 // deterministic: the same state and event always give the same new state and
 // effects. The runtime calls it; tests call it with plain values.
 #pragma once
@@ -35,6 +36,12 @@ uint64_t StableHash64(std::string_view bytes);
 // policy says so. Alerts and segment changes are evaluated on every event,
 // so complaints and service calls can raise them too. Reward outputs
 // (reward_programme.h: enrolment, threshold reached, voucher) come after them.
+// A LadderChange when
+// the relationship rung moves (ladder.h; evaluated on every event and
+// timer). A prospect (interactions, no purchase: engagement.h) gets neither
+// a segment nor alerts; the purchase that converts them sets
+// Effects::conversion and the conversion in their LadderChange off the
+// prospect rung (segment changes keep their v1 contract).
 //
 // The context holds what the runtime keeps beside the customer: the fitted
 // model parameters (null until loaded: churn risk then uses the overdue

@@ -1,8 +1,9 @@
 // operators/customer_state.h
 //
 // Everything crmstream knows about one customer. Operators read and update it;
-// the pipeline stores it (state_codec.h gives it a versioned binary encoding,
-// so a new field needs a new encoding version). Plain value type: copyable,
+// the pipeline stores it (state_codec.h gives it a versioned binary encoding:
+// a new field needs a place there, behind a presence bit after the existing
+// ones or in a new encoding version). Plain value type: copyable,
 // comparable, no pointers.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "operators/reward_card.h"
+#include "operators/journey_state.h"
 #include "operators/time.h"
 
 namespace crm::operators {
@@ -77,6 +79,8 @@ struct CustomerState {
 
   // The loyalty reward programme (reward_programme.h).
   RewardCard rewards;
+  // Engagement and the relationship ladder (journey_state.h).
+  JourneyState journey;
 
   bool operator==(const CustomerState&) const = default;
 };

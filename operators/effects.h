@@ -41,6 +41,14 @@ struct ChurnAlert {
   bool operator==(const ChurnAlert&) const = default;
 };
 
+// A prospect's first purchase (engagement.h): when they first engaged and
+// how long they took to buy.
+struct Conversion {
+  EventTime first_interaction;
+  Duration time_to_convert;  // first purchase - first interaction, >= 0
+  bool operator==(const Conversion&) const = default;
+};
+
 struct SegmentChange {
   std::string customer_id;
   std::string from;  // empty for a customer's first segment
@@ -52,12 +60,26 @@ struct SegmentChange {
   bool operator==(const SegmentChange&) const = default;
 };
 
+// A move on the relationship ladder (ladder.h). Published as its own
+// CloudEvents type on the segment-changes topic (docs/journey.md says why).
+struct LadderChange {
+  std::string customer_id;
+  std::string from;  // "" for a customer's first rung
+  std::string to;
+  bool up = true;
+  Reason reason;      // the rule the new rung met (up) or the one that failed (down)
+  std::string cause;  // event id, or "timer"
+  // Set on the move off the prospect rung that a first purchase made.
+  std::optional<Conversion> conversion;
+  bool operator==(const LadderChange&) const = default;
+};
+
 // One output; `rule` names the rule that produced it and, with the causing
 // event's origin, makes its id deterministic.
 struct Output {
-  std::string rule;  // "segment-change", "churn-alert", RewardRuleName(...)
+  std::string rule;  // "segment-change", "churn-alert", "ladder-change", RewardRuleName(...)
   EventTime time;    // event time that caused it
-  std::variant<ChurnAlert, SegmentChange, RewardEvent> payload;
+  std::variant<ChurnAlert, SegmentChange, RewardEvent, LadderChange> payload;
 };
 
 // Re-arms the customer's one overdue check: the runtime drops the timer due
@@ -72,6 +94,7 @@ struct Effects {
   std::optional<TimerRequest> timer;
   bool duplicate = false;  // the event was already applied; state unchanged
   bool expired = false;    // silent past retention: the runtime deletes the state
+  std::optional<Conversion> conversion;  // the event converted a prospect (counted by the runtime)
 };
 
 }  // namespace crm::operators

@@ -38,6 +38,15 @@ struct ServiceInteraction {
   double wait_seconds = 0;
 };
 
+// Engagement before and beside purchases (crm.interactions, docs/journey.md).
+enum class InteractionKind { kInquiry, kVisit, kQuote, kReferral, kReview };
+
+struct Interaction {
+  InteractionKind kind = InteractionKind::kInquiry;
+  std::optional<int32_t> rating;  // 1..5; always present for a review
+  std::string channel;
+};
+
 // Where an event came from: the runtime fills it in; operators use it only
 // to name the cause of an output and to derive deterministic output ids.
 struct EventOrigin {
@@ -54,7 +63,7 @@ struct Event {
   std::string event_id;
   std::string customer_id;  // 1..64 chars
   EventTime ts;
-  std::variant<Purchase, Complaint, ServiceInteraction> body;
+  std::variant<Purchase, Complaint, ServiceInteraction, Interaction> body;
   EventOrigin origin;
 };
 

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "operators/churn_risk.h"
+#include "operators/ladder.h"
 
 namespace crm::operators {
 namespace {
@@ -41,6 +42,8 @@ EventTime NextCheck(const ModelConfig& config, const CustomerState& state, Event
       consider(state.last_purchase + Duration{static_cast<int64_t>(static_cast<double>(gap.ms) * multiple)});
     }
   }
+  // An advocate's advocacy window ending, or their tenure making a partner.
+  if (auto ladder = NextLadderCheck(config.ladder, state, after)) consider(*ladder);
   consider(state.last_event + config.inactivity.retention);
   return EventTime{best};
 }

@@ -3,7 +3,9 @@
 // When a customer's one overdue check falls due (DESIGN.md "Inactivity",
 // InactivityConfig): the first candidate instant after `after` among last
 // purchase + recency breakpoints (when recency scores on breakpoints), last
-// purchase + multiples of the usual gap, and last event + retention, rounded
+// purchase + multiples of the usual gap, for an advocate the end of their
+// advocacy window and the day tenure makes a partner (ladder.h), and last
+// event + retention, rounded
 // up to the configured granularity so that checks coalesce. Pure function.
 #pragma once
 

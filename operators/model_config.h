@@ -135,6 +135,25 @@ struct InactivityConfig {
   Duration granularity = Hours(1);  // due times round up to this, so checks coalesce
 };
 
+// Payne's relationship ladder (ladder.h, docs/journey.md). Each rung needs
+// the one below it: customer = bought once; client = at least
+// client_min_purchases purchases and not lapsed (churn risk below
+// lapsed_risk); supporter = client with satisfaction >= supporter_min_satisfaction;
+// advocate = supporter with a referral or a review rated >= good_review_rating
+// within advocacy_window; partner = advocate with total spend >=
+// partner_min_spend and tenure (since the first purchase) >= partner_min_tenure.
+// A rung whose condition stops holding is left: the customer falls to the
+// highest rung whose conditions still hold.
+struct LadderConfig {
+  int64_t client_min_purchases = 2;       // a repeat purchase makes a client
+  double lapsed_risk = 0.8;               // churn risk at or above this: back to customer
+  double supporter_min_satisfaction = 75; // CSAT 4 of 5 is 75
+  int64_t good_review_rating = 4;         // reviews rated this or higher are advocacy
+  Duration advocacy_window = Days(180);   // advocacy counts this long
+  double partner_min_spend = 1000;        // total spend
+  Duration partner_min_tenure = Days(365);
+};
+
 struct ModelConfig {
   RfmConfig rfm;
   std::vector<SegmentRule> segments = DefaultSegmentRules();
@@ -145,6 +164,7 @@ struct ModelConfig {
   AlertConfig alert;
   InactivityConfig inactivity;
   RewardsConfig rewards;  // the [rewards] section
+  LadderConfig ladder;
 };
 
 }  // namespace crm::operators

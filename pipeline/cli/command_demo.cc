@@ -17,6 +17,7 @@
 #include "pipeline/cli/commands.h"
 #include "pipeline/cli/demo_rewards.h"
 #include "pipeline/cli/segments_table.h"
+#include "pipeline/cli/demo_journey_feed.h"
 #include "pipeline/cli/shutdown_signals.h"
 #include "pipeline/embedded/mock_broker.h"
 #include "pipeline/embedded/traffic_generator.h"
@@ -114,6 +115,10 @@ void ProduceTraffic(const DemoCommandOptions& options, const Clock& clock, Kafka
   gen.seed = options.seed;
   // Households doing a big weekly shop: the reward programme's members.
   gen.household_share = 0.1;
+  // Prospects, some of whom convert, and loyal customers who review and
+  // refer: the journey and the ladder (docs/journey.md).
+  gen.prospect_share = 0.1;
+  gen.loyal_advocacy_share = 0.05;
   // The simulated timeline ends now: the service dead-letters events more
   // than a day ahead of its clock (future_event) and before 1990
   // (past_event). With a duration, the whole run is simulated history. Until
@@ -143,9 +148,7 @@ void ProduceTraffic(const DemoCommandOptions& options, const Clock& clock, Kafka
       sink.Flush(0).IgnoreError();
       std::this_thread::sleep_until(std::min(due, clock.Steady() + std::chrono::milliseconds(50)));
     }
-    const std::string& topic = event.kind == InputKind::kPurchase    ? topics.purchases
-                               : event.kind == InputKind::kComplaint ? topics.complaints
-                                                                      : topics.service;
+    const std::string topic = config::InputTopics(topics)[static_cast<size_t>(event.kind)];
     OutputRecord record{topic, event.customer_id, std::move(event.json), {}, event.event_time_ms};
     if (!sink.Produce(record).ok()) break;
     produced.fetch_add(1);
@@ -164,7 +167,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
   context.prepare_broker_sockets(0);
   auto broker = MockBroker::Create(MockBrokerOptions{
       1, options.partitions,
-      {config.topics.purchases, config.topics.complaints, config.topics.service,
+      {config.topics.purchases, config.topics.complaints, config.topics.service, config.topics.interactions,
        config.topics.churn_alerts, config.topics.segment_changes, config.topics.deadletter,
        config.topics.changelog, config.topics.rewards}});
   if (!broker.ok()) {
@@ -239,6 +242,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
 
   // The feed: what a call-center system and marketing automation would read.
   FeedTotals totals;
+  JourneyFeedTotals journey;
   auto feed_conf = MakeKafkaConf({{"bootstrap.servers", config.kafka["bootstrap.servers"]},
                                   {"group.id", "crmstream-demo-feed"},
                                   {"auto.offset.reset", "earliest"}});
@@ -279,9 +283,15 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
         auto e = nlohmann::json::parse(static_cast<const char*>(m->payload),
                                        static_cast<const char*>(m->payload) + m->len, nullptr, false);
         if (!e.is_discarded() && e.contains("data")) {
-          if (topic == config.topics.churn_alerts) PrintAlert(e, totals);
-          else if (topic == config.topics.rewards) PrintReward(e, totals.rewards);
-          else PrintSegmentChange(e, totals);
+          if (topic == config.topics.churn_alerts) {
+            PrintAlert(e, totals);
+          } else if (topic == config.topics.rewards) {
+            PrintReward(e, totals.rewards);
+          } else if (e.value("type", "") == kLadderChangeType) {
+            PrintLadderChange(e, journey);
+          } else {
+            PrintSegmentChange(e, totals);
+          }
         }
       }
       std::fflush(stdout);
@@ -303,6 +313,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
               static_cast<long long>(totals.segment_changes),
               static_cast<long long>(totals.new_customers), static_cast<long long>(totals.dead_letters));
   PrintRewardSummary(totals.rewards);
+  PrintJourneySummary(journey);
   std::vector<std::pair<int64_t, std::string>> top;
   for (const auto& [t, n] : totals.transitions) top.emplace_back(n, t);
   std::sort(top.rbegin(), top.rend());

@@ -186,7 +186,8 @@ int RunResetCommand(const ResetCommandOptions& options, const CliContext& contex
   if (!reader.ok()) return Fail(reader.status().message());
 
   if (!GroupIsIdle(admin->get(), config.runtime.group_id, options.force)) return kExitFailure;
-  const std::vector<std::string> inputs = {config.topics.purchases, config.topics.complaints, config.topics.service};
+  const auto input_topics = config::InputTopics(config.topics);
+  const std::vector<std::string> inputs(input_topics.begin(), input_topics.end());
   auto positions = FindResetPositions(admin->get(), reader->get(), inputs, target, kQueryTimeoutMs);
   if (!positions.ok()) return Fail(positions.status().message());
   const std::string where = target.at_ms ? "the first records at or after " + FormatRfc3339(*target.at_ms)

@@ -15,7 +15,7 @@ namespace {
 
 constexpr int64_t kDayMs = 86'400'000;
 
-enum class Archetype { kLoyal, kOccasional, kDrifting, kHousehold };
+enum class Archetype { kLoyal, kOccasional, kDrifting, kHousehold, kProspect };
 
 struct SimCustomer {
   int64_t index = 0;
@@ -24,6 +24,8 @@ struct SimCustomer {
   int purchases = 0;
   int drift_after = 0;  // purchases before a drifting customer starts to drift
   int drift_step = 0;
+  int interactions_left = 0;  // a prospect's inquiries, visits and quotes still to come
+  bool converts = false;      // a prospect who buys after them
 };
 
 struct Due {
@@ -54,6 +56,16 @@ struct TrafficGenerator::Impl {
   void Join(int64_t at_ms) {
     SimCustomer c;
     c.index = static_cast<int64_t>(customers.size());
+    // Drawn only when prospects are on, so that traffic without them stays
+    // what it was for a seed.
+    if (options.prospect_share > 0 && Uniform() < options.prospect_share) {
+      c.type = Archetype::kProspect;
+      c.interactions_left = UniformInt(1, 3);
+      c.converts = Uniform() < options.prospect_conversion;
+      customers.push_back(c);
+      due.push({at_ms, c.index});
+      return;
+    }
     double pick = Uniform();
     if (pick < options.loyal_share) {
       c.type = Archetype::kLoyal;
@@ -116,6 +128,34 @@ struct TrafficGenerator::Impl {
     return {InputKind::kComplaint, GeneratedCustomerId(c.index), j.dump(), at_ms};
   }
 
+  GeneratedEvent Interaction(SimCustomer& c, int64_t at_ms, const char* kind, int rating) {
+    auto j = Base(c, at_ms, false);
+    j["kind"] = kind;
+    if (rating > 0) j["rating"] = rating;
+    j["channel"] = Uniform() < 0.5 ? "web" : "store";
+    return {InputKind::kInteraction, GeneratedCustomerId(c.index), j.dump(), at_ms};
+  }
+
+  // A prospect's next step: inquiries, visits and quotes a few days apart;
+  // then a converting prospect becomes a loyal customer with a first
+  // purchase, and the others go quiet (a newcomer joins instead).
+  GeneratedEvent ProspectStep(SimCustomer& c, int64_t at_ms, int64_t& next_at) {
+    if (c.interactions_left == 0) {
+      c.type = Archetype::kLoyal;
+      c.gap_days = 5 + 20 * Uniform();
+      next_at = at_ms + static_cast<int64_t>(Exponential(c.gap_days) * kDayMs) + kDayMs / 2;
+      return Purchase(c, at_ms, 60);
+    }
+    static constexpr const char* kKinds[] = {"inquiry", "visit", "quote"};
+    GeneratedEvent event = Interaction(c, at_ms, kKinds[UniformInt(0, 2)], 0);
+    if (--c.interactions_left > 0 || c.converts) {
+      next_at = at_ms + static_cast<int64_t>(Exponential(4) * kDayMs) + kDayMs / 2;
+    } else {
+      Join(at_ms + static_cast<int64_t>(Exponential(3) * kDayMs));
+    }
+    return event;
+  }
+
   // Breaks an event the way real producers do: a truncated message, a
   // negative amount, a missing customer id.
   void Malform(GeneratedEvent& e) {
@@ -135,8 +175,17 @@ struct TrafficGenerator::Impl {
     GeneratedEvent event;
     int64_t next_at = -1;
     switch (c.type) {
+      case Archetype::kProspect:
+        event = ProspectStep(c, d.at_ms, next_at);
+        break;
       case Archetype::kLoyal:
-        event = Uniform() < 0.9 ? Purchase(c, d.at_ms, 60) : Service(c, d.at_ms, UniformInt(4, 5));
+        if (options.loyal_advocacy_share > 0 && Uniform() < options.loyal_advocacy_share) {
+          // A happy customer tells others: a good review or a referral.
+          event = Uniform() < 0.5 ? Interaction(c, d.at_ms, "review", UniformInt(4, 5))
+                                  : Interaction(c, d.at_ms, "referral", 0);
+        } else {
+          event = Uniform() < 0.9 ? Purchase(c, d.at_ms, 60) : Service(c, d.at_ms, UniformInt(4, 5));
+        }
         next_at = d.at_ms + static_cast<int64_t>(Exponential(c.gap_days) * kDayMs) + kDayMs / 2;
         break;
       case Archetype::kHousehold:

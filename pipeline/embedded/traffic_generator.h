@@ -4,7 +4,9 @@
 // loyal customers who buy regularly, occasional buyers, customers who
 // drift away (growing gaps, poor service ratings, a complaint, then silence)
 // and, when asked for, households doing a big weekly shop (who join the
-// reward programme and pass its threshold within a year).
+// reward programme and pass its threshold within a year), prospects
+// (inquiries, visits, quotes; some convert) and loyal customers who review
+// and refer.
 // Deterministic for a seed: events come out in event-time order with ids
 // "<seed>-<n>". A small share of deliberately malformed messages exercises
 // the dead-letter path. Pure computation; the caller produces the records.
@@ -27,6 +29,13 @@ struct GeneratorOptions {
   double drifting_share = 0.25;
   double household_share = 0;    // weekly shop of about 160; the rest buy occasionally
   double malformed_share = 0.002;
+  // Engagement (crm.interactions), off by default so that other traffic
+  // stays the same for a seed. Prospects make one to three inquiries,
+  // visits or quotes; prospect_conversion of them then buy and stay loyal.
+  double prospect_share = 0;      // of joining customers
+  double prospect_conversion = 0.6;
+  // Share of a loyal customer's events that are a good review or a referral.
+  double loyal_advocacy_share = 0;
 };
 
 struct GeneratedEvent {

@@ -28,6 +28,20 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   segment_transitions_ = &BuildCounter().Name("crmstream_segment_transitions_total")
                               .Help("Customer segment transitions (from is empty for new customers)")
                               .Register(r);
+  ladder_changes_ = &BuildCounter().Name("crmstream_ladder_changes_total")
+                         .Help("Moves on the relationship ladder, by rung (from is empty for a first rung)")
+                         .Register(r);
+  conversions_ = &BuildCounter().Name("crmstream_conversions_total")
+                      .Help("Prospects converted by their first purchase")
+                      .Register(r)
+                      .Add({});
+  // Seconds (Prometheus' base unit), in buckets of 1, 3, 7, 14, 30, 60, 90, 180 and 365 days.
+  prometheus::Histogram::BucketBoundaries conversion_buckets;
+  for (double days : {1, 3, 7, 14, 30, 60, 90, 180, 365}) conversion_buckets.push_back(days * 86'400);
+  conversion_seconds_ = &BuildHistogram().Name("crmstream_conversion_seconds")
+                          .Help("Time from a prospect's first interaction to their first purchase (event time)")
+                          .Register(r)
+                          .Add({}, conversion_buckets);
   customers_in_segment_ = &BuildGauge().Name("crmstream_customers")
                                .Help("Customers per segment, as committed in the state store")
                                .Register(r);
@@ -214,6 +228,9 @@ prometheus::Counter& Metrics::Alerts(const std::string& priority) {
 }
 prometheus::Counter& Metrics::SegmentTransitions(const std::string& from, const std::string& to) {
   return segment_transitions_->Add({{"from", from}, {"to", to}});
+}
+prometheus::Counter& Metrics::LadderChanges(const std::string& from, const std::string& to) {
+  return ladder_changes_->Add({{"from", from}, {"to", to}});
 }
 prometheus::Gauge& Metrics::CustomersInSegment(const std::string& segment) {
   return customers_in_segment_->Add({{"segment", segment}});

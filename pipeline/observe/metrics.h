@@ -32,6 +32,8 @@ class Metrics {
   prometheus::Counter& Alerts(const std::string& priority);
   prometheus::Counter& SegmentTransitions(const std::string& from, const std::string& to);
   prometheus::Gauge& CustomersInSegment(const std::string& segment);
+  // Moves on the relationship ladder (from is empty for a first rung).
+  prometheus::Counter& LadderChanges(const std::string& from, const std::string& to);
   prometheus::Gauge& ConsumerLag(const std::string& topic, int32_t partition);
   prometheus::Counter& Commits(const std::string& result);  // "ok", "failed", "fenced"
   prometheus::Counter& ModelParamsLoads(const std::string& result);  // "ok", "rejected"
@@ -77,6 +79,10 @@ class Metrics {
   prometheus::Counter& reward_thresholds() { return *reward_thresholds_; }
   prometheus::Counter& reward_vouchers() { return *reward_vouchers_; }
   prometheus::Counter& reward_voucher_amount() { return *reward_voucher_amount_; }
+  // Prospects converted by their first purchase, and the time (seconds of
+  // event time) each took from their first interaction.
+  prometheus::Counter& conversions() { return *conversions_; }
+  prometheus::Histogram& conversion_seconds() { return *conversion_seconds_; }
   // Output transactions given up (fenced, partitions lost, a commit the
   // broker refused); without transactions, purges of unacknowledged outputs.
   prometheus::Counter& aborted_transactions() { return *aborted_transactions_; }
@@ -89,6 +95,9 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* dead_letters_;
   prometheus::Family<prometheus::Counter>* alerts_;
   prometheus::Family<prometheus::Counter>* segment_transitions_;
+  prometheus::Family<prometheus::Counter>* ladder_changes_;
+  prometheus::Counter* conversions_;
+  prometheus::Histogram* conversion_seconds_;
   prometheus::Family<prometheus::Gauge>* customers_in_segment_;
   prometheus::Family<prometheus::Gauge>* consumer_lag_;
   prometheus::Family<prometheus::Counter>* commits_;

@@ -1,8 +1,9 @@
 // pipeline/runtime/input_merger.h
 //
-// Deterministic merge of the three input topics, per partition number.
+// Deterministic merge of the four input topics, per partition number.
 // Customers are keyed into the same partition number of crm.purchases,
-// crm.complaints and crm.service (co-partitioned topics), so one partition
+// crm.complaints, crm.service and crm.interactions (co-partitioned topics;
+// the input kind breaks timestamp ties in that order), so one partition
 // number is one independent task. Within a task, the next record is the
 // buffered head with the smallest (record timestamp, input kind, offset), taken
 // only when every assigned input of the task either has a head or has reached
@@ -22,7 +23,7 @@
 
 namespace crm::pipeline {
 
-inline constexpr int kInputKinds = 3;
+inline constexpr int kInputKinds = 4;
 
 template <typename T>
 class InputMerger {

@@ -36,8 +36,8 @@ void RegisterKnownSeries(Metrics& metrics, const config::Config& config, int64_t
   for (auto priority : {operators::Priority::kLow, operators::Priority::kMedium, operators::Priority::kHigh}) {
     metrics.Alerts(operators::PriorityName(priority));
   }
-  for (const std::string* topic : {&config.topics.purchases, &config.topics.complaints, &config.topics.service}) {
-    for (const char* result : {"ok", "deadletter", "duplicate"}) metrics.EventsConsumed(*topic, result);
+  for (const std::string& topic : config::InputTopics(config.topics)) {
+    for (const char* result : {"ok", "deadletter", "duplicate"}) metrics.EventsConsumed(topic, result);
   }
   // A segment nobody is in has 0 customers (the processor sets the others
   // from the committed counts when it starts).

@@ -212,12 +212,18 @@ Status RecordProcessor::DeadLetter(const InputRecordView& record,
 
 Status RecordProcessor::Emit(const operators::Effects& effects,
                              const operators::EventOrigin& origin) {
+  if (effects.conversion) {
+    metrics_.conversions().Increment();
+    metrics_.conversion_seconds().Observe(static_cast<double>(effects.conversion->time_to_convert.ms) / 1000.0);
+  }
   for (const operators::Output& output : effects.outputs) {
     RETURN_IF_ERROR(outputs_.Produce(encoder_.Encode(output, origin)));
     if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
       metrics_.Alerts(operators::PriorityName(alert->priority)).Increment();
     } else if (const auto* reward = std::get_if<operators::RewardEvent>(&output.payload)) {
       CountReward(*reward);
+    } else if (const auto* ladder = std::get_if<operators::LadderChange>(&output.payload)) {
+      metrics_.LadderChanges(ladder->from, ladder->to).Increment();
     } else {
       const auto& change = std::get<operators::SegmentChange>(output.payload);
       metrics_.SegmentTransitions(change.from, change.to).Increment();

@@ -196,7 +196,8 @@ Status Service::Run(const RunOptions& options, const std::atomic<bool>& stop) {
   RETURN_IF_ERROR(s.source->Subscribe({s.topics.begin(), s.topics.end()}, &s));
   s.health.running.store(true);
   s.metrics.up().Set(1);
-  spdlog::info("consuming {}, {}, {} as group '{}'; outputs {}", s.topics[0], s.topics[1], s.topics[2],
+  spdlog::info("consuming {}, {}, {}, {} as group '{}'; outputs {}", s.topics[0], s.topics[1], s.topics[2],
+               s.topics[3],
                s.config.runtime.group_id,
                s.config.runtime.transactions
                    ? "in Kafka transactions (transactional.id " + s.config.runtime.group_id + "-" +

@@ -46,7 +46,7 @@ struct Service::Impl final : RebalanceListener {
   Impl(const config::Config& c, Metrics& m, ServiceHealth& h, const Clock& k)
       : config(c), metrics(m), health(h), clock(k), merger(std::chrono::milliseconds(c.runtime.max_task_idle_ms)),
         last_commit(k.Steady()) {
-    topics = {c.topics.purchases, c.topics.complaints, c.topics.service};
+    topics = config::InputTopics(c.topics);
   }
 
   const config::Config& config;

@@ -2,6 +2,7 @@
 
 #include "pipeline/state/byte_codec.h"
 #include "pipeline/state/reward_card_codec.h"
+#include "pipeline/state/journey_codec.h"
 
 #include <array>
 #include <cstring>
@@ -36,6 +37,7 @@ using Reader = ByteReader;
 //                              as 8 bytes little-endian
 //     reward card              reward_card_codec.h (a state written before
 //                              the card existed has no bit: an empty card)
+//     journey                  its own block, last (journey_codec.h)
 // Decoding accepts exactly the bytes EncodeState produces (canonical varints,
 // no present-but-default fields, no literal that the dictionary names), so
 // that decode-then-encode returns the same bytes.
@@ -66,6 +68,9 @@ enum Bit : uint32_t {
   // The Markov view's memory (segment_flows.h); older states lack them.
   kSegmentPeriod,
   kPeriodStartSegment,
+  // Engagement and the ladder (journey_codec.h), written last: encodings
+  // from before it have the bit clear and decode as they did.
+  kJourney,
   kBitCount,
 };
 
@@ -160,6 +165,7 @@ void EncodeState(const CustomerState& s, std::string& out) {
   set_if(s.rewards != operators::RewardCard{}, kRewardCard);
   set_if(s.segment_period != defaults.segment_period, kSegmentPeriod);
   set_if(!s.period_start_segment.empty(), kPeriodStartSegment);
+  set_if(!JourneyIsDefault(s.journey), kJourney);
   bool any_time = false;
   bool whole_seconds = true;
   for (size_t i = 0; i < times.size(); ++i) {
@@ -223,6 +229,7 @@ void EncodeState(const CustomerState& s, std::string& out) {
   if (presence & Mask(kRewardCard)) EncodeRewardCard(s.rewards, w);
   if (presence & Mask(kSegmentPeriod)) w.Signed(s.segment_period);
   if (presence & Mask(kPeriodStartSegment)) WriteName(w, s.period_start_segment);
+  if (presence & Mask(kJourney)) EncodeJourney(s.journey, w);
 }
 
 Result<CustomerState> DecodeState(std::string_view bytes) {
@@ -315,6 +322,7 @@ Result<CustomerState> DecodeState(std::string_view bytes) {
     return Corrupt(r, "segment_period");
   }
   if (has(kPeriodStartSegment) && !ReadName(r, s.period_start_segment)) return Corrupt(r, "period_start_segment");
+  if (has(kJourney) && !DecodeJourney(r, s.journey)) return Corrupt(r, "journey");
   // The seconds flag is set exactly when there are times and all are whole seconds.
   if (in_seconds != (any_time && whole_seconds)) return Corrupt(r, "time unit");
   if (!r.Done()) return Corrupt(r, "length (trailing bytes)");

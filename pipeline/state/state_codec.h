@@ -23,10 +23,11 @@ namespace crm::pipeline {
 
 // 3: first purchase spend and the pending overdue check (2: presence bitmap
 // and varints; 1: fixed-width fields). Version 3 later gained presence bits
-// (the reward card; segment_period and period_start_segment, the Markov
-// view's memory): states written before them decode unchanged (an empty
-// card, no period), and a binary older than that rejects states carrying
-// them (unknown presence bits).
+// after the existing ones (the reward card; segment_period and
+// period_start_segment, the Markov view's memory; the journey block,
+// journey_codec.h): states written before them decode unchanged (an empty
+// card, no period, no journey), and a binary older than that rejects states
+// carrying them (unknown presence bits).
 inline constexpr uint8_t kStateEncodingVersion = 3;
 
 // Appends the encoding of `state` to `out` (cleared first).

@@ -21,7 +21,9 @@
 
 namespace crm::pipeline {
 
-enum class InputKind { kPurchase, kComplaint, kService };
+// One per input topic, in the merge order of equal timestamps
+// (runtime/input_merger.h): purchases, complaints, service, interactions.
+enum class InputKind { kPurchase, kComplaint, kService, kInteraction };
 
 enum class DecodeErrorCode {
   kTooLarge,      // over max_event_bytes

@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "operators/engagement.h"
 #include "pipeline/wire/decode_reasons.h"
 
 namespace crm::pipeline {
@@ -180,6 +181,30 @@ std::optional<DecodeError> DecodeService(const Fields& f, operators::ServiceInte
   return std::nullopt;
 }
 
+// An interaction: `kind` is required and one of the five names; `rating`
+// (1..5) is required for a review and, when given, checked for any kind.
+std::optional<DecodeError> DecodeInteraction(const Fields& f, operators::Interaction& i) {
+  constexpr FieldId id = FieldId::kKind;
+  const RawValue& kind = f[static_cast<size_t>(id)];
+  if (kind.kind == JsonKind::kAbsent) return Missing(id);
+  if (kind.kind != JsonKind::kString) return WrongType(id, "a string", kind);
+  const std::optional<operators::InteractionKind> parsed = operators::InteractionKindFromName(kind.text);
+  if (!parsed) {
+    return Error(DecodeErrorCode::kOutOfRange,
+                 Name(id) + ": must be \"inquiry\", \"visit\", \"quote\", \"referral\" or \"review\", got " +
+                     QuoteExcerpt(kind.text));
+  }
+  i.kind = *parsed;
+  std::optional<int64_t> rating;
+  if (auto e = ReadInteger(f, FieldId::kRating, kMinScore, kMaxScore, rating)) return e;
+  if (rating) i.rating = static_cast<int32_t>(*rating);
+  if (i.kind == operators::InteractionKind::kReview && !rating) {
+    return Error(DecodeErrorCode::kMissingField, Name(FieldId::kRating) + ": required for a review but missing");
+  }
+  if (auto e = ReadString(f, FieldId::kChannel, false, 0, kMaxTextChars, i.channel)) return e;
+  return std::nullopt;
+}
+
 }  // namespace
 
 uint32_t KnownFields(InputKind kind) {
@@ -193,6 +218,8 @@ uint32_t KnownFields(InputKind kind) {
     case InputKind::kService:
       return kCommonFields | Bit(FieldId::kChannel) | Bit(FieldId::kRating) | Bit(FieldId::kResolved) |
              Bit(FieldId::kWaitSeconds);
+    case InputKind::kInteraction:
+      return kCommonFields | Bit(FieldId::kKind) | Bit(FieldId::kRating) | Bit(FieldId::kChannel);
   }
   return kCommonFields;
 }
@@ -225,6 +252,12 @@ DecodeResult EventFromFields(InputKind kind, const EventFields& fields, const De
       operators::ServiceInteraction s;
       body_error = DecodeService(fields, s);
       event.body = std::move(s);
+      break;
+    }
+    case InputKind::kInteraction: {
+      operators::Interaction i;
+      body_error = DecodeInteraction(fields, i);
+      event.body = std::move(i);
       break;
     }
   }

@@ -22,6 +22,7 @@ enum class FieldId {
   kAmount, kCurrency, kQuantity, kChannel, kOrderId,
   kComplaintId, kStatus, kSeverity, kCategory,
   kRating, kResolved, kWaitSeconds,
+  kKind,
   kCount,
 };
 
@@ -33,6 +34,7 @@ inline constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
     "amount", "currency", "quantity", "channel", "order_id",
     "complaint_id", "status", "severity", "category",
     "rating", "resolved", "wait_seconds",
+    "kind",
 };
 
 // One captured value per field (absent: a default RawValue).

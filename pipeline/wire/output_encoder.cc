@@ -4,6 +4,7 @@
 #include "pipeline/wire/json_writer.h"
 
 #include <cmath>
+#include <type_traits>
 
 namespace crm::pipeline {
 namespace {
@@ -47,16 +48,22 @@ void WriteAlertData(JsonWriter& w, const operators::ChurnAlert& a) {
   w.EndObject();
 }
 
-void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
+// Opens the data of a move (segment or ladder): customer, from (null for a
+// first one), to.
+void BeginMove(JsonWriter& w, const std::string& customer_id, const std::string& from, const std::string& to) {
   w.BeginObject();
-  w.Key("customer_id").Value(c.customer_id);
+  w.Key("customer_id").Value(customer_id);
   w.Key("from");
-  if (c.from.empty()) {
+  if (from.empty()) {
     w.Null();
   } else {
-    w.Value(c.from);
+    w.Value(from);
   }
-  w.Key("to").Value(c.to);
+  w.Key("to").Value(to);
+}
+
+void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
+  BeginMove(w, c.customer_id, c.from, c.to);
   w.Key("rfm").BeginObject().Key("r").Value(c.rfm.r).Key("f").Value(c.rfm.f).Key("m").Value(c.rfm.m).EndObject();
   w.Key("loyalty").Value(c.loyalty);
   w.Key("relationship").Value(c.relationship);
@@ -91,6 +98,41 @@ void WriteRewardData(JsonWriter& w, const operators::RewardEvent& r) {
   }
   w.Key("cause").Value(r.cause);
   w.EndObject();
+}
+
+void WriteLadderData(JsonWriter& w, const operators::LadderChange& c) {
+  BeginMove(w, c.customer_id, c.from, c.to);
+  w.Key("direction").Value(c.up ? "up" : "down");
+  w.Key("reason").BeginObject().Key("code").Value(c.reason.code).Key("detail").Value(c.reason.detail).EndObject();
+  w.Key("cause").Value(c.cause);
+  if (c.conversion) {
+    w.Key("conversion").BeginObject();
+    w.Key("first_interaction").Value(FormatRfc3339(c.conversion->first_interaction.epoch_ms));
+    w.Key("days_to_convert").Value(Round6(c.conversion->time_to_convert.days()));
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+// The customer an output is about, its topic and CloudEvents type.
+struct OutputKind {
+  const std::string& customer;
+  const std::string& topic;
+  std::string type;
+};
+
+OutputKind KindOf(const operators::Output& output, const config::TopicsConfig& topics) {
+  if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
+    return {alert->customer_id, topics.churn_alerts, "com.crmstream.churn-alert.v1"};
+  }
+  if (const auto* ladder = std::get_if<operators::LadderChange>(&output.payload)) {
+    return {ladder->customer_id, topics.segment_changes, "com.crmstream.ladder-change.v1"};
+  }
+  if (const auto* reward = std::get_if<operators::RewardEvent>(&output.payload)) {
+    return {reward->customer_id, topics.rewards, "com.crmstream." + output.rule + ".v1"};
+  }
+  return {std::get<operators::SegmentChange>(output.payload).customer_id, topics.segment_changes,
+          "com.crmstream.segment-change.v1"};
 }
 
 }  // namespace
@@ -133,18 +175,15 @@ std::string RewardOutputId(const operators::RewardEvent& reward, const std::stri
 OutputRecord OutputEncoder::Encode(const operators::Output& output,
                                    const operators::EventOrigin& origin) const {
   OutputRecord record;
-  const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload);
-  const auto* change = std::get_if<operators::SegmentChange>(&output.payload);
-  const auto* reward = std::get_if<operators::RewardEvent>(&output.payload);
-  const std::string& customer = alert ? alert->customer_id : change ? change->customer_id : reward->customer_id;
-  record.topic = alert ? topics_.churn_alerts : change ? topics_.segment_changes : topics_.rewards;
+  const OutputKind kind = KindOf(output, topics_);
+  const std::string& customer = kind.customer;
+  record.topic = kind.topic;
   record.key = customer;
   // A reward happens once per customer and programme year, whichever
   // record or check brings it about: its id says so.
+  const auto* reward = std::get_if<operators::RewardEvent>(&output.payload);
   const std::string id = reward ? RewardOutputId(*reward, output.rule) : OutputId(origin, customer, output.rule);
-  const std::string type = alert    ? "com.crmstream.churn-alert.v1"
-                           : change ? "com.crmstream.segment-change.v1"
-                                    : "com.crmstream." + output.rule + ".v1";
+  const std::string& type = kind.type;
   const std::string time = FormatRfc3339(output.time.epoch_ms);
   record.value.reserve(512);
   JsonWriter w(record.value);
@@ -164,13 +203,20 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
     w.Key("datacontenttype").Value(kDataContentType);
     w.Key("data");
   }
-  if (alert) {
-    WriteAlertData(w, *alert);
-  } else if (change) {
-    WriteSegmentData(w, *change);
-  } else {
-    WriteRewardData(w, *reward);
-  }
+  std::visit(
+      [&w](const auto& payload) {
+        using T = std::decay_t<decltype(payload)>;
+        if constexpr (std::is_same_v<T, operators::ChurnAlert>) {
+          WriteAlertData(w, payload);
+        } else if constexpr (std::is_same_v<T, operators::SegmentChange>) {
+          WriteSegmentData(w, payload);
+        } else if constexpr (std::is_same_v<T, operators::RewardEvent>) {
+          WriteRewardData(w, payload);
+        } else {
+          WriteLadderData(w, payload);
+        }
+      },
+      output.payload);
   if (mode_ != config::CloudEventsMode::kBinary) w.EndObject();
   return record;
 }

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "operators/engagement.h"
+#include "operators/ladder.h"
 #include "operators/loyalty.h"
 #include "operators/money.h"
 #include "operators/reward_programme.h"
@@ -51,6 +53,16 @@ nlohmann::ordered_json StateObject(const std::string& customer_id, const operato
                   {"accumulated", s.rewards.accumulated},
                   {"threshold_reached", s.rewards.threshold_reached},
                   {"voucher_year", year_or_null(s.rewards.voucher_year)}};
+  const operators::JourneyState& journey = s.journey;
+  const bool engaged = journey.interactions > 0;
+  j["journey"] = {{"rung", journey.rung == operators::Rung::kNone ? ordered_json(nullptr)
+                                                                   : ordered_json(operators::RungName(journey.rung))},
+                  {"prospect", operators::IsProspect(s)},
+                  {"interactions", journey.interactions},
+                  {"first_interaction", time_or_null(journey.first_interaction, engaged)},
+                  {"referrals", journey.referrals},
+                  {"good_reviews", journey.good_reviews},
+                  {"last_advocacy", time_or_null(journey.last_advocacy, journey.last_advocacy.epoch_ms != 0)}};
   return j;
 }
 

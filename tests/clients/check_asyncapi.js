@@ -61,12 +61,15 @@ const outputMessages = {
   segmentChangeBinary: ['segment-change.data.schema.json', null],
   reward: ['reward.schema.json', null],
   rewardBinary: ['reward.data.schema.json', null],
+  ladderChange: ['ladder-change.schema.json', null],
+  ladderChangeBinary: ['ladder-change.data.schema.json', null],
   deadLetter: [null, 'deadletter-headers.schema.json'],
 };
 const inputMessages = {
   purchase: 'purchase.schema.json',
   complaint: 'complaint.schema.json',
   serviceInteraction: 'service-interaction.schema.json',
+  interaction: 'interaction.schema.json',
 };
 
 // The raw JSON of a parsed schema, without the parser's x-parser-* annotations
@@ -181,7 +184,8 @@ async function main() {
     else assertResolvesTo(`message ${id} payload`, messages[id].payload(), file);
   }
   // The data of each structured envelope is the binary mode's value.
-  for (const [id, dataFile] of [['churnAlert', 'churn-alert.data.schema.json'], ['segmentChange', 'segment-change.data.schema.json']]) {
+  for (const [id, dataFile] of [['churnAlert', 'churn-alert.data.schema.json'], ['segmentChange', 'segment-change.data.schema.json'],
+                                 ['ladderChange', 'ladder-change.data.schema.json']]) {
     const data = messages[id] && messages[id].payload().properties().data;
     if (data) assertResolvesTo(`message ${id} payload.data`, data, dataFile);
   }

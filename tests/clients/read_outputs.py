@@ -47,8 +47,11 @@ def check(role, record, mode, validate):
     headers = {k: v.decode("utf-8") for k, v in record.headers}
     if role == "deadletter":
         return validate("deadletter-headers.schema.json", headers)
-    kind = {"alerts": "churn-alert", "segments": "segment-change", "rewards": "reward"}[role]
     value = json.loads(record.value)
+    # crm.segment-changes carries two CloudEvents types: pick the schema by type.
+    ce_type = headers.get("ce_type") or (value.get("type") if isinstance(value, dict) else None)
+    kind = ("ladder-change" if role == "segments" and ce_type == "com.crmstream.ladder-change.v1"
+            else {"alerts": "churn-alert", "segments": "segment-change", "rewards": "reward"}[role])
     key = record.key.decode("utf-8")
     problems = []
     if mode == "structured":

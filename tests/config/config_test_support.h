@@ -36,6 +36,7 @@ inline void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(a.topics.purchases, b.topics.purchases);
   EXPECT_EQ(a.topics.complaints, b.topics.complaints);
   EXPECT_EQ(a.topics.service, b.topics.service);
+  EXPECT_EQ(a.topics.interactions, b.topics.interactions);
   EXPECT_EQ(a.topics.churn_alerts, b.topics.churn_alerts);
   EXPECT_EQ(a.topics.segment_changes, b.topics.segment_changes);
   EXPECT_EQ(a.topics.rewards, b.topics.rewards);
@@ -116,6 +117,13 @@ inline void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(m.alert.max_alerts_per_day, n.alert.max_alerts_per_day);
   EXPECT_EQ(m.alert.high_value_at_risk, n.alert.high_value_at_risk);
   EXPECT_EQ(m.alert.medium_value_at_risk, n.alert.medium_value_at_risk);
+  EXPECT_EQ(m.ladder.client_min_purchases, n.ladder.client_min_purchases);
+  EXPECT_EQ(m.ladder.lapsed_risk, n.ladder.lapsed_risk);
+  EXPECT_EQ(m.ladder.supporter_min_satisfaction, n.ladder.supporter_min_satisfaction);
+  EXPECT_EQ(m.ladder.good_review_rating, n.ladder.good_review_rating);
+  EXPECT_EQ(m.ladder.advocacy_window, n.ladder.advocacy_window);
+  EXPECT_EQ(m.ladder.partner_min_spend, n.ladder.partner_min_spend);
+  EXPECT_EQ(m.ladder.partner_min_tenure, n.ladder.partner_min_tenure);
 }
 
 }  // namespace crm::config

@@ -73,6 +73,13 @@ void CheckEvent(InputKind kind, const crm::operators::Event& e) {
       Check(std::isfinite(s->wait_seconds) && s->wait_seconds >= 0, "wait_seconds >= 0");
       break;
     }
+    case InputKind::kInteraction: {
+      const auto* i = std::get_if<crm::operators::Interaction>(&e.body);
+      Check(i != nullptr, "interaction body");
+      Check(!i->rating || (*i->rating >= 1 && *i->rating <= 5), "rating 1..5");
+      Check(i->kind != crm::operators::InteractionKind::kReview || i->rating.has_value(), "a review has a rating");
+      break;
+    }
   }
 }
 
@@ -123,7 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     dom_duplicate = dom_object && HasDuplicateKey(root);
   }
 
-  for (InputKind kind : {InputKind::kPurchase, InputKind::kComplaint, InputKind::kService}) {
+  for (InputKind kind : {InputKind::kPurchase, InputKind::kComplaint, InputKind::kService, InputKind::kInteraction}) {
     DecodeResult r = decoder.Decode(kind, bytes);
     if (const auto* e = std::get_if<DecodeError>(&r)) {
       Check(!e->reason.empty() && e->reason.size() < 400, "short non-empty reason");

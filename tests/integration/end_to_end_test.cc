@@ -140,6 +140,8 @@ TEST_F(EndToEnd, SegmentChangesAreKeyedUniqueAndEndInTheStoredSegment) {
   std::map<std::string, int> first_segments;
   for (const auto& c : changes) {
     auto e = nlohmann::json::parse(c.value);
+    // The topic also carries ladder changes (docs/journey.md), a type of their own.
+    if (e["type"] == "com.crmstream.ladder-change.v1") continue;
     EXPECT_EQ(e["type"], "com.crmstream.segment-change.v1");
     EXPECT_EQ(c.key, e["subject"]);
     EXPECT_EQ(c.key, e["data"]["customer_id"]);

@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/config.h"
 #include "pipeline/embedded/traffic_generator.h"
 #include "pipeline/kafka/kafka_sink.h"
 #include "pipeline/wire/output_encoder.h"
@@ -417,6 +418,14 @@ InputMessage ServiceMessage(const std::string& customer, int64_t at, int rating)
   return {"crm.service", customer, j.dump(), at};
 }
 
+InputMessage InteractionMessage(const std::string& customer, int64_t at, const std::string& kind, int rating,
+                                int n) {
+  nlohmann::json j{{"event_id", customer + "-i" + std::to_string(n)}, {"customer_id", customer},
+                   {"ts", pipeline::FormatRfc3339(at)}, {"kind", kind}};
+  if (rating > 0) j["rating"] = rating;
+  return {"crm.interactions", customer, j.dump(), at};
+}
+
 std::vector<InputMessage> GeneratedLog(int64_t events, int64_t customers, uint64_t seed) {
   pipeline::GeneratorOptions options;
   options.customers = customers;
@@ -427,9 +436,7 @@ std::vector<InputMessage> GeneratedLog(int64_t events, int64_t customers, uint64
   log.reserve(static_cast<size_t>(events));
   for (int64_t i = 0; i < events; ++i) {
     auto e = generator.Next();
-    const char* topic = e.kind == pipeline::InputKind::kPurchase    ? "crm.purchases"
-                        : e.kind == pipeline::InputKind::kComplaint ? "crm.complaints"
-                                                                      : "crm.service";
+    const std::string topic = config::InputTopics(config::TopicsConfig{})[static_cast<size_t>(e.kind)];
     log.push_back({topic, e.customer_id, e.json, e.event_time_ms});
   }
   return log;

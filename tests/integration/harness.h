@@ -153,6 +153,9 @@ std::string WriteRunConfig(const TempDir& dir, const std::string& bootstrap, con
 InputMessage PurchaseMessage(const std::string& customer, int64_t at, double amount, int n);
 InputMessage ComplaintMessage(const std::string& customer, int64_t at, int severity);
 InputMessage ServiceMessage(const std::string& customer, int64_t at, int rating);
+// An engagement interaction (<customer>-i<n>) of `kind`, rated when rating > 0.
+InputMessage InteractionMessage(const std::string& customer, int64_t at, const std::string& kind, int rating,
+                                int n);
 
 // A deterministic generated event log (TrafficGenerator) as input messages.
 std::vector<InputMessage> GeneratedLog(int64_t events, int64_t customers, uint64_t seed);

@@ -15,12 +15,13 @@ import obs_support as obs
 
 REASONS = ["too_large", "invalid_json", "missing_field", "wrong_type", "out_of_range", "key_mismatch",
            "past_event", "future_event"]
-INPUTS = ["crm.purchases", "crm.complaints", "crm.service"]
+INPUTS = ["crm.purchases", "crm.complaints", "crm.service", "crm.interactions"]
 # (metric, labels) that must exist at 0 before anything happened.
 ZERO_AT_START = ([("crmstream_commits_total", {"result": r}) for r in ("failed", "fenced")] +
                  [("crmstream_model_params_loads_total", {"result": "rejected"}),
                   ("crmstream_rebalances_total", {"event": "lost"}),
-                  ("crmstream_aborted_transactions_total", {})] +
+                  ("crmstream_aborted_transactions_total", {}),
+                  ("crmstream_conversions_total", {})] +
                  [("crmstream_deadletter_total", {"reason": r}) for r in REASONS] +
                  [("crmstream_churn_alerts_total", {"priority": p}) for p in ("low", "medium", "high")] +
                  [("crmstream_events_consumed_total", {"topic": t, "result": r})

@@ -48,9 +48,9 @@ class RecordProcessorTest : public ProcessorFixture {
 TEST_F(RecordProcessorTest, CommitPublishesOutputsThenStoresStateAndOffsets) {
   ASSERT_TRUE(Feed(0, "ann", PurchaseJson(0, "ann", "2024-01-01T00:00:00Z")).ok());
   ASSERT_TRUE(Feed(1, "ann", "not json").ok());
-  EXPECT_EQ(sink_.pending.size(), 2u) << "a segment change and a dead letter";
+  EXPECT_EQ(sink_.pending.size(), 3u) << "a segment change, a ladder change (first rung) and a dead letter";
   ASSERT_TRUE(processor_->Commit(1000).ok());
-  EXPECT_EQ(sink_.delivered.size(), 2u);
+  EXPECT_EQ(sink_.delivered.size(), 3u);
 
   auto offset = store_->NextOffset({"crm.purchases", 0});
   ASSERT_TRUE(offset.ok());

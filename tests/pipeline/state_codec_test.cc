@@ -70,6 +70,18 @@ CustomerState Extreme() {
 CustomerState Member() {
   CustomerState s = Typical();
   s.rewards = {true, 2026, 4210.35, true, 2025};
+  s.journey = {EventTime{std::numeric_limits<int64_t>::min()}, std::numeric_limits<int64_t>::max(), -1, 7,
+               EventTime{std::numeric_limits<int64_t>::max()}, operators::Rung::kPartner};
+  return s;
+}
+
+// A prospect: interactions, a rung, no purchase.
+CustomerState Prospect() {
+  CustomerState s;
+  s.last_event = EventTime{1'709'100'000'789};
+  s.journey.first_interaction = EventTime{1'709'000'000'456};
+  s.journey.interactions = 3;
+  s.journey.rung = operators::Rung::kProspect;
   return s;
 }
 
@@ -120,6 +132,10 @@ std::vector<RoundTripCase> RoundTripCases() {
   CustomerState new_member;
   new_member.rewards.enrolled = true;
   cases.push_back({"EnrolledOnly", new_member});
+  cases.push_back({"Prospect", Prospect()});
+  CustomerState advocate = Typical();
+  advocate.journey = {EventTime{1'699'000'000'000}, 4, 1, 2, EventTime{1'708'000'000'000}, operators::Rung::kAdvocate};
+  cases.push_back({"Advocate", advocate});
   return cases;
 }
 
@@ -177,7 +193,9 @@ TEST(StateCodec, AStateWrittenBeforeTheRewardCardDecodesWithAnEmptyCard) {
   EXPECT_EQ(Encode(*decoded), before) << "a state without a card keeps its bytes";
   // A member's card costs 12 bytes: 1 flags, 2 year, 8 amount, 1 voucher
   // year (its presence bit shares the third presence byte).
-  EXPECT_EQ(Encode(Member()).size() - before.size(), 12u);
+  CustomerState member = Member();
+  member.journey = {};  // the card alone
+  EXPECT_EQ(Encode(member).size() - before.size(), 12u);
 }
 
 TEST(StateCodec, AnEmptyCardBehindItsBitIsNotCanonical) {
@@ -228,10 +246,34 @@ TEST(StateCodec, NonCanonicalFormsAreRejected) {
            std::string{v, '\x01'},                  // purchase_count missing
            std::string{v, '\x00', '\x00'},          // trailing byte
            std::string{v, '\x80', '\x80', '\x80', '\x80', '\x01'},  // unknown presence bits
+           std::string{v, '\x80', '\x80', '\x80', '\x04', '\x00'},        // empty journey block
+           std::string{v, '\x80', '\x80', '\x80', '\x04', '\x02', '\x00'},  // interactions present but 0
+           std::string{v, '\x80', '\x80', '\x80', '\x04', '\x20', '\x07'},  // rung above partner
+           std::string{v, '\x80', '\x80', '\x80', '\x04', '\x20', '\x00'},  // rung present but none
+           std::string{v, '\x80', '\x80', '\x80', '\x04', '\x40', '\x01'},  // unknown journey bit
        }) {
     auto decoded = DecodeState(bad);
     EXPECT_FALSE(decoded.ok()) << testing::PrintToString(bad);
   }
+}
+
+TEST(StateCodec, EncodingsFromBeforeTheJourneyBlockStillDecode) {
+  // Version 3 as written before crm.interactions: one purchase of 2 at t=5 s.
+  const char v = static_cast<char>(kStateEncodingVersion);
+  // Presence: purchase_count, total_spend, last_event, times in seconds.
+  const std::string old_bytes{v,      '\x87', '\x20', '\x02', '\x00', '\x00', '\x00', '\x00',
+                              '\x00', '\x00', '\x00', '\x40', '\x0a'};
+  auto decoded = DecodeState(old_bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->purchase_count, 1);
+  EXPECT_EQ(decoded->total_spend, 2.0);
+  EXPECT_EQ(decoded->last_event, EventTime{5000});
+  EXPECT_EQ(decoded->journey, operators::JourneyState{});
+  EXPECT_EQ(Encode(*decoded), old_bytes) << "a state without journey encodes as before";
+  // A journey block decodes behind its bit.
+  auto prospect = DecodeState(std::string{v, '\x80', '\x80', '\x80', '\x04', '\x20', '\x01'});
+  ASSERT_TRUE(prospect.ok()) << prospect.status().message();
+  EXPECT_EQ(prospect->journey.rung, operators::Rung::kProspect);
 }
 
 TEST(StateCodec, SingleByteCorruptionNeverCrashes) {
