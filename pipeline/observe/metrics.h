@@ -34,6 +34,18 @@ class Metrics {
   prometheus::Gauge& CustomersInSegment(const std::string& segment);
   // Moves on the relationship ladder (from is empty for a first rung).
   prometheus::Counter& LadderChanges(const std::string& from, const std::string& to);
+  // crmstream_alert_outcomes_total{priority, recommended_action, acted,
+  // group = control|treated, outcome = won_back|lost} (docs/outcomes.md).
+  struct AlertOutcomeLabels {
+    std::string priority;
+    std::string recommended_action;
+    bool acted = false;
+    bool control = false;
+    bool won_back = false;
+  };
+  prometheus::Counter& AlertOutcomes(const AlertOutcomeLabels& labels);
+  // crmstream_alert_actions_total{match = open_alert|unknown_alert}.
+  prometheus::Counter& AlertActions(bool matched);
   prometheus::Gauge& ConsumerLag(const std::string& topic, int32_t partition);
   prometheus::Counter& Commits(const std::string& result);  // "ok", "failed", "fenced"
   prometheus::Counter& ModelParamsLoads(const std::string& result);  // "ok", "rejected"
@@ -90,6 +102,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* alerts_;
   prometheus::Family<prometheus::Counter>* segment_transitions_;
   prometheus::Family<prometheus::Counter>* ladder_changes_;
+  prometheus::Family<prometheus::Counter>* alert_outcomes_;
+  prometheus::Family<prometheus::Counter>* alert_actions_;
   prometheus::Counter* conversions_;
   prometheus::Histogram* conversion_days_;
   prometheus::Family<prometheus::Gauge>* customers_in_segment_;

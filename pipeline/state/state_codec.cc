@@ -2,6 +2,7 @@
 
 #include "pipeline/state/byte_codec.h"
 #include "pipeline/state/journey_codec.h"
+#include "pipeline/state/outcome_codec.h"
 
 #include <array>
 #include <cstring>
@@ -33,7 +34,8 @@ using Reader = ByteReader;
 //     dedup ring               varint: bitmap of non-zero slots, with
 //                              recent_next above it; then each non-zero slot
 //                              as 8 bytes little-endian
-//     journey                  its own block, last (journey_codec.h)
+//     journey                  its own block (journey_codec.h)
+//     open alert               its own block, last (outcome_codec.h)
 // Decoding accepts exactly the bytes EncodeState produces (canonical varints,
 // no present-but-default fields, no literal that the dictionary names), so
 // that decode-then-encode returns the same bytes.
@@ -63,6 +65,8 @@ enum Bit : uint32_t {
   // Engagement and the ladder (journey_codec.h), written last: encodings
   // from before it have the bit clear and decode as they did.
   kJourney,
+  // The open alert's outcome (outcome_codec.h), after the journey block.
+  kOpenAlert,
   kBitCount,
 };
 
@@ -155,6 +159,7 @@ void EncodeState(const CustomerState& s, std::string& out) {
   set_if(!s.alert_armed, kAlertDisarmed);
   set_if(s.alerts_sent != 0, kAlertsSent);
   set_if(!JourneyIsDefault(s.journey), kJourney);
+  set_if(s.open_alert.has_value(), kOpenAlert);
   bool any_time = false;
   bool whole_seconds = true;
   for (size_t i = 0; i < times.size(); ++i) {
@@ -216,6 +221,7 @@ void EncodeState(const CustomerState& s, std::string& out) {
   write_time(4);
   if (presence & Mask(kAlertsSent)) w.Signed(s.alerts_sent);
   if (presence & Mask(kJourney)) EncodeJourney(s.journey, w);
+  if (presence & Mask(kOpenAlert)) EncodeOpenAlert(*s.open_alert, w);
 }
 
 Result<CustomerState> DecodeState(std::string_view bytes) {
@@ -304,6 +310,7 @@ Result<CustomerState> DecodeState(std::string_view bytes) {
   if (!read_time(kLastAlert, s.last_alert)) return Corrupt(r, "last_alert");
   if (has(kAlertsSent) && (!r.Signed(s.alerts_sent) || s.alerts_sent == 0)) return Corrupt(r, "alerts_sent");
   if (has(kJourney) && !DecodeJourney(r, s.journey)) return Corrupt(r, "journey");
+  if (has(kOpenAlert) && !DecodeOpenAlert(r, s.open_alert.emplace())) return Corrupt(r, "open alert");
   // The seconds flag is set exactly when there are times and all are whole seconds.
   if (in_seconds != (any_time && whole_seconds)) return Corrupt(r, "time unit");
   if (!r.Done()) return Corrupt(r, "length (trailing bytes)");

@@ -46,6 +46,7 @@ class JsonWriter {
     if (!std::isfinite(v)) return Null();
     return Separator(), Chars(v), first_ = false, *this;
   }
+  JsonWriter& Bool(bool b) { return Separator(), out_.append(b ? "true" : "false"), first_ = false, *this; }
   JsonWriter& Null() { return Separator(), out_.append("null"), first_ = false, *this; }
 
  private:

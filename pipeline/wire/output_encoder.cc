@@ -45,6 +45,26 @@ void WriteAlertData(JsonWriter& w, const operators::ChurnAlert& a) {
   w.EndArray();
   w.Key("recommended_action").Value(a.recommended_action);
   w.Key("cause").Value(a.cause);
+  w.Key("control").Bool(a.control);
+  w.EndObject();
+}
+
+void WriteWinBackData(JsonWriter& w, const operators::WinBack& b) {
+  w.BeginObject();
+  w.Key("customer_id").Value(b.customer_id);
+  w.Key("alert_id").Value(b.alert_id);
+  w.Key("alert_time").Value(FormatRfc3339(b.alert_time.epoch_ms));
+  w.Key("days_to_return").Value(Round6(b.time_to_return.days()));
+  w.Key("priority").Value(operators::PriorityName(b.priority));
+  w.Key("recommended_action").Value(b.recommended_action);
+  w.Key("control").Bool(b.control);
+  w.Key("action");
+  if (b.action.empty()) {
+    w.Null();
+  } else {
+    w.Value(b.action);
+  }
+  w.Key("cause").Value(b.cause);
   w.EndObject();
 }
 
@@ -98,6 +118,9 @@ OutputKind KindOf(const operators::Output& output, const config::TopicsConfig& t
   if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
     return {alert->customer_id, topics.churn_alerts, "com.crmstream.churn-alert.v1"};
   }
+  if (const auto* back = std::get_if<operators::WinBack>(&output.payload)) {
+    return {back->customer_id, topics.churn_alerts, "com.crmstream.win-back.v1"};
+  }
   if (const auto* ladder = std::get_if<operators::LadderChange>(&output.payload)) {
     return {ladder->customer_id, topics.segment_changes, "com.crmstream.ladder-change.v1"};
   }
@@ -130,14 +153,6 @@ std::string FormatRfc3339(int64_t epoch_ms) {
   return out;
 }
 
-std::string OutputId(const operators::EventOrigin& origin, const std::string& customer_id,
-                     const std::string& rule) {
-  std::string id = origin.topic + "/" + std::to_string(origin.partition) + "/" + std::to_string(origin.offset) + "/";
-  // Timers of many customers share a partition and a (coalesced) due time.
-  if (origin.topic == operators::kTimerOriginTopic) id += customer_id + "/";
-  return id + rule;
-}
-
 OutputRecord OutputEncoder::Encode(const operators::Output& output,
                                    const operators::EventOrigin& origin) const {
   OutputRecord record;
@@ -145,7 +160,10 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
   const std::string& customer = kind.customer;
   record.topic = kind.topic;
   record.key = customer;
-  const std::string id = OutputId(origin, customer, output.rule);
+  // A win-back's id derives from its alert's: one win-back per alert, the
+  // same whatever purchase brought the customer back.
+  const auto* back = std::get_if<operators::WinBack>(&output.payload);
+  const std::string id = back != nullptr ? back->alert_id + "/win-back" : OutputId(origin, customer, output.rule);
   const char* type = kind.type;
   const std::string time = FormatRfc3339(output.time.epoch_ms);
   record.value.reserve(512);
@@ -173,6 +191,8 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
           WriteAlertData(w, payload);
         } else if constexpr (std::is_same_v<T, operators::SegmentChange>) {
           WriteSegmentData(w, payload);
+        } else if constexpr (std::is_same_v<T, operators::WinBack>) {
+          WriteWinBackData(w, payload);
         } else {
           WriteLadderData(w, payload);
         }
