@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "operators/alert_outcome.h"
 #include "operators/engagement.h"
 #include "pipeline/wire/decode_reasons.h"
 
