@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace crm::pipeline {
 
@@ -25,6 +26,8 @@ class Metrics {
 
   // Text exposition format of every metric.
   std::string Serialize() const;
+  // Every metric's current values (for in-process summaries such as the demo's).
+  std::vector<prometheus::MetricFamily> Collect() const { return registry_->Collect(); }
 
   // result: "ok", "deadletter", "duplicate".
   prometheus::Counter& EventsConsumed(const std::string& topic, const std::string& result);
