@@ -202,6 +202,8 @@ Status RecordProcessor::Emit(const operators::Effects& effects,
       metrics_.Alerts(operators::PriorityName(alert->priority)).Increment();
     } else if (const auto* ladder = std::get_if<operators::LadderChange>(&output.payload)) {
       metrics_.LadderChanges(ladder->from, ladder->to).Increment();
+    } else if (std::holds_alternative<operators::WinBack>(output.payload)) {
+      // Counted with its outcome (effects.outcomes) above.
     } else {
       const auto& change = std::get<operators::SegmentChange>(output.payload);
       metrics_.SegmentTransitions(change.from, change.to).Increment();

@@ -125,7 +125,9 @@ TEST(Journey, AProspectConvertsACustomerClimbsAndAReplayPublishesTheSameIds) {
       EXPECT_EQ(line["journey"]["prospect"], true);
       EXPECT_EQ(line["segment"], "");
     }
-    if (line["customer_id"] == "c1") EXPECT_EQ(line["journey"]["rung"], "advocate");
+    if (line["customer_id"] == "c1") {
+      EXPECT_EQ(line["journey"]["rung"], "advocate");
+    }
   }
   EXPECT_TRUE(saw_p2);
 }
