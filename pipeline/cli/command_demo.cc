@@ -308,13 +308,13 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
               static_cast<long long>(totals.segment_changes),
               static_cast<long long>(totals.new_customers), static_cast<long long>(totals.dead_letters));
   PrintJourneySummary(journey);
-  PrintOutcomeSummary(metrics);
   std::vector<std::pair<int64_t, std::string>> top;
   for (const auto& [t, n] : totals.transitions) top.emplace_back(n, t);
   std::sort(top.rbegin(), top.rend());
   for (size_t i = 0; i < top.size() && i < 5; ++i) {
     std::printf("  %6lld x %s\n", static_cast<long long>(top[i].first), top[i].second.c_str());
   }
+  PrintOutcomeSummary(metrics);
   std::error_code ignored;
   std::filesystem::remove_all(dir_template, ignored);
   if (!service_status.ok()) {
