@@ -28,6 +28,15 @@ void AppendDigits(std::string& out, int64_t v, int width) {
   while (n > 0) out.push_back(buf[--n]);
 }
 
+// An optional text: empty is written as null.
+void TextOrNull(JsonWriter& w, const std::string& text) {
+  if (text.empty()) {
+    w.Null();
+  } else {
+    w.Value(text);
+  }
+}
+
 void WriteAlertData(JsonWriter& w, const operators::ChurnAlert& a) {
   w.BeginObject();
   w.Key("customer_id").Value(a.customer_id);
@@ -59,11 +68,7 @@ void WriteWinBackData(JsonWriter& w, const operators::WinBack& b) {
   w.Key("recommended_action").Value(b.recommended_action);
   w.Key("control").Bool(b.control);
   w.Key("action");
-  if (b.action.empty()) {
-    w.Null();
-  } else {
-    w.Value(b.action);
-  }
+  TextOrNull(w, b.action);
   w.Key("cause").Value(b.cause);
   w.EndObject();
 }
@@ -72,11 +77,7 @@ void WriteSegmentData(JsonWriter& w, const operators::SegmentChange& c) {
   w.BeginObject();
   w.Key("customer_id").Value(c.customer_id);
   w.Key("from");
-  if (c.from.empty()) {
-    w.Null();
-  } else {
-    w.Value(c.from);
-  }
+  TextOrNull(w, c.from);
   w.Key("to").Value(c.to);
   w.Key("rfm").BeginObject().Key("r").Value(c.rfm.r).Key("f").Value(c.rfm.f).Key("m").Value(c.rfm.m).EndObject();
   w.Key("loyalty").Value(c.loyalty);
@@ -89,11 +90,7 @@ void WriteLadderData(JsonWriter& w, const operators::LadderChange& c) {
   w.BeginObject();
   w.Key("customer_id").Value(c.customer_id);
   w.Key("from");
-  if (c.from.empty()) {
-    w.Null();
-  } else {
-    w.Value(c.from);
-  }
+  TextOrNull(w, c.from);
   w.Key("to").Value(c.to);
   w.Key("direction").Value(c.up ? "up" : "down");
   w.Key("reason").BeginObject().Key("code").Value(c.reason.code).Key("detail").Value(c.reason.detail).EndObject();

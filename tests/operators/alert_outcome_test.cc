@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "operators/customer_processor.h"
+#include "tests/operators/outputs_of.h"
 
 namespace crm::operators {
 namespace {
@@ -17,15 +18,6 @@ Event BuyAt(const std::string& id, EventTime at) {
 Event Buy(const std::string& id, double day) { return BuyAt(id, Day(day)); }
 Event Act(const std::string& id, EventTime at, const std::string& alert_id, const std::string& action) {
   return Event{id, "cust", at, AlertAction{alert_id, action}, {"crm.actions", 2, 7}};
-}
-
-template <typename T>
-std::vector<T> OutputsOf(const Effects& e) {
-  std::vector<T> out;
-  for (const auto& o : e.outputs) {
-    if (auto* p = std::get_if<T>(&o.payload)) out.push_back(*p);
-  }
-  return out;
 }
 
 // A weekly buyer who falls silent after day 49, with checks fired as the
