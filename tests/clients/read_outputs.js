@@ -56,9 +56,9 @@ const headerText = (headers) =>
 function check(role, message, mode, validate) {
   const headers = headerText(message.headers);
   if (role === 'deadletter') return validate('deadletter-headers.schema.json', headers);
-  // crm.segment-changes carries two CloudEvents types: pick the schema by type.
+  // Each output topic carries two CloudEvents types: pick the schema by type.
   const type = String(headers.ce_type || JSON.parse(message.value.toString('utf8')).type || '');
-  const kind = role === 'alerts' ? 'churn-alert'
+  const kind = role === 'alerts' ? (type === 'com.crmstream.win-back.v1' ? 'win-back' : 'churn-alert')
     : type === 'com.crmstream.ladder-change.v1' ? 'ladder-change' : 'segment-change';
   const dataSchema = `${kind}.data.schema.json`;
   const envelopeSchema = `${kind}.schema.json`;

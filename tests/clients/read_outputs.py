@@ -48,10 +48,12 @@ def check(role, record, mode, validate):
     if role == "deadletter":
         return validate("deadletter-headers.schema.json", headers)
     value = json.loads(record.value)
-    # crm.segment-changes carries two CloudEvents types: pick the schema by type.
+    # Each output topic carries two CloudEvents types: pick the schema by type.
     ce_type = headers.get("ce_type") or (value.get("type") if isinstance(value, dict) else None)
-    kind = ("churn-alert" if role == "alerts"
-            else "ladder-change" if ce_type == "com.crmstream.ladder-change.v1" else "segment-change")
+    if role == "alerts":
+        kind = "win-back" if ce_type == "com.crmstream.win-back.v1" else "churn-alert"
+    else:
+        kind = "ladder-change" if ce_type == "com.crmstream.ladder-change.v1" else "segment-change"
     key = record.key.decode("utf-8")
     problems = []
     if mode == "structured":
