@@ -23,6 +23,7 @@ struct TopicsConfig {
   std::string complaints = "crm.complaints";
   std::string service = "crm.service";
   std::string interactions = "crm.interactions";  // engagement: inquiry, visit, quote, referral, review
+  std::string actions = "crm.actions";  // what call centers and marketing did for an alert
   std::string churn_alerts = "crm.churn-alerts";
   std::string segment_changes = "crm.segment-changes";
   std::string deadletter = "crm.deadletter";
@@ -34,9 +35,9 @@ struct TopicsConfig {
 };
 
 // The input topics in the order of pipeline::InputKind: purchases,
-// complaints, service, interactions.
-inline std::array<std::string, 4> InputTopics(const TopicsConfig& t) {
-  return {t.purchases, t.complaints, t.service, t.interactions};
+// complaints, service, interactions, actions.
+inline std::array<std::string, 5> InputTopics(const TopicsConfig& t) {
+  return {t.purchases, t.complaints, t.service, t.interactions, t.actions};
 }
 
 struct RuntimeConfig {

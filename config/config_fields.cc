@@ -283,6 +283,7 @@ const std::vector<FieldSpec>& ConfigFields() {
       Topic("topics.complaints", [](Config& c) -> std::string& { return c.topics.complaints; }),
       Topic("topics.service", [](Config& c) -> std::string& { return c.topics.service; }),
       Topic("topics.interactions", [](Config& c) -> std::string& { return c.topics.interactions; }),
+      Topic("topics.actions", [](Config& c) -> std::string& { return c.topics.actions; }),
       Topic("topics.churn_alerts", [](Config& c) -> std::string& { return c.topics.churn_alerts; }),
       Topic("topics.segment_changes", [](Config& c) -> std::string& { return c.topics.segment_changes; }),
       Topic("topics.deadletter", [](Config& c) -> std::string& { return c.topics.deadletter; }),
@@ -408,6 +409,8 @@ const std::vector<FieldSpec>& ConfigFields() {
       Days("model.ladder.advocacy_window_days", [](Config& c) -> operators::Duration& { return c.model.ladder.advocacy_window; }, true),
       Real("model.ladder.partner_min_spend", [](Config& c) -> double& { return c.model.ladder.partner_min_spend; }, 0, 1e15),
       Days("model.ladder.partner_min_tenure_days", [](Config& c) -> operators::Duration& { return c.model.ladder.partner_min_tenure; }, false),
+      Days("model.outcomes.winback_window_days", [](Config& c) -> operators::Duration& { return c.model.outcomes.winback_window; }, true),
+      Real("model.outcomes.control_share", [](Config& c) -> double& { return c.model.outcomes.control_share; }, 0, 1),
   };
   return fields;
 }

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <type_traits>
 
+#include "operators/alert_outcome.h"
 #include "operators/alerting.h"
 #include "operators/churn_risk.h"
 #include "operators/engagement.h"
@@ -106,13 +107,35 @@ void Rescore(const ModelConfig& config, const ModelContext& context, const Resco
   }
 }
 
-// Points the customer's one pending check at the next candidate after `now`:
-// the next overdue check, or the close of the programme year when a voucher
-// is due before it (SettleRewards has issued any due by `now`).
-void Rearm(const ModelConfig& config, EventTime now, CustomerState& state, Effects& effects) {
+// Opens the outcome of each alert among the outputs; an alert's id is the
+// one the runtime publishes it with (OutputId of `origin`).
+void OpenOutcomes(const ModelConfig& config, const EventOrigin& origin, CustomerState& state, Effects& effects) {
+  for (Output& output : effects.outputs) {
+    auto* alert = std::get_if<ChurnAlert>(&output.payload);
+    if (alert == nullptr) continue;
+    OpenOutcome(config.outcomes, OutputId(origin, alert->customer_id, output.rule), output.time, *alert, state,
+                effects);
+  }
+}
+
+// The earliest of the overdue check, the end of the open alert's window
+// (rounded up like the checks so that they coalesce) and the year's voucher.
+EventTime EarliestDue(const ModelConfig& config, const CustomerState& state, EventTime now) {
   EventTime due = NextCheck(config, state, now);
+  EventTime outcome = OutcomeDue(config.outcomes, state);
+  const int64_t step = config.inactivity.granularity.ms;
+  if (step > 0 && outcome.epoch_ms % step != 0) outcome.epoch_ms += step - ((outcome.epoch_ms % step) + step) % step;
+  if (outcome > now && (due.epoch_ms == 0 || outcome < due)) due = outcome;
+  // The close of the programme year, when a voucher is due before it
+  // (SettleRewards has issued any due by `now`).
   const EventTime voucher_due = VoucherDue(config.rewards, state.rewards);
-  if (voucher_due.epoch_ms != 0 && voucher_due > now) due = std::min(due, voucher_due);
+  if (voucher_due.epoch_ms != 0 && voucher_due > now && (due.epoch_ms == 0 || voucher_due < due)) due = voucher_due;
+  return due;
+}
+
+// Points the customer's one pending check at the next candidate after `now`.
+void Rearm(const ModelConfig& config, EventTime now, CustomerState& state, Effects& effects) {
+  const EventTime due = EarliestDue(config, state, now);
   if (due == state.next_check) return;
   effects.timer = TimerRequest{state.next_check, due};
   state.next_check = due;
@@ -142,6 +165,13 @@ Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, con
     effects.duplicate = true;
     return effects;
   }
+  // An action report is not the customer's own activity: it only attaches
+  // to their open alert, and one naming no open alert changes nothing.
+  if (const auto* action = std::get_if<AlertAction>(&event.body)) {
+    ApplyAlertAction(*action, state, effects);
+    if (*effects.action_matched) Remember(state, hash);
+    return effects;
+  }
   Remember(state, hash);
   const EventTime now = std::max(state.last_event, event.ts);
   state.last_event = now;
@@ -162,11 +192,12 @@ Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, con
           conversion = ConversionBy(state, event.ts);
           ApplyPurchase(body, event.ts, state);
           ApplyRewardPurchase(config.rewards, occasion, body.amount, event.ts, state.rewards, rewards);
+          ApplyPurchaseOutcome(config.outcomes, event.customer_id, event.ts, event.event_id, state, effects);
         } else if constexpr (std::is_same_v<T, Complaint>) {
           ApplyComplaint(config.satisfaction, body, event.ts, state);
         } else if constexpr (std::is_same_v<T, ServiceInteraction>) {
           ApplyServiceInteraction(config.satisfaction, body, event.ts, state);
-        } else {
+        } else if constexpr (std::is_same_v<T, Interaction>) {
           ApplyInteraction(config, body, event.ts, state);
         }
       },
@@ -174,7 +205,9 @@ Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, con
 
   if (context.population != nullptr) context.population->Update(config.rfm, before_purchase, state);
   effects.conversion = conversion;
+  CloseExpiredOutcome(config.outcomes, now, state, effects);
   Rescore(config, context, {event.customer_id, now, event.ts, event.event_id, conversion}, state, effects);
+  OpenOutcomes(config, event.origin, state, effects);
   SettleRewards(config.rewards, occasion, state.rewards, rewards);
   std::move(rewards.begin(), rewards.end(), std::back_inserter(effects.outputs));
   Rearm(config, now, state, effects);
@@ -196,7 +229,9 @@ Effects FireTimer(const ModelConfig& config, const ModelContext& context, const 
     effects.expired = true;
     return effects;
   }
+  CloseExpiredOutcome(config.outcomes, now, state, effects);
   Rescore(config, context, {customer_id, now, now, kTimerCause}, state, effects);
+  OpenOutcomes(config, EventOrigin{kTimerOriginTopic, context.partition, due.epoch_ms}, state, effects);
   std::move(rewards.begin(), rewards.end(), std::back_inserter(effects.outputs));
   // The fired timer is gone; only a new one is stored.
   state.next_check = EventTime{};

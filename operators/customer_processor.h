@@ -42,17 +42,24 @@ uint64_t StableHash64(std::string_view bytes);
 // a segment nor alerts; the purchase that converts them sets
 // Effects::conversion and the conversion in their LadderChange off the
 // prospect rung (segment changes keep their v1 contract).
+// Alert outcomes (alert_outcome.h): every alert opens one, a purchase may
+// publish a WinBack, and the pending check is the earlier of the overdue
+// check and the end of the open alert's window. An AlertAction only
+// attaches to the open alert it names: it is not the customer's activity
+// (no re-score, no re-arm), and one naming no open alert changes no state.
 //
 // The context holds what the runtime keeps beside the customer: the fitted
 // model parameters (null until loaded: churn risk then uses the overdue
 // fallback and value is historical spend) and the partition's RFM population
 // (null: breakpoints only), which the call updates with the customer's move,
 // and the partition's alert budget (null: no capacity limit), which the call
-// updates when the customer is a candidate for an alert.
+// updates when the customer is a candidate for an alert. The partition
+// names the origin of timer outputs, whose ids alert outcomes keep.
 struct ModelContext {
   const ModelParams* params = nullptr;
   RfmPopulation* population = nullptr;
   AlertBudget* budget = nullptr;
+  int32_t partition = 0;
 };
 Effects ProcessEvent(const ModelConfig& config, const ModelContext& context, const Event& event,
                      CustomerState& state);

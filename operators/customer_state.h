@@ -9,11 +9,13 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "operators/reward_card.h"
 #include "operators/journey_state.h"
+#include "operators/outcome_state.h"
 #include "operators/time.h"
 
 namespace crm::operators {
@@ -81,6 +83,9 @@ struct CustomerState {
   RewardCard rewards;
   // Engagement and the relationship ladder (journey_state.h).
   JourneyState journey;
+
+  // The latest alert whose outcome is still open (outcome_state.h).
+  std::optional<OpenAlert> open_alert;
 
   bool operator==(const CustomerState&) const = default;
 };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "operators/customer_state.h"
+#include "operators/events.h"
 #include "operators/reward_event.h"
 #include "operators/time.h"
 
@@ -23,7 +24,6 @@ struct Reason {
   bool operator==(const Reason&) const = default;
 };
 
-enum class Priority { kLow, kMedium, kHigh };
 const char* PriorityName(Priority p);
 
 struct ChurnAlert {
@@ -38,6 +38,7 @@ struct ChurnAlert {
   std::vector<Reason> reasons;
   std::string recommended_action;
   std::string cause;  // event id, or "timer" when silence caused it
+  bool control = false;  // held out as control: downstream systems must not act
   bool operator==(const ChurnAlert&) const = default;
 };
 
@@ -74,12 +75,39 @@ struct LadderChange {
   bool operator==(const LadderChange&) const = default;
 };
 
+// A purchase within the win-back window after a churn alert
+// (alert_outcome.h). Published as its own CloudEvents type on the
+// churn-alerts topic, with the id "<alert id>/win-back".
+struct WinBack {
+  std::string customer_id;
+  std::string alert_id;
+  EventTime alert_time;
+  Duration time_to_return;  // purchase - alert, >= 0
+  Priority priority = Priority::kLow;
+  std::string recommended_action;
+  bool control = false;
+  std::string action;  // reported action, "" = none
+  std::string cause;   // the purchase's event id
+  bool operator==(const WinBack&) const = default;
+};
+
+// An alert's outcome, for the metrics: won back or lost (the window passed,
+// a purchase came after it, or a newer alert replaced it).
+struct AlertOutcome {
+  Priority priority = Priority::kLow;
+  std::string recommended_action;
+  bool acted = false;  // an action other than "none" was reported
+  bool control = false;
+  bool won_back = false;
+  bool operator==(const AlertOutcome&) const = default;
+};
+
 // One output; `rule` names the rule that produced it and, with the causing
 // event's origin, makes its id deterministic.
 struct Output {
-  std::string rule;  // "segment-change", "churn-alert", "ladder-change", RewardRuleName(...)
+  std::string rule;  // "segment-change", "churn-alert", "ladder-change", "win-back", RewardRuleName(...)
   EventTime time;    // event time that caused it
-  std::variant<ChurnAlert, SegmentChange, RewardEvent, LadderChange> payload;
+  std::variant<ChurnAlert, SegmentChange, RewardEvent, LadderChange, WinBack> payload;
 };
 
 // Re-arms the customer's one overdue check: the runtime drops the timer due
@@ -95,6 +123,15 @@ struct Effects {
   bool duplicate = false;  // the event was already applied; state unchanged
   bool expired = false;    // silent past retention: the runtime deletes the state
   std::optional<Conversion> conversion;  // the event converted a prospect (counted by the runtime)
+  std::vector<AlertOutcome> outcomes;    // alert outcomes decided (counted by the runtime)
+  // For an action report: whether it named the open alert (false: an
+  // unknown or older alert id, ignored and counted).
+  std::optional<bool> action_matched;
 };
+
+// Deterministic CloudEvents id of an output caused by `origin`:
+// "<topic>/<partition>/<offset>/<rule>" for an input record, and
+// "timer/<partition>/<due ms>/<customer>/<rule>" for a timer.
+std::string OutputId(const EventOrigin& origin, const std::string& customer_id, const std::string& rule);
 
 }  // namespace crm::operators

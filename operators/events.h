@@ -47,6 +47,16 @@ struct Interaction {
   std::string channel;
 };
 
+// What a call center or marketing system did for a churn alert
+// (crm.actions, docs/outcomes.md).
+struct AlertAction {
+  std::string alert_id;  // CloudEvents id of the alert, 1..256 bytes
+  std::string action;    // one of kAlertActionNames
+};
+
+// The actions crm.actions accepts; "none" reports that nothing was done.
+inline constexpr const char* kAlertActionNames[] = {"call", "email", "sms", "offer", "visit", "none"};
+
 // Where an event came from: the runtime fills it in; operators use it only
 // to name the cause of an output and to derive deterministic output ids.
 struct EventOrigin {
@@ -63,7 +73,7 @@ struct Event {
   std::string event_id;
   std::string customer_id;  // 1..64 chars
   EventTime ts;
-  std::variant<Purchase, Complaint, ServiceInteraction, Interaction> body;
+  std::variant<Purchase, Complaint, ServiceInteraction, Interaction, AlertAction> body;
   EventOrigin origin;
 };
 

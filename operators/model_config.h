@@ -154,6 +154,16 @@ struct LadderConfig {
   Duration partner_min_tenure = Days(365);
 };
 
+// Closing the loop on alerts (alert_outcome.h, docs/outcomes.md).
+struct OutcomeConfig {
+  // A purchase within this long after an alert (event time) is a win-back;
+  // once it passes without one the alert is lost.
+  Duration winback_window = Days(30);
+  // Share of alerts held out as control (published with control = true so
+  // nobody acts), chosen from hash(customer id, alert id); 0 disables.
+  double control_share = 0.1;
+};
+
 struct ModelConfig {
   RfmConfig rfm;
   std::vector<SegmentRule> segments = DefaultSegmentRules();
@@ -165,6 +175,7 @@ struct ModelConfig {
   InactivityConfig inactivity;
   RewardsConfig rewards;  // the [rewards] section
   LadderConfig ladder;
+  OutcomeConfig outcomes;
 };
 
 }  // namespace crm::operators

@@ -29,7 +29,7 @@ int RunCli(int argc, char** argv, const CliContext& context) {
                     "Exit 0 once every input partition is consumed to its end and committed");
 
   BrokerCommandOptions broker;
-  broker.topics = {"crm.purchases", "crm.complaints", "crm.service", "crm.interactions",
+  broker.topics = {"crm.purchases", "crm.complaints", "crm.service", "crm.interactions", "crm.actions",
                    "crm.churn-alerts", "crm.segment-changes", "crm.deadletter",
                    "crm.changelog", "crm.rewards"};
   auto* broker_cmd = app.add_subcommand(

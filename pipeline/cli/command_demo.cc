@@ -11,10 +11,12 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <queue>
 #include <thread>
 
 #include "config/config.h"
 #include "pipeline/cli/commands.h"
+#include "pipeline/cli/demo_call_center.h"
 #include "pipeline/cli/demo_rewards.h"
 #include "pipeline/cli/segments_table.h"
 #include "pipeline/cli/demo_journey_feed.h"
@@ -65,6 +67,7 @@ void PrintAlert(const nlohmann::json& e, FeedTotals& totals) {
               Day(e).c_str(), priority.c_str(), d.value("customer_id", "").c_str(),
               d.value("risk", 0.0), d.value("value_at_risk", 0.0), d.value("segment", "").c_str(),
               silent ? "  [silence]" : "", reasons.c_str(), d.value("recommended_action", "").c_str());
+  if (d.value("control", false)) std::printf("             [control group: held out, nobody acts]\n");
 }
 
 void PrintSegmentChange(const nlohmann::json& e, FeedTotals& totals) {
@@ -168,7 +171,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
   auto broker = MockBroker::Create(MockBrokerOptions{
       1, options.partitions,
       {config.topics.purchases, config.topics.complaints, config.topics.service, config.topics.interactions,
-       config.topics.churn_alerts, config.topics.segment_changes, config.topics.deadletter,
+       config.topics.actions, config.topics.churn_alerts, config.topics.segment_changes, config.topics.deadletter,
        config.topics.changelog, config.topics.rewards}});
   if (!broker.ok()) {
     std::cerr << "crmstream: " << broker.status().message() << "\n";
@@ -240,6 +243,13 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
     stop.store(true);
   }
 
+  // The simulated call center answers alerts with actions and some
+  // customers with a purchase, held until the feed's event time gets there
+  // (docs/outcomes.md).
+  auto call_center = KafkaSink::Create({{"bootstrap.servers", config.kafka["bootstrap.servers"]}});
+  std::priority_queue<DemoReply, std::vector<DemoReply>, std::greater<DemoReply>> replies;
+  int64_t feed_time_ms = 0;
+
   // The feed: what a call-center system and marketing automation would read.
   FeedTotals totals;
   JourneyFeedTotals journey;
@@ -283,8 +293,13 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
         auto e = nlohmann::json::parse(static_cast<const char*>(m->payload),
                                        static_cast<const char*>(m->payload) + m->len, nullptr, false);
         if (!e.is_discarded() && e.contains("data")) {
-          if (topic == config.topics.churn_alerts) {
+          int64_t at = 0;
+          if (ParseRfc3339(e.value("time", ""), at)) feed_time_ms = std::max(feed_time_ms, at);
+          if (e.value("type", "") == kWinBackType) {
+            PrintWinBack(e);
+          } else if (topic == config.topics.churn_alerts) {
             PrintAlert(e, totals);
+            for (DemoReply& reply : CallCenterReplies(e)) replies.push(std::move(reply));
           } else if (topic == config.topics.rewards) {
             PrintReward(e, totals.rewards);
           } else if (e.value("type", "") == kLadderChangeType) {
@@ -297,6 +312,13 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
       std::fflush(stdout);
     }
     rd_kafka_message_destroy(m);
+    while (call_center.ok() && !replies.empty() && replies.top().event_time_ms <= feed_time_ms) {
+      const DemoReply& reply = replies.top();
+      const std::string topic = config::InputTopics(config.topics)[static_cast<size_t>(reply.kind)];
+      (*call_center)->Produce({topic, reply.customer_id, reply.json, {}, reply.event_time_ms}).IgnoreError();
+      replies.pop();
+    }
+    if (call_center.ok()) (*call_center)->Flush(0).IgnoreError();
   }
   stop.store(true);
   if (traffic_thread.joinable()) traffic_thread.join();
@@ -329,6 +351,7 @@ int RunDemoCommand(const DemoCommandOptions& options, const CliContext& context)
   } else {
     std::cerr << "crmstream: segment transitions: " << flows.status().message() << "\n";
   }
+  PrintOutcomeSummary(metrics);
   std::error_code ignored;
   std::filesystem::remove_all(dir_template, ignored);
   if (!service_status.ok()) {

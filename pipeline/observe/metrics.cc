@@ -31,6 +31,13 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   ladder_changes_ = &BuildCounter().Name("crmstream_ladder_changes_total")
                          .Help("Moves on the relationship ladder, by rung (from is empty for a first rung)")
                          .Register(r);
+  alert_outcomes_ = &BuildCounter().Name("crmstream_alert_outcomes_total")
+                         .Help("Churn alert outcomes (won_back or lost), by priority, recommended action, whether "
+                               "an action was reported, and control or treated group")
+                         .Register(r);
+  alert_actions_ = &BuildCounter().Name("crmstream_alert_actions_total")
+                        .Help("Actions reported on the actions topic, by whether they named the customer's open alert")
+                        .Register(r);
   conversions_ = &BuildCounter().Name("crmstream_conversions_total")
                       .Help("Prospects converted by their first purchase")
                       .Register(r)
@@ -231,6 +238,16 @@ prometheus::Counter& Metrics::SegmentTransitions(const std::string& from, const 
 }
 prometheus::Counter& Metrics::LadderChanges(const std::string& from, const std::string& to) {
   return ladder_changes_->Add({{"from", from}, {"to", to}});
+}
+prometheus::Counter& Metrics::AlertOutcomes(const AlertOutcomeLabels& labels) {
+  return alert_outcomes_->Add({{"priority", labels.priority},
+                               {"recommended_action", labels.recommended_action},
+                               {"acted", labels.acted ? "true" : "false"},
+                               {"group", labels.control ? "control" : "treated"},
+                               {"outcome", labels.won_back ? "won_back" : "lost"}});
+}
+prometheus::Counter& Metrics::AlertActions(bool matched) {
+  return alert_actions_->Add({{"match", matched ? "open_alert" : "unknown_alert"}});
 }
 prometheus::Gauge& Metrics::CustomersInSegment(const std::string& segment) {
   return customers_in_segment_->Add({{"segment", segment}});

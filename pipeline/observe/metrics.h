@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace crm::pipeline {
 
@@ -25,6 +26,8 @@ class Metrics {
 
   // Text exposition format of every metric.
   std::string Serialize() const;
+  // Every metric's current values (for in-process summaries such as the demo's).
+  std::vector<prometheus::MetricFamily> Collect() const { return registry_->Collect(); }
 
   // result: "ok", "deadletter", "duplicate".
   prometheus::Counter& EventsConsumed(const std::string& topic, const std::string& result);
@@ -34,6 +37,18 @@ class Metrics {
   prometheus::Gauge& CustomersInSegment(const std::string& segment);
   // Moves on the relationship ladder (from is empty for a first rung).
   prometheus::Counter& LadderChanges(const std::string& from, const std::string& to);
+  // crmstream_alert_outcomes_total{priority, recommended_action, acted,
+  // group = control|treated, outcome = won_back|lost} (docs/outcomes.md).
+  struct AlertOutcomeLabels {
+    std::string priority;
+    std::string recommended_action;
+    bool acted = false;
+    bool control = false;
+    bool won_back = false;
+  };
+  prometheus::Counter& AlertOutcomes(const AlertOutcomeLabels& labels);
+  // crmstream_alert_actions_total{match = open_alert|unknown_alert}.
+  prometheus::Counter& AlertActions(bool matched);
   prometheus::Gauge& ConsumerLag(const std::string& topic, int32_t partition);
   prometheus::Counter& Commits(const std::string& result);  // "ok", "failed", "fenced"
   prometheus::Counter& ModelParamsLoads(const std::string& result);  // "ok", "rejected"
@@ -96,6 +111,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* alerts_;
   prometheus::Family<prometheus::Counter>* segment_transitions_;
   prometheus::Family<prometheus::Counter>* ladder_changes_;
+  prometheus::Family<prometheus::Counter>* alert_outcomes_;
+  prometheus::Family<prometheus::Counter>* alert_actions_;
   prometheus::Counter* conversions_;
   prometheus::Histogram* conversion_seconds_;
   prometheus::Family<prometheus::Gauge>* customers_in_segment_;

@@ -1,8 +1,8 @@
 // pipeline/runtime/input_merger.h
 //
-// Deterministic merge of the four input topics, per partition number.
+// Deterministic merge of the five input topics, per partition number.
 // Customers are keyed into the same partition number of crm.purchases,
-// crm.complaints, crm.service and crm.interactions (co-partitioned topics;
+// crm.complaints, crm.service, crm.interactions and crm.actions (co-partitioned topics;
 // the input kind breaks timestamp ties in that order), so one partition
 // number is one independent task. Within a task, the next record is the
 // buffered head with the smallest (record timestamp, input kind, offset), taken
@@ -23,7 +23,7 @@
 
 namespace crm::pipeline {
 
-inline constexpr int kInputKinds = 4;
+inline constexpr int kInputKinds = 5;
 
 template <typename T>
 class InputMerger {

@@ -88,6 +88,7 @@ Result<RecordProcessor::PartitionTask*> RecordProcessor::TaskFor(int32_t partiti
   if (it != tasks_.end()) return &it->second;
   ASSIGN_OR_RETURN(auto stored, store_.PartitionData(partition));
   PartitionTask loaded;
+  loaded.partition = partition;
   if (stored) {
     ASSIGN_OR_RETURN(loaded.stored, DecodePartitionState(*stored));
   }
@@ -134,6 +135,7 @@ operators::ModelContext RecordProcessor::ContextFor(PartitionTask& task) {
   if (params_) context.params = &*params_;
   if (quantile_scoring_) context.population = &task.stored.population;
   if (config_.model.alert.max_alerts_per_day > 0) context.budget = &task.stored.alert_budget;
+  context.partition = task.partition;
   return context;
 }
 
@@ -216,6 +218,12 @@ Status RecordProcessor::Emit(const operators::Effects& effects,
     metrics_.conversions().Increment();
     metrics_.conversion_seconds().Observe(static_cast<double>(effects.conversion->time_to_convert.ms) / 1000.0);
   }
+  for (const operators::AlertOutcome& outcome : effects.outcomes) {
+    metrics_
+        .AlertOutcomes({operators::PriorityName(outcome.priority), outcome.recommended_action, outcome.acted,
+                        outcome.control, outcome.won_back})
+        .Increment();
+  }
   for (const operators::Output& output : effects.outputs) {
     RETURN_IF_ERROR(outputs_.Produce(encoder_.Encode(output, origin)));
     if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
@@ -224,6 +232,8 @@ Status RecordProcessor::Emit(const operators::Effects& effects,
       CountReward(*reward);
     } else if (const auto* ladder = std::get_if<operators::LadderChange>(&output.payload)) {
       metrics_.LadderChanges(ladder->from, ladder->to).Increment();
+    } else if (std::holds_alternative<operators::WinBack>(output.payload)) {
+      // Counted with its outcome (effects.outcomes) above.
     } else {
       const auto& change = std::get<operators::SegmentChange>(output.payload);
       metrics_.SegmentTransitions(change.from, change.to).Increment();
@@ -285,6 +295,15 @@ Status RecordProcessor::Process(const InputRecordView& record) {
   if (effects.duplicate) {
     CountersFor(origin.topic).duplicate->Increment();
     return Status::Ok();
+  }
+  if (effects.action_matched) {
+    metrics_.AlertActions(*effects.action_matched).Increment();
+    // An action for no open alert changed nothing: storing the customer
+    // would keep a state for an unknown id that no timer ever expires.
+    if (!*effects.action_matched) {
+      CountersFor(origin.topic).ok->Increment();
+      return Status::Ok();
+    }
   }
   const auto* purchase = std::get_if<operators::Purchase>(&event.body);
   RecordFlows(*task, effects, customer->state, purchase != nullptr ? purchase->amount : 0);

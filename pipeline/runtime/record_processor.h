@@ -190,6 +190,7 @@ class RecordProcessor {
   struct PartitionTask {
     PartitionState stored;
     bool dirty = false;
+    int32_t partition = 0;  // names the origin of timer outputs (alert ids)
   };
 
   // Loads the partition on first use and then (unless told not to) fires

@@ -3,6 +3,7 @@
 #include "pipeline/state/byte_codec.h"
 #include "pipeline/state/reward_card_codec.h"
 #include "pipeline/state/journey_codec.h"
+#include "pipeline/state/outcome_codec.h"
 
 #include <array>
 #include <cstring>
@@ -37,7 +38,8 @@ using Reader = ByteReader;
 //                              as 8 bytes little-endian
 //     reward card              reward_card_codec.h (a state written before
 //                              the card existed has no bit: an empty card)
-//     journey                  its own block, last (journey_codec.h)
+//     journey                  its own block (journey_codec.h)
+//     open alert               its own block, last (outcome_codec.h)
 // Decoding accepts exactly the bytes EncodeState produces (canonical varints,
 // no present-but-default fields, no literal that the dictionary names), so
 // that decode-then-encode returns the same bytes.
@@ -71,6 +73,8 @@ enum Bit : uint32_t {
   // Engagement and the ladder (journey_codec.h), written last: encodings
   // from before it have the bit clear and decode as they did.
   kJourney,
+  // The open alert's outcome (outcome_codec.h), after the journey block.
+  kOpenAlert,
   kBitCount,
 };
 
@@ -166,6 +170,7 @@ void EncodeState(const CustomerState& s, std::string& out) {
   set_if(s.segment_period != defaults.segment_period, kSegmentPeriod);
   set_if(!s.period_start_segment.empty(), kPeriodStartSegment);
   set_if(!JourneyIsDefault(s.journey), kJourney);
+  set_if(s.open_alert.has_value(), kOpenAlert);
   bool any_time = false;
   bool whole_seconds = true;
   for (size_t i = 0; i < times.size(); ++i) {
@@ -230,6 +235,7 @@ void EncodeState(const CustomerState& s, std::string& out) {
   if (presence & Mask(kSegmentPeriod)) w.Signed(s.segment_period);
   if (presence & Mask(kPeriodStartSegment)) WriteName(w, s.period_start_segment);
   if (presence & Mask(kJourney)) EncodeJourney(s.journey, w);
+  if (presence & Mask(kOpenAlert)) EncodeOpenAlert(*s.open_alert, w);
 }
 
 Result<CustomerState> DecodeState(std::string_view bytes) {
@@ -323,6 +329,7 @@ Result<CustomerState> DecodeState(std::string_view bytes) {
   }
   if (has(kPeriodStartSegment) && !ReadName(r, s.period_start_segment)) return Corrupt(r, "period_start_segment");
   if (has(kJourney) && !DecodeJourney(r, s.journey)) return Corrupt(r, "journey");
+  if (has(kOpenAlert) && !DecodeOpenAlert(r, s.open_alert.emplace())) return Corrupt(r, "open alert");
   // The seconds flag is set exactly when there are times and all are whole seconds.
   if (in_seconds != (any_time && whole_seconds)) return Corrupt(r, "time unit");
   if (!r.Done()) return Corrupt(r, "length (trailing bytes)");

@@ -22,8 +22,9 @@
 namespace crm::pipeline {
 
 // One per input topic, in the merge order of equal timestamps
-// (runtime/input_merger.h): purchases, complaints, service, interactions.
-enum class InputKind { kPurchase, kComplaint, kService, kInteraction };
+// (runtime/input_merger.h): purchases, complaints, service, interactions,
+// actions.
+enum class InputKind { kPurchase, kComplaint, kService, kInteraction, kAction };
 
 enum class DecodeErrorCode {
   kTooLarge,      // over max_event_bytes

@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "operators/alert_outcome.h"
 #include "operators/engagement.h"
 #include "pipeline/wire/decode_reasons.h"
 
@@ -205,6 +206,23 @@ std::optional<DecodeError> DecodeInteraction(const Fields& f, operators::Interac
   return std::nullopt;
 }
 
+// An action report: `alert_id` (1..256 characters) and `action`, one of
+// kAlertActionNames, both required.
+std::optional<DecodeError> DecodeAlertAction(const Fields& f, operators::AlertAction& a) {
+  if (auto e = ReadString(f, FieldId::kAlertId, true, 1, kMaxIdChars, a.alert_id)) return e;
+  constexpr FieldId id = FieldId::kAction;
+  const RawValue& action = f[static_cast<size_t>(id)];
+  if (action.kind == JsonKind::kAbsent) return Missing(id);
+  if (action.kind != JsonKind::kString) return WrongType(id, "a string", action);
+  if (!operators::IsAlertActionName(action.text)) {
+    return Error(DecodeErrorCode::kOutOfRange,
+                 Name(id) + ": must be \"call\", \"email\", \"sms\", \"offer\", \"visit\" or \"none\", got " +
+                     QuoteExcerpt(action.text));
+  }
+  a.action = std::string(action.text);
+  return std::nullopt;
+}
+
 }  // namespace
 
 uint32_t KnownFields(InputKind kind) {
@@ -220,6 +238,8 @@ uint32_t KnownFields(InputKind kind) {
              Bit(FieldId::kWaitSeconds);
     case InputKind::kInteraction:
       return kCommonFields | Bit(FieldId::kKind) | Bit(FieldId::kRating) | Bit(FieldId::kChannel);
+    case InputKind::kAction:
+      return kCommonFields | Bit(FieldId::kAlertId) | Bit(FieldId::kAction);
   }
   return kCommonFields;
 }
@@ -258,6 +278,12 @@ DecodeResult EventFromFields(InputKind kind, const EventFields& fields, const De
       operators::Interaction i;
       body_error = DecodeInteraction(fields, i);
       event.body = std::move(i);
+      break;
+    }
+    case InputKind::kAction: {
+      operators::AlertAction a;
+      body_error = DecodeAlertAction(fields, a);
+      event.body = std::move(a);
       break;
     }
   }

@@ -23,6 +23,7 @@ enum class FieldId {
   kComplaintId, kStatus, kSeverity, kCategory,
   kRating, kResolved, kWaitSeconds,
   kKind,
+  kAlertId, kAction,
   kCount,
 };
 
@@ -35,6 +36,7 @@ inline constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
     "complaint_id", "status", "severity", "category",
     "rating", "resolved", "wait_seconds",
     "kind",
+    "alert_id", "action",
 };
 
 // One captured value per field (absent: a default RawValue).

@@ -28,6 +28,15 @@ void AppendDigits(std::string& out, int64_t v, int width) {
   while (n > 0) out.push_back(buf[--n]);
 }
 
+// An optional text: empty is written as null.
+void TextOrNull(JsonWriter& w, const std::string& text) {
+  if (text.empty()) {
+    w.Null();
+  } else {
+    w.Value(text);
+  }
+}
+
 void WriteAlertData(JsonWriter& w, const operators::ChurnAlert& a) {
   w.BeginObject();
   w.Key("customer_id").Value(a.customer_id);
@@ -45,6 +54,22 @@ void WriteAlertData(JsonWriter& w, const operators::ChurnAlert& a) {
   w.EndArray();
   w.Key("recommended_action").Value(a.recommended_action);
   w.Key("cause").Value(a.cause);
+  w.Key("control").Bool(a.control);
+  w.EndObject();
+}
+
+void WriteWinBackData(JsonWriter& w, const operators::WinBack& b) {
+  w.BeginObject();
+  w.Key("customer_id").Value(b.customer_id);
+  w.Key("alert_id").Value(b.alert_id);
+  w.Key("alert_time").Value(FormatRfc3339(b.alert_time.epoch_ms));
+  w.Key("days_to_return").Value(Round6(b.time_to_return.days()));
+  w.Key("priority").Value(operators::PriorityName(b.priority));
+  w.Key("recommended_action").Value(b.recommended_action);
+  w.Key("control").Bool(b.control);
+  w.Key("action");
+  TextOrNull(w, b.action);
+  w.Key("cause").Value(b.cause);
   w.EndObject();
 }
 
@@ -125,6 +150,9 @@ OutputKind KindOf(const operators::Output& output, const config::TopicsConfig& t
   if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
     return {alert->customer_id, topics.churn_alerts, "com.crmstream.churn-alert.v1"};
   }
+  if (const auto* back = std::get_if<operators::WinBack>(&output.payload)) {
+    return {back->customer_id, topics.churn_alerts, "com.crmstream.win-back.v1"};
+  }
   if (const auto* ladder = std::get_if<operators::LadderChange>(&output.payload)) {
     return {ladder->customer_id, topics.segment_changes, "com.crmstream.ladder-change.v1"};
   }
@@ -160,14 +188,6 @@ std::string FormatRfc3339(int64_t epoch_ms) {
   return out;
 }
 
-std::string OutputId(const operators::EventOrigin& origin, const std::string& customer_id,
-                     const std::string& rule) {
-  std::string id = origin.topic + "/" + std::to_string(origin.partition) + "/" + std::to_string(origin.offset) + "/";
-  // Timers of many customers share a partition and a (coalesced) due time.
-  if (origin.topic == operators::kTimerOriginTopic) id += customer_id + "/";
-  return id + rule;
-}
-
 std::string RewardOutputId(const operators::RewardEvent& reward, const std::string& rule) {
   return "rewards/" + std::to_string(reward.programme_year) + "/" + reward.customer_id + "/" + rule;
 }
@@ -180,9 +200,13 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
   record.topic = kind.topic;
   record.key = customer;
   // A reward happens once per customer and programme year, whichever
-  // record or check brings it about: its id says so.
+  // record or check brings it about, and a win-back once per alert,
+  // whatever purchase brought the customer back: their ids say so.
   const auto* reward = std::get_if<operators::RewardEvent>(&output.payload);
-  const std::string id = reward ? RewardOutputId(*reward, output.rule) : OutputId(origin, customer, output.rule);
+  const auto* back = std::get_if<operators::WinBack>(&output.payload);
+  const std::string id = reward != nullptr ? RewardOutputId(*reward, output.rule)
+                         : back != nullptr ? back->alert_id + "/win-back"
+                                           : OutputId(origin, customer, output.rule);
   const std::string& type = kind.type;
   const std::string time = FormatRfc3339(output.time.epoch_ms);
   record.value.reserve(512);
@@ -212,6 +236,8 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
           WriteSegmentData(w, payload);
         } else if constexpr (std::is_same_v<T, operators::RewardEvent>) {
           WriteRewardData(w, payload);
+        } else if constexpr (std::is_same_v<T, operators::WinBack>) {
+          WriteWinBackData(w, payload);
         } else {
           WriteLadderData(w, payload);
         }

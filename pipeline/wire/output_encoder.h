@@ -24,11 +24,10 @@ namespace crm::pipeline {
 // RFC 3339 UTC with milliseconds, e.g. "2024-03-01T12:00:00.000Z".
 std::string FormatRfc3339(int64_t epoch_ms);
 
-// Deterministic CloudEvents id for an output caused by `origin`:
-// "<topic>/<partition>/<offset>/<rule>" for an input record, and
-// "timer/<partition>/<due ms>/<customer>/<rule>" for a timer.
-std::string OutputId(const operators::EventOrigin& origin, const std::string& customer_id,
-                     const std::string& rule);
+// Deterministic CloudEvents id for an output caused by `origin`
+// (operators/effects.h: alert outcomes keep their alert's id); a win-back's
+// id is "<alert id>/win-back".
+using operators::OutputId;
 
 // The id of a reward output, whatever caused it:
 // "rewards/<programme year>/<customer>/<rule>" (one of each per customer

@@ -63,6 +63,8 @@ const outputMessages = {
   rewardBinary: ['reward.data.schema.json', null],
   ladderChange: ['ladder-change.schema.json', null],
   ladderChangeBinary: ['ladder-change.data.schema.json', null],
+  winBack: ['win-back.schema.json', null],
+  winBackBinary: ['win-back.data.schema.json', null],
   deadLetter: [null, 'deadletter-headers.schema.json'],
 };
 const inputMessages = {
@@ -70,6 +72,7 @@ const inputMessages = {
   complaint: 'complaint.schema.json',
   serviceInteraction: 'service-interaction.schema.json',
   interaction: 'interaction.schema.json',
+  action: 'action.schema.json',
 };
 
 // The raw JSON of a parsed schema, without the parser's x-parser-* annotations

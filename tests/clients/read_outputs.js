@@ -56,10 +56,11 @@ const headerText = (headers) =>
 function check(role, message, mode, validate) {
   const headers = headerText(message.headers);
   if (role === 'deadletter') return validate('deadletter-headers.schema.json', headers);
-  // crm.segment-changes carries two CloudEvents types: pick the schema by type.
+  // Each output topic carries two CloudEvents types: pick the schema by type.
   const type = String(headers.ce_type || JSON.parse(message.value.toString('utf8')).type || '');
-  const kind = role === 'segments' && type === 'com.crmstream.ladder-change.v1' ? 'ladder-change'
-    : { alerts: 'churn-alert', segments: 'segment-change', rewards: 'reward' }[role];
+  const kind = role === 'alerts' ? (type === 'com.crmstream.win-back.v1' ? 'win-back' : 'churn-alert')
+    : role === 'segments' && type === 'com.crmstream.ladder-change.v1' ? 'ladder-change'
+    : { segments: 'segment-change', rewards: 'reward' }[role];
   const dataSchema = `${kind}.data.schema.json`;
   const envelopeSchema = `${kind}.schema.json`;
   let event;

@@ -48,10 +48,14 @@ def check(role, record, mode, validate):
     if role == "deadletter":
         return validate("deadletter-headers.schema.json", headers)
     value = json.loads(record.value)
-    # crm.segment-changes carries two CloudEvents types: pick the schema by type.
+    # Each output topic carries two CloudEvents types: pick the schema by type.
     ce_type = headers.get("ce_type") or (value.get("type") if isinstance(value, dict) else None)
-    kind = ("ladder-change" if role == "segments" and ce_type == "com.crmstream.ladder-change.v1"
-            else {"alerts": "churn-alert", "segments": "segment-change", "rewards": "reward"}[role])
+    if role == "alerts":
+        kind = "win-back" if ce_type == "com.crmstream.win-back.v1" else "churn-alert"
+    elif role == "segments" and ce_type == "com.crmstream.ladder-change.v1":
+        kind = "ladder-change"
+    else:
+        kind = {"segments": "segment-change", "rewards": "reward"}[role]
     key = record.key.decode("utf-8")
     problems = []
     if mode == "structured":

@@ -124,6 +124,8 @@ inline void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(m.ladder.advocacy_window, n.ladder.advocacy_window);
   EXPECT_EQ(m.ladder.partner_min_spend, n.ladder.partner_min_spend);
   EXPECT_EQ(m.ladder.partner_min_tenure, n.ladder.partner_min_tenure);
+  EXPECT_EQ(m.outcomes.winback_window, n.outcomes.winback_window);
+  EXPECT_EQ(m.outcomes.control_share, n.outcomes.control_share);
 }
 
 }  // namespace crm::config

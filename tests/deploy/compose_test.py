@@ -58,7 +58,7 @@ c.check(str(env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE")) == "false", "no topic au
 topics = services.get("topics", {})
 script = " ".join(topics.get("command", [])) if isinstance(topics.get("command"), list) else str(topics.get("command"))
 c.check(topics.get("depends_on", {}).get("kafka", {}).get("condition") == "service_healthy", "topics wait for kafka")
-for topic in ("crm.purchases", "crm.complaints", "crm.service", "crm.interactions", "crm.churn-alerts",
+for topic in ("crm.purchases", "crm.complaints", "crm.service", "crm.interactions", "crm.actions", "crm.churn-alerts",
               "crm.segment-changes", "crm.deadletter", "crm.changelog", "crm.rewards"):
     c.check(topic in script, f"topics creates {topic}")
 c.check("cleanup.policy=compact" in script, "the changelog is compacted")

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "operators/alert_outcome.h"
 #include "pipeline/wire/event_decoder.h"
 
 namespace {
@@ -80,6 +81,13 @@ void CheckEvent(InputKind kind, const crm::operators::Event& e) {
       Check(i->kind != crm::operators::InteractionKind::kReview || i->rating.has_value(), "a review has a rating");
       break;
     }
+    case InputKind::kAction: {
+      const auto* a = std::get_if<crm::operators::AlertAction>(&e.body);
+      Check(a != nullptr, "action body");
+      Check(!a->alert_id.empty() && a->alert_id.size() <= 256, "alert_id 1..256");
+      Check(crm::operators::IsAlertActionName(a->action), "a documented action");
+      break;
+    }
   }
 }
 
@@ -130,7 +138,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     dom_duplicate = dom_object && HasDuplicateKey(root);
   }
 
-  for (InputKind kind : {InputKind::kPurchase, InputKind::kComplaint, InputKind::kService, InputKind::kInteraction}) {
+  for (InputKind kind : {InputKind::kPurchase, InputKind::kComplaint, InputKind::kService, InputKind::kInteraction,
+                         InputKind::kAction}) {
     DecodeResult r = decoder.Decode(kind, bytes);
     if (const auto* e = std::get_if<DecodeError>(&r)) {
       Check(!e->reason.empty() && e->reason.size() < 400, "short non-empty reason");

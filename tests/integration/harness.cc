@@ -426,6 +426,13 @@ InputMessage InteractionMessage(const std::string& customer, int64_t at, const s
   return {"crm.interactions", customer, j.dump(), at};
 }
 
+InputMessage ActionMessage(const std::string& customer, int64_t at, const std::string& alert_id,
+                           const std::string& action, int n) {
+  nlohmann::json j{{"event_id", customer + "-a" + std::to_string(n)}, {"customer_id", customer},
+                   {"ts", pipeline::FormatRfc3339(at)}, {"alert_id", alert_id}, {"action", action}};
+  return {"crm.actions", customer, j.dump(), at};
+}
+
 std::vector<InputMessage> GeneratedLog(int64_t events, int64_t customers, uint64_t seed) {
   pipeline::GeneratorOptions options;
   options.customers = customers;

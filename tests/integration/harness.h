@@ -157,6 +157,10 @@ InputMessage ServiceMessage(const std::string& customer, int64_t at, int rating)
 InputMessage InteractionMessage(const std::string& customer, int64_t at, const std::string& kind, int rating,
                                 int n);
 
+// An action report (<customer>-a<n>) for the alert `alert_id`.
+InputMessage ActionMessage(const std::string& customer, int64_t at, const std::string& alert_id,
+                           const std::string& action, int n);
+
 // A deterministic generated event log (TrafficGenerator) as input messages.
 std::vector<InputMessage> GeneratedLog(int64_t events, int64_t customers, uint64_t seed);
 

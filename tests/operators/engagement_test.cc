@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "operators/customer_processor.h"
+#include "tests/operators/outputs_of.h"
 #include "operators/ladder.h"
 
 namespace crm::operators {
@@ -20,15 +21,6 @@ Event Buy(const std::string& id, double day, double amount) {
 }
 Event Complain(const std::string& id, double day) {
   return Event{id, "p1", Day(day), Complaint{"K" + id, ComplaintStatus::kOpened, 5, ""}, {}};
-}
-
-template <typename T>
-std::vector<T> OutputsOf(const Effects& e) {
-  std::vector<T> out;
-  for (const auto& o : e.outputs) {
-    if (auto* p = std::get_if<T>(&o.payload)) out.push_back(*p);
-  }
-  return out;
 }
 
 TEST(Engagement, KindNamesRoundTripAndOthersAreRejected) {

@@ -33,6 +33,22 @@ inline std::string Repeat(const std::string& s, size_t n) {
   return out;
 }
 
+// A message the decoder must reject, with the code and reason it gives.
+struct BadMessage {
+  std::string json;
+  DecodeErrorCode code;
+  std::string reason;
+};
+
+inline void ExpectRejected(InputKind kind, const BadMessage& bad) {
+  EventDecoder decoder(kLimits);
+  DecodeResult r = decoder.Decode(kind, bad.json);
+  auto* error = std::get_if<DecodeError>(&r);
+  ASSERT_NE(error, nullptr) << bad.json;
+  EXPECT_EQ(error->code, bad.code) << error->reason;
+  EXPECT_EQ(error->reason, bad.reason);
+}
+
 inline Event MustDecode(InputKind kind, const std::string& json) {
   EventDecoder decoder(kLimits);
   DecodeResult r = decoder.Decode(kind, json);

@@ -29,10 +29,11 @@ TEST(InputMerger, OrdersByTimestampThenKindThenOffset) {
   m.Push(0, 2, {10, 0, "s@10"});
   m.Push(0, 2, {50, 1, "s@50"});
   m.Push(0, 3, {5, 0, "i@5"});
-  m.Push(0, 3, {20, 1, "i@20"});  // interactions come after the other kinds on a tie
+  m.Push(0, 3, {20, 1, "i@20"});  // interactions come after the first three kinds on a tie
+  m.Push(0, 4, {20, 0, "a@20"});  // and actions after them
   for (int k = 0; k < kInputKinds; ++k) m.MarkEnd(0, k);
   EXPECT_EQ(DrainAll(m, Merger::Clock::now()),
-            (std::vector<std::string>{"i@5", "s@10", "p@20", "c@20", "i@20", "p@40", "s@50"}));
+            (std::vector<std::string>{"i@5", "s@10", "p@20", "c@20", "i@20", "a@20", "p@40", "s@50"}));
   EXPECT_TRUE(m.AllAtEnd());
 }
 
@@ -43,6 +44,7 @@ TEST(InputMerger, WaitsForAnInputThatHasNotReachedItsEnd) {
   m.Push(3, 0, {30, 0, "p@30"});
   m.MarkEnd(3, 1);
   m.MarkEnd(3, 3);
+  m.MarkEnd(3, 4);
   // Input 2 (service) has said nothing yet: an earlier record may still come.
   EXPECT_FALSE(m.Pop(now).has_value());
   m.Push(3, 2, {5, 0, "s@5"});
@@ -87,11 +89,12 @@ TEST(InputMerger, TasksAreIndependent) {
     m.Assign(0, k);
     m.Assign(1, k);
   }
-  m.Push(0, 0, {1, 0, "blocked"});  // partition 0 waits for kinds 1, 2 and 3
+  m.Push(0, 0, {1, 0, "blocked"});  // partition 0 waits for kinds 1 to 4
   m.Push(1, 0, {9, 0, "free"});
   m.MarkEnd(1, 1);
   m.MarkEnd(1, 2);
   m.MarkEnd(1, 3);
+  m.MarkEnd(1, 4);
   EXPECT_EQ(DrainAll(m, Merger::Clock::now()), (std::vector<std::string>{"free"}));
   EXPECT_EQ(m.Buffered(0, 0), 1u);
 }

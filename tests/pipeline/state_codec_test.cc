@@ -136,6 +136,14 @@ std::vector<RoundTripCase> RoundTripCases() {
   CustomerState advocate = Typical();
   advocate.journey = {EventTime{1'699'000'000'000}, 4, 1, 2, EventTime{1'708'000'000'000}, operators::Rung::kAdvocate};
   cases.push_back({"Advocate", advocate});
+  CustomerState alerted = Typical();
+  alerted.open_alert = operators::OpenAlert{"crm.purchases/3/1042/churn-alert", EventTime{1'709'200'000'000},
+                                            operators::Priority::kHigh, "call this week", true, "call"};
+  cases.push_back({"AlertedControlCalled", alerted});
+  CustomerState alerted_only;
+  alerted_only.open_alert = operators::OpenAlert{"timer/0/86400000/c/churn-alert", EventTime{86'400'000},
+                                                 operators::Priority::kLow, "", false, ""};
+  cases.push_back({"AlertedOnly", alerted_only});
   return cases;
 }
 
@@ -251,6 +259,9 @@ TEST(StateCodec, NonCanonicalFormsAreRejected) {
            std::string{v, '\x80', '\x80', '\x80', '\x04', '\x20', '\x07'},  // rung above partner
            std::string{v, '\x80', '\x80', '\x80', '\x04', '\x20', '\x00'},  // rung present but none
            std::string{v, '\x80', '\x80', '\x80', '\x04', '\x40', '\x01'},  // unknown journey bit
+           std::string{v, '\x80', '\x80', '\x80', '\x08', '\x00', '\x00', '\x00', '\x00', '\x00'},  // empty alert id
+           std::string{v, '\x80', '\x80', '\x80', '\x08', '\x01', 'a', '\x00', '\x00', '\x00', '\x03'},  // priority 3
+           std::string{v, '\x80', '\x80', '\x80', '\x08', '\x01', 'a', '\x00', '\x00', '\x00', '\x08'},  // unknown flag
        }) {
     auto decoded = DecodeState(bad);
     EXPECT_FALSE(decoded.ok()) << testing::PrintToString(bad);
@@ -269,11 +280,21 @@ TEST(StateCodec, EncodingsFromBeforeTheJourneyBlockStillDecode) {
   EXPECT_EQ(decoded->total_spend, 2.0);
   EXPECT_EQ(decoded->last_event, EventTime{5000});
   EXPECT_EQ(decoded->journey, operators::JourneyState{});
-  EXPECT_EQ(Encode(*decoded), old_bytes) << "a state without journey encodes as before";
+  EXPECT_FALSE(decoded->open_alert.has_value());
+  EXPECT_EQ(Encode(*decoded), old_bytes) << "a state without journey or open alert encodes as before";
   // A journey block decodes behind its bit.
   auto prospect = DecodeState(std::string{v, '\x80', '\x80', '\x80', '\x04', '\x20', '\x01'});
   ASSERT_TRUE(prospect.ok()) << prospect.status().message();
   EXPECT_EQ(prospect->journey.rung, operators::Rung::kProspect);
+  // An open alert's block decodes behind its own bit: id "a", t = 1 ms,
+  // no texts, medium priority, control.
+  auto alerted = DecodeState(std::string{v, '\x80', '\x80', '\x80', '\x08', '\x01', 'a', '\x02', '\x00', '\x00', '\x05'});
+  ASSERT_TRUE(alerted.ok()) << alerted.status().message();
+  ASSERT_TRUE(alerted->open_alert.has_value());
+  EXPECT_EQ(alerted->open_alert->alert_id, "a");
+  EXPECT_EQ(alerted->open_alert->at, EventTime{1});
+  EXPECT_EQ(alerted->open_alert->priority, operators::Priority::kMedium);
+  EXPECT_TRUE(alerted->open_alert->control);
 }
 
 TEST(StateCodec, SingleByteCorruptionNeverCrashes) {
