@@ -118,7 +118,7 @@ TEST(ScaleOut, ASurvivingInstanceTakesOverAKilledOnesPartitions) {
   ASSERT_TRUE(instance_b.WaitForLine("assigned", std::chrono::seconds(60)));
   // Once both own half of the partitions, kill A as soon as the changelog
   // shows it committed after the split: then B must restore what A did.
-  ASSERT_TRUE(instance_a.WaitForLine("assigned 8 input partitions", std::chrono::seconds(60)));
+  ASSERT_TRUE(instance_a.WaitForLine("assigned 10 input partitions", std::chrono::seconds(60)));
   auto epochs_of_a = [&] {
     size_t n = 0;
     for (const auto& r : ReadTopic(broker.bootstrap(), "changelog-two")) {
