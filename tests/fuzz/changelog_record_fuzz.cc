@@ -171,7 +171,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const std::string marker_value = EncodeChangelogMarker(written);
   const std::string_view run = crm::pipeline::ChangelogEpochRun(writer_epoch);
-  auto m = DecodeChangelogRecord(partition, crm::pipeline::ChangelogMarkerKey(run), marker_value, writer_epoch);
+  const std::string marker_key = crm::pipeline::ChangelogMarkerKey(run);  // the record's views point into it
+  auto m = DecodeChangelogRecord(partition, marker_key, marker_value, writer_epoch);
   Check(m.ok() && m->kind == Kind::kMarker && m->marker == written && m->epoch == writer_epoch && m->key == run &&
             std::to_string(m->epoch_seq) == writer_epoch.substr(run.size()),
         "a marker as written decodes to itself, with its run and sequence number");

@@ -206,7 +206,8 @@ TEST_F(ChangelogRecordTest, ARunsMarkerNamesItsRunAndTheEpochsSequenceNumber) {
   EXPECT_EQ(ChangelogEpochRun("instance-a/1700000000/3.41"), "instance-a/1700000000/3.");
   EXPECT_EQ(ChangelogEpochRun("no-digits"), "");
   const std::string value = EncodeChangelogMarker({{{"crm.purchases", 12}}});
-  auto marker = DecodeChangelogRecord(kPartition, ChangelogMarkerKey("w/1/3."), value, std::string_view("w/1/3.41"));
+  const std::string key = ChangelogMarkerKey("w/1/3.");  // the record's views point into it
+  auto marker = DecodeChangelogRecord(kPartition, key, value, std::string_view("w/1/3.41"));
   ASSERT_TRUE(marker.ok()) << marker.status().message();
   EXPECT_EQ(marker->key, "w/1/3.");
   EXPECT_EQ(marker->epoch_seq, 41);
