@@ -1,5 +1,6 @@
 #include "pipeline/state/reward_card_codec.h"
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -49,6 +50,8 @@ bool DecodeRewardCard(ByteReader& r, operators::RewardCard& card) {
     uint64_t bits;
     if (!r.Fixed64(bits) || bits == 0) return false;
     std::memcpy(&card.accumulated, &bits, sizeof bits);
+    // NaN would make the decoded card unequal to itself (the fuzz target's invariant).
+    if (!std::isfinite(card.accumulated)) return false;
   }
   if (flags & kVoucherYear) {
     int64_t back;
