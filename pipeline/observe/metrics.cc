@@ -52,6 +52,10 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   customers_in_segment_ = &BuildGauge().Name("crmstream_customers")
                                .Help("Customers per segment, as committed in the state store")
                                .Register(r);
+  alerts_by_priority_ = std::make_unique<LabelMemo<prometheus::Counter>>(*alerts_, "priority");
+  segment_transitions_by_move_ = std::make_unique<LabelMemo<prometheus::Counter>>(*segment_transitions_, "from", "to");
+  ladder_changes_by_move_ = std::make_unique<LabelMemo<prometheus::Counter>>(*ladder_changes_, "from", "to");
+  customers_by_segment_ = std::make_unique<LabelMemo<prometheus::Gauge>>(*customers_in_segment_, "segment");
   consumer_lag_ = &BuildGauge().Name("crmstream_consumer_lag_records")
                        .Help("Records between the committed position and the end of each input partition")
                        .Register(r);
@@ -231,13 +235,13 @@ prometheus::Counter& Metrics::DeadLetters(const std::string& reason) {
   return dead_letters_->Add({{"reason", reason}});
 }
 prometheus::Counter& Metrics::Alerts(const std::string& priority) {
-  return alerts_->Add({{"priority", priority}});
+  return alerts_by_priority_->Get(priority);
 }
 prometheus::Counter& Metrics::SegmentTransitions(const std::string& from, const std::string& to) {
-  return segment_transitions_->Add({{"from", from}, {"to", to}});
+  return segment_transitions_by_move_->Get(from, to);
 }
 prometheus::Counter& Metrics::LadderChanges(const std::string& from, const std::string& to) {
-  return ladder_changes_->Add({{"from", from}, {"to", to}});
+  return ladder_changes_by_move_->Get(from, to);
 }
 prometheus::Counter& Metrics::AlertOutcomes(const AlertOutcomeLabels& labels) {
   return alert_outcomes_->Add({{"priority", labels.priority},
@@ -250,7 +254,7 @@ prometheus::Counter& Metrics::AlertActions(bool matched) {
   return alert_actions_->Add({{"match", matched ? "open_alert" : "unknown_alert"}});
 }
 prometheus::Gauge& Metrics::CustomersInSegment(const std::string& segment) {
-  return customers_in_segment_->Add({{"segment", segment}});
+  return customers_by_segment_->Get(segment);
 }
 prometheus::Gauge& Metrics::ConsumerLag(const std::string& topic, int32_t partition) {
   return consumer_lag_->Add({{"topic", topic}, {"partition", std::to_string(partition)}});

@@ -13,6 +13,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "pipeline/observe/label_memo.h"
+
 #include <map>
 #include <memory>
 #include <string>
@@ -129,6 +131,11 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* rebalances_;
   prometheus::Family<prometheus::Gauge>* model_parameters_;
   prometheus::Family<prometheus::Gauge>* build_info_;
+  // The per-output children, found without Family::Add's allocations.
+  std::unique_ptr<LabelMemo<prometheus::Counter>> alerts_by_priority_;
+  std::unique_ptr<LabelMemo<prometheus::Counter>> segment_transitions_by_move_;
+  std::unique_ptr<LabelMemo<prometheus::Counter>> ladder_changes_by_move_;
+  std::unique_ptr<LabelMemo<prometheus::Gauge>> customers_by_segment_;
   prometheus::Histogram* processing_latency_;
   prometheus::Histogram* commit_duration_;
   prometheus::Gauge* event_time_lag_;
