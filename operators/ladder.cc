@@ -29,7 +29,6 @@ std::string Number(double v) {
 std::string Detail(const LadderConfig& config, const std::string& code, const CustomerState& state,
                    const LadderView& view) {
   const double tenure_days = state.purchase_count > 0 ? (view.now - state.first_purchase).days() : 0.0;
-  const std::string window = Number(config.advocacy_window.days());
   if (code == "engaged") return "engaged before buying (" + std::to_string(state.journey.interactions) + " interactions)";
   if (code == "first_purchase") return "bought for the first time";
   if (code == "repeat_purchases") {
@@ -39,7 +38,7 @@ std::string Detail(const LadderConfig& config, const std::string& code, const Cu
   if (code == "satisfied") {
     return "satisfaction " + Number(view.satisfaction) + " at or above " + Number(config.supporter_min_satisfaction);
   }
-  if (code == "advocacy") return "a referral or a good review within " + window + " days";
+  if (code == "advocacy") return "a referral or a good review within " + Number(config.advocacy_window.days()) + " days";
   if (code == "value_and_tenure") {
     return "spend " + Number(state.total_spend) + " and " + Number(tenure_days) + " days a customer";
   }
@@ -49,7 +48,7 @@ std::string Detail(const LadderConfig& config, const std::string& code, const Cu
   if (code == "dissatisfied") {
     return "satisfaction " + Number(view.satisfaction) + " below " + Number(config.supporter_min_satisfaction);
   }
-  if (code == "no_recent_advocacy") return "no referral or good review in the last " + window + " days";
+  if (code == "no_recent_advocacy") return "no referral or good review in the last " + Number(config.advocacy_window.days()) + " days";
   if (code == "value_or_tenure") {
     return "spend " + Number(state.total_spend) + " or " + Number(tenure_days) + " days a customer below the partner rule";
   }

@@ -18,14 +18,12 @@ double Round6(double v) {
   return std::round(v * 1e6) / 1e6;
 }
 
-void AppendDigits(std::string& out, int64_t v, int width) {
-  char buf[20];
-  int n = 0;
-  do {
-    buf[n++] = static_cast<char>('0' + v % 10);
+// Writes v in exactly `width` digits (zero-padded; v < 10^width) at `at`.
+void PutDigits(char* at, int64_t v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    at[i] = static_cast<char>('0' + v % 10);
     v /= 10;
-  } while (v > 0 || n < width);
-  while (n > 0) out.push_back(buf[--n]);
+  }
 }
 
 // An optional text: empty is written as null.
@@ -169,23 +167,19 @@ std::string FormatRfc3339(int64_t epoch_ms) {
   int64_t days = epoch_ms >= 0 ? epoch_ms / 86'400'000 : -((-epoch_ms + 86'399'999) / 86'400'000);
   int64_t ms_of_day = epoch_ms - days * 86'400'000;
   const CivilDate date = CivilFromDays(days);
-  std::string out;
-  out.reserve(24);
-  AppendDigits(out, date.year, 4);
-  out.push_back('-');
-  AppendDigits(out, date.month, 2);
-  out.push_back('-');
-  AppendDigits(out, date.day, 2);
-  out.push_back('T');
-  AppendDigits(out, ms_of_day / 3'600'000, 2);
-  out.push_back(':');
-  AppendDigits(out, ms_of_day / 60'000 % 60, 2);
-  out.push_back(':');
-  AppendDigits(out, ms_of_day / 1000 % 60, 2);
-  out.push_back('.');
-  AppendDigits(out, ms_of_day % 1000, 3);
-  out.push_back('Z');
-  return out;
+  char text[] = "YYYY-MM-DDThh:mm:ss.sssZ";
+  // A year past 9999 (RFC 3339 has none; the decoder admits none) keeps all
+  // its digits rather than wrapping.
+  std::string year = date.year >= 0 && date.year <= 9999 ? std::string() : std::to_string(date.year);
+  PutDigits(text, date.year >= 0 && date.year <= 9999 ? date.year : 0, 4);
+  PutDigits(text + 5, date.month, 2);
+  PutDigits(text + 8, date.day, 2);
+  PutDigits(text + 11, ms_of_day / 3'600'000, 2);
+  PutDigits(text + 14, ms_of_day / 60'000 % 60, 2);
+  PutDigits(text + 17, ms_of_day / 1000 % 60, 2);
+  PutDigits(text + 20, ms_of_day % 1000, 3);
+  if (year.empty()) return std::string(text, sizeof text - 1);
+  return year + std::string(text + 4, sizeof text - 5);
 }
 
 std::string RewardOutputId(const operators::RewardEvent& reward, const std::string& rule) {

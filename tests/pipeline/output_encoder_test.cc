@@ -21,6 +21,26 @@ TEST(FormatRfc3339, FormatsUtcWithMilliseconds) {
   EXPECT_EQ(FormatRfc3339(1'709'294'400'123), "2024-03-01T12:00:00.123Z");
   EXPECT_EQ(FormatRfc3339(951'782'400'000), "2000-02-29T00:00:00.000Z");  // leap day
   EXPECT_EQ(FormatRfc3339(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatRfc3339(253'402'300'799'999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatRfc3339(-62'135'596'800'000), "0001-01-01T00:00:00.000Z");
+}
+
+// Every instant from year 1 to 9999 reads back as itself (the decoder's
+// parser), a step of a prime number of milliseconds apart so every field
+// takes many values.
+TEST(FormatRfc3339, ReadsBackAsTheSameInstantAcrossTheWholeRange) {
+  constexpr int64_t kFirst = -62'135'596'800'000;  // 0001-01-01
+  constexpr int64_t kLast = 253'402'300'799'999;   // 9999-12-31T23:59:59.999
+  constexpr int64_t kStep = 3'155'760'000'017;     // about a century, prime-ish
+  int checked = 0;
+  for (int64_t ms = kFirst; ms <= kLast; ms += kStep / 37) {
+    int64_t parsed = 0;
+    const std::string text = FormatRfc3339(ms);
+    ASSERT_TRUE(ParseRfc3339(text, parsed)) << text;
+    ASSERT_EQ(parsed, ms) << text;
+    ++checked;
+  }
+  EXPECT_GT(checked, 3000);
 }
 
 TEST(OutputEncoder, SegmentChangeIsACloudEventKeyedByCustomer) {
