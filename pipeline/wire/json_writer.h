@@ -31,14 +31,12 @@ class JsonWriter {
 
   // Writes `"key":` (with a comma when needed); follow with one value.
   JsonWriter& Key(std::string_view key) {
-    Separator();
-    String(key);
-    Raw(':');
+    Quoted(key, /*comma=*/!first_, /*colon=*/true);
     first_ = true;  // the value that follows needs no comma
     return *this;
   }
 
-  JsonWriter& Value(std::string_view s) { return Separator(), String(s), first_ = false, *this; }
+  JsonWriter& Value(std::string_view s) { return Quoted(s, !first_, false), first_ = false, *this; }
   JsonWriter& Value(const char* s) { return Value(std::string_view(s)); }
   JsonWriter& Value(int64_t v) { return Separator(), Chars(v), first_ = false, *this; }
   JsonWriter& Value(int v) { return Value(static_cast<int64_t>(v)); }
@@ -64,26 +62,58 @@ class JsonWriter {
   // The length of the prefix of s that needs no escape, eight bytes at a
   // time: a word is clean when none of its bytes is below 0x20, '"' or '\\'
   // (the "has a byte less than n / equal to c" bit tricks, exact as a yes or
-  // no for the whole word; bytes from 0x80, UTF-8, are clean).
+  // no for the whole word; bytes from 0x80, UTF-8, are clean). The last
+  // partial word is checked as the word that ends the string.
   static size_t CleanPrefix(std::string_view s) {
-    constexpr uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr uint64_t kHighs = 0x8080808080808080ULL;
     size_t i = 0;
     for (; i + 8 <= s.size(); i += 8) {
-      uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      const uint64_t quote = w ^ (kOnes * '"');
-      const uint64_t backslash = w ^ (kOnes * '\\');
-      const uint64_t dirty = ((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash);
-      if ((dirty & kHighs) != 0) break;
+      if (!CleanWord(s.data() + i)) return i + CleanBytes(s.substr(i, 8));
     }
+    if (i == s.size()) return i;
+    if (s.size() >= 8 && CleanWord(s.data() + s.size() - 8)) return s.size();
+    return i + CleanBytes(s.substr(i));
+  }
+  static bool CleanWord(const char* at) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kHighs = 0x8080808080808080ULL;
+    uint64_t w;
+    std::memcpy(&w, at, 8);
+    const uint64_t quote = w ^ (kOnes * '"');
+    const uint64_t backslash = w ^ (kOnes * '\\');
+    const uint64_t dirty = ((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash);
+    return (dirty & kHighs) == 0;
+  }
+  static size_t CleanBytes(std::string_view s) {
+    size_t i = 0;
     while (i < s.size() && !NeedsEscape(static_cast<unsigned char>(s[i]))) ++i;
     return i;
   }
   static bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
 
-  void String(std::string_view s) {
+  // Appends [,]"s"[:]: in one append when s needs no escape and is short,
+  // as almost every key and value is; escaping as it goes otherwise.
+  void Quoted(std::string_view s, bool comma, bool colon) {
+    constexpr size_t kShort = 60;
     const size_t clean = CleanPrefix(s);
+    if (clean == s.size() && s.size() <= kShort) {
+      char buf[kShort + 4];
+      size_t n = 0;
+      if (comma) buf[n++] = ',';
+      buf[n++] = '"';
+      std::memcpy(buf + n, s.data(), s.size());
+      n += s.size();
+      buf[n++] = '"';
+      if (colon) buf[n++] = ':';
+      out_.append(buf, n);
+      return;
+    }
+    if (comma) out_.push_back(',');
+    Escaped(s, clean);
+    if (colon) out_.push_back(':');
+  }
+
+  // "s", escaped; its first `clean` bytes need no escape.
+  void Escaped(std::string_view s, size_t clean) {
     out_.push_back('"');
     out_.append(s.data(), clean);
     size_t run = clean;  // start of the current run of characters needing no escape

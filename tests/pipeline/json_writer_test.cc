@@ -118,6 +118,17 @@ TEST(JsonWriter, EscapesEveryByteThatNeedsItAtEveryPositionOfALongString) {
     ASSERT_EQ(out, EscapedByteByByte(s));
     ASSERT_EQ(nlohmann::json::parse(out).get<std::string>(), s);
   }
+  // Clean text of every length, as keys and values (the short ones are
+  // written in one piece, the long ones not), and one escape in a long one.
+  for (size_t length = 0; length < 140; ++length) {
+    std::string s(length, ' ');
+    for (char& c : s) c = static_cast<char>('#' + random() % ('[' - '#'));  // printable, no '"' or '\\'
+    std::string out;
+    JsonWriter w(out);
+    w.BeginObject().Key(s).Value(s).Key("next").Value(s + "\"" + s).EndObject();
+    ASSERT_EQ(out, "{" + EscapedByteByByte(s) + ":" + EscapedByteByByte(s) + ",\"next\":" +
+                       EscapedByteByByte(s + "\"" + s) + "}");
+  }
 }
 
 }  // namespace
