@@ -36,6 +36,12 @@ class JsonWriter {
     return *this;
   }
 
+  // Appends members already encoded (`"a":1,"b":"x"`, no braces), with a
+  // comma when needed: for members that are the same in every record.
+  JsonWriter& Members(std::string_view encoded) {
+    return Separator(), out_.append(encoded), first_ = false, *this;
+  }
+
   JsonWriter& Value(std::string_view s) { return Quoted(s, !first_, false), first_ = false, *this; }
   JsonWriter& Value(const char* s) { return Value(std::string_view(s)); }
   JsonWriter& Value(int64_t v) { return Separator(), Chars(v), first_ = false, *this; }

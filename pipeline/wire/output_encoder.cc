@@ -137,28 +137,51 @@ void WriteLadderData(JsonWriter& w, const operators::LadderChange& c) {
   w.EndObject();
 }
 
-// The customer an output is about, its topic and CloudEvents type.
+// The customer an output is about, its topic and kind.
 struct OutputKind {
   const std::string& customer;
   const std::string& topic;
-  std::string type;
+  OutputEncoder::Kind kind;
 };
 
 OutputKind KindOf(const operators::Output& output, const config::TopicsConfig& topics) {
+  using Kind = OutputEncoder::Kind;
   if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
-    return {alert->customer_id, topics.churn_alerts, "com.crmstream.churn-alert.v1"};
+    return {alert->customer_id, topics.churn_alerts, Kind::kChurnAlert};
   }
   if (const auto* back = std::get_if<operators::WinBack>(&output.payload)) {
-    return {back->customer_id, topics.churn_alerts, "com.crmstream.win-back.v1"};
+    return {back->customer_id, topics.churn_alerts, Kind::kWinBack};
   }
   if (const auto* ladder = std::get_if<operators::LadderChange>(&output.payload)) {
-    return {ladder->customer_id, topics.segment_changes, "com.crmstream.ladder-change.v1"};
+    return {ladder->customer_id, topics.segment_changes, Kind::kLadderChange};
   }
   if (const auto* reward = std::get_if<operators::RewardEvent>(&output.payload)) {
-    return {reward->customer_id, topics.rewards, "com.crmstream." + output.rule + ".v1"};
+    const Kind kind = reward->kind == operators::RewardKind::kEnrolled           ? Kind::kRewardEnrolled
+                      : reward->kind == operators::RewardKind::kThresholdReached ? Kind::kRewardThresholdReached
+                                                                                  : Kind::kRewardVoucherIssued;
+    return {reward->customer_id, topics.rewards, kind};
   }
   return {std::get<operators::SegmentChange>(output.payload).customer_id, topics.segment_changes,
-          "com.crmstream.segment-change.v1"};
+          Kind::kSegmentChange};
+}
+
+std::string TypeOf(OutputEncoder::Kind kind) {
+  using Kind = OutputEncoder::Kind;
+  switch (kind) {
+    case Kind::kChurnAlert: return "com.crmstream.churn-alert.v1";
+    case Kind::kWinBack: return "com.crmstream.win-back.v1";
+    case Kind::kLadderChange: return "com.crmstream.ladder-change.v1";
+    case Kind::kSegmentChange: return "com.crmstream.segment-change.v1";
+    case Kind::kRewardEnrolled:
+      return std::string("com.crmstream.") + operators::RewardRuleName(operators::RewardKind::kEnrolled) + ".v1";
+    case Kind::kRewardThresholdReached:
+      return std::string("com.crmstream.") + operators::RewardRuleName(operators::RewardKind::kThresholdReached) +
+             ".v1";
+    case Kind::kRewardVoucherIssued:
+    case Kind::kCount:
+      break;
+  }
+  return std::string("com.crmstream.") + operators::RewardRuleName(operators::RewardKind::kVoucherIssued) + ".v1";
 }
 
 }  // namespace
@@ -186,6 +209,28 @@ std::string RewardOutputId(const operators::RewardEvent& reward, const std::stri
   return "rewards/" + std::to_string(reward.programme_year) + "/" + reward.customer_id + "/" + rule;
 }
 
+OutputEncoder::OutputEncoder(const config::TopicsConfig& topics, std::string source_name,
+                             config::CloudEventsMode mode)
+    : topics_(topics), source_("crmstream/" + std::move(source_name)), mode_(mode) {
+  // Each written as the members of an object, then cut out of it.
+  const auto members = [](const std::string& key, const std::string& value, const std::string& key2 = {},
+                          const std::string& value2 = {}) {
+    std::string object;
+    JsonWriter w(object);
+    w.BeginObject().Key(key).Value(value);
+    if (!key2.empty()) w.Key(key2).Value(value2);
+    w.EndObject();
+    return object.substr(1, object.size() - 2);
+  };
+  spec_version_ = members("specversion", "1.0");
+  data_content_type_ = members("datacontenttype", kDataContentType);
+  for (size_t k = 0; k < kinds_.size(); ++k) {
+    KindText& text = kinds_[k];
+    text.type = TypeOf(static_cast<Kind>(k));
+    text.source_and_type = members("source", source_, "type", text.type);
+  }
+}
+
 OutputRecord OutputEncoder::Encode(const operators::Output& output,
                                    const operators::EventOrigin& origin) const {
   OutputRecord record;
@@ -201,7 +246,8 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
   const std::string id = reward != nullptr ? RewardOutputId(*reward, output.rule)
                          : back != nullptr ? back->alert_id + "/win-back"
                                            : OutputId(origin, customer, output.rule);
-  const std::string& type = kind.type;
+  const KindText& text = kinds_[static_cast<size_t>(kind.kind)];
+  const std::string& type = text.type;
   const std::string time = FormatRfc3339(output.time.epoch_ms);
   record.value.reserve(512);
   JsonWriter w(record.value);
@@ -211,14 +257,14 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
                       {"content-type", kDataContentType}};
   } else {
     record.headers = {{"content-type", kStructuredContentType}};
+    // The members every output of a kind shares were encoded once.
     w.BeginObject();
-    w.Key("specversion").Value("1.0");
+    w.Members(spec_version_);
     w.Key("id").Value(id);
-    w.Key("source").Value(source_);
-    w.Key("type").Value(type);
+    w.Members(text.source_and_type);
     w.Key("subject").Value(customer);
     w.Key("time").Value(time);
-    w.Key("datacontenttype").Value(kDataContentType);
+    w.Members(data_content_type_);
     w.Key("data");
   }
   std::visit(

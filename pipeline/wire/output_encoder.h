@@ -12,6 +12,7 @@
 // dead-letter records: original bytes as value, reason headers.
 #pragma once
 
+#include <array>
 #include <string>
 
 #include "config/config.h"
@@ -39,8 +40,7 @@ class OutputEncoder {
  public:
   // `source_name` goes into the CloudEvents source "crmstream/<name>".
   OutputEncoder(const config::TopicsConfig& topics, std::string source_name,
-                config::CloudEventsMode mode = config::CloudEventsMode::kStructured)
-      : topics_(topics), source_("crmstream/" + std::move(source_name)), mode_(mode) {}
+                config::CloudEventsMode mode = config::CloudEventsMode::kStructured);
 
   OutputRecord Encode(const operators::Output& output, const operators::EventOrigin& origin) const;
 
@@ -48,10 +48,24 @@ class OutputEncoder {
                           std::string original_bytes, const std::string& error_code,
                           const std::string& reason) const;
 
+  // The kinds of output, each with its own CloudEvents type.
+  enum class Kind { kChurnAlert, kWinBack, kLadderChange, kSegmentChange, kRewardEnrolled,
+                    kRewardThresholdReached, kRewardVoucherIssued, kCount };
+
  private:
+  // A kind's type, and the envelope members that are the same for every
+  // output of that kind ("source" and "type"), encoded once.
+  struct KindText {
+    std::string type;
+    std::string source_and_type;
+  };
+
   config::TopicsConfig topics_;
   std::string source_;
   config::CloudEventsMode mode_;
+  std::array<KindText, static_cast<size_t>(Kind::kCount)> kinds_;
+  std::string spec_version_;       // "specversion":"1.0"
+  std::string data_content_type_;  // "datacontenttype":"application/json"
 };
 
 // Header values of the CloudEvents Kafka protocol binding.
