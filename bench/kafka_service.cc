@@ -22,11 +22,8 @@ Result<std::unique_ptr<pipeline::RecordSink>> CrmstreamProducer(const config::Co
                                                                 const std::string& transactional_id) {
   pipeline::KafkaProperties props = pipeline::ProducerProperties(config.kafka);
   props.try_emplace("client.id", config.runtime.instance_id);
-  const std::map<std::string, std::string> codecs = {{config.topics.churn_alerts, config.output.compression},
-                                                     {config.topics.segment_changes, config.output.compression},
-                                                     {config.topics.deadletter, config.output.compression}};
   ASSIGN_OR_RETURN(std::unique_ptr<pipeline::KafkaSink> sink,
-                   pipeline::KafkaSink::Create(props, transactional_id, codecs));
+                   pipeline::KafkaSink::Create(props, transactional_id, pipeline::OutputTopicCodecs(config)));
   return std::unique_ptr<pipeline::RecordSink>(std::move(sink));
 }
 

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,10 @@ struct ServiceParts {
 // restorer. Exposed so that a benchmark can wrap the sink and still run
 // exactly what `crmstream run` runs. `config` and `metrics` outlive the parts.
 Result<ServiceParts> MakeKafkaServiceParts(const config::Config& config, Metrics& metrics);
+
+// The producer's compression codec for each output topic (output.compression
+// on every topic crmstream publishes to), as the service's producer uses it.
+std::map<std::string, std::string> OutputTopicCodecs(const config::Config& config);
 
 class Service {
  public:

@@ -9,6 +9,15 @@
 
 namespace crm::pipeline {
 
+std::map<std::string, std::string> OutputTopicCodecs(const config::Config& config) {
+  std::map<std::string, std::string> codecs;
+  for (const std::string* topic : {&config.topics.churn_alerts, &config.topics.segment_changes,
+                                   &config.topics.deadletter, &config.topics.rewards}) {
+    codecs.emplace(*topic, config.output.compression);
+  }
+  return codecs;
+}
+
 Result<ServiceParts> MakeKafkaServiceParts(const config::Config& config, Metrics& metrics) {
   ServiceParts parts;
   ASSIGN_OR_RETURN(parts.store, StateStore::Open(StateStoreOptions{
@@ -17,11 +26,8 @@ Result<ServiceParts> MakeKafkaServiceParts(const config::Config& config, Metrics
   producer_props.try_emplace("client.id", config.runtime.instance_id);
   const std::string transactional_id =
       config.runtime.transactions ? config.runtime.group_id + "-" + config.runtime.instance_id : "";
-  const std::map<std::string, std::string> output_codecs = {{config.topics.churn_alerts, config.output.compression},
-                                                            {config.topics.segment_changes, config.output.compression},
-                                                            {config.topics.deadletter, config.output.compression},
-                                                            {config.topics.rewards, config.output.compression}};
-  ASSIGN_OR_RETURN(std::unique_ptr<KafkaSink> sink, KafkaSink::Create(producer_props, transactional_id, output_codecs));
+  ASSIGN_OR_RETURN(std::unique_ptr<KafkaSink> sink,
+                   KafkaSink::Create(producer_props, transactional_id, OutputTopicCodecs(config)));
   sink->SetAbortListener([&m = metrics] { m.aborted_transactions().Increment(); });
   parts.sink = std::move(sink);
   ASSIGN_OR_RETURN(std::unique_ptr<KafkaSource> source, KafkaSource::Create(config));
