@@ -71,6 +71,7 @@ struct StateConfig {
   int64_t memory_budget_bytes = 256LL << 20;  // RocksDB block cache + write buffers
   int64_t cache_customers = 1'000'000;        // hot customer states kept in memory
   bool changelog = true;                      // write topics.changelog; restore from it on assignment
+  int64_t restore_threads = 2;                // changelog partitions restored at the same time
 };
 
 struct HttpConfig {

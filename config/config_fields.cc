@@ -309,6 +309,7 @@ const std::vector<FieldSpec>& ConfigFields() {
       Int("state.memory_budget_bytes", [](Config& c) -> int64_t& { return c.state.memory_budget_bytes; }, 16LL << 20, kMaxInt),
       Int("state.cache_customers", [](Config& c) -> int64_t& { return c.state.cache_customers; }, 1000, kMaxInt),
       Bool("state.changelog", [](Config& c) -> bool& { return c.state.changelog; }),
+      Int("state.restore_threads", [](Config& c) -> int64_t& { return c.state.restore_threads; }, 1, 64),
       Str("http.listen_address", [](Config& c) -> std::string& { return c.http.listen_address; }),
       Int("http.port", [](Config& c) -> int64_t& { return c.http.port; }, 0, 65535),
       Int("http.max_connections", [](Config& c) -> int64_t& { return c.http.max_connections; }, 1, 1'000'000),

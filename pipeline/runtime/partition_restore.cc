@@ -3,7 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <map>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace crm::pipeline {
 namespace {
@@ -46,45 +51,80 @@ Status Claim(const PartitionRestoreContext& c, const std::set<int32_t>& partitio
   }
 }
 
-Result<std::set<int32_t>> ClaimAndRestore(const PartitionRestoreContext& c, const std::set<int32_t>& partitions) {
-  RETURN_IF_ERROR(Claim(c, partitions));
+// One partition's restore, on a worker thread: only thread-safe things
+// (metrics, logs, the heartbeat, the store) are touched here; what the
+// processor must learn is handed back to the service's thread.
+Result<RestoreResult> RestoreOne(const PartitionRestoreContext& c, int32_t partition) {
   RestoreOptions options;
   options.clock = &c.clock;
   options.interrupted = [&c] {
     c.health.Beat();
     return StopRequested(c);
   };
-  std::set<int32_t> unrestored = partitions;
-  for (int32_t partition : partitions) {
-    auto progress = [&c, partition](int64_t read, int64_t total) {
-      c.metrics.RestoreRemaining(partition).Set(static_cast<double>(total - read));
-      spdlog::info("restoring partition {}: {} of {} changelog records", partition, read, total);
-    };
-    options.on_unavailable = [&c, partition](const Status& why, int64_t waits, std::chrono::milliseconds down) {
-      c.metrics.RestoreRetries(partition).Increment();
-      spdlog::warn("restoring partition {}: waiting for the broker ({} s so far, wait {}; not ready): {}", partition,
-                   down.count() / 1000, waits, why.message());
-    };
-    options.on_corrupt = [&c, partition](int64_t offset, const Status& why) {
-      c.metrics.ChangelogCorruptRecords(partition).Increment();
-      spdlog::error("restoring partition {}: corrupt changelog record at offset {}: {}", partition, offset,
-                    why.message());
-    };
-    Result<RestoreResult> restored = c.restorer(partition, c.store, progress, options);
-    if (!restored.ok()) {
-      return Status(restored.status().code(),
-                    "restore partition " + std::to_string(partition) + ": " + restored.status().message());
+  auto progress = [&c, partition](int64_t read, int64_t total) {
+    c.metrics.RestoreRemaining(partition).Set(static_cast<double>(total - read));
+    spdlog::info("restoring partition {}: {} of {} changelog records", partition, read, total);
+  };
+  options.on_unavailable = [&c, partition](const Status& why, int64_t waits, std::chrono::milliseconds down) {
+    c.metrics.RestoreRetries(partition).Increment();
+    spdlog::warn("restoring partition {}: waiting for the broker ({} s so far, wait {}; not ready): {}", partition,
+                 down.count() / 1000, waits, why.message());
+  };
+  options.on_corrupt = [&c, partition](int64_t offset, const Status& why) {
+    c.metrics.ChangelogCorruptRecords(partition).Increment();
+    spdlog::error("restoring partition {}: corrupt changelog record at offset {}: {}", partition, offset,
+                  why.message());
+  };
+  return c.restorer(partition, c.store, progress, options);
+}
+
+// Restores the partitions on up to state.restore_threads threads, each
+// taking the next partition not yet started; a stop request ends the
+// taking. Every partition's result, in partition order (none for those
+// never started).
+std::map<int32_t, Result<RestoreResult>> RestoreAll(const PartitionRestoreContext& c,
+                                                    const std::set<int32_t>& partitions) {
+  const std::vector<int32_t> order(partitions.begin(), partitions.end());
+  std::vector<std::optional<Result<RestoreResult>>> results(order.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < order.size() && !StopRequested(c); i = next++) {
+      results[i] = RestoreOne(c, order[i]);
+      if (results[i]->ok() && (*results[i])->interrupted) break;
     }
-    c.metrics.RestoredRecords(partition).Increment(static_cast<double>(restored->records));
-    if (restored->interrupted) {
+  };
+  const size_t threads =
+      std::min<size_t>(order.size(), static_cast<size_t>(std::max<int64_t>(1, c.config.state.restore_threads)));
+  std::vector<std::thread> workers;
+  for (size_t t = 1; t < threads; ++t) workers.emplace_back(work);
+  work();  // this thread is one of them
+  for (std::thread& worker : workers) worker.join();
+  std::map<int32_t, Result<RestoreResult>> by_partition;
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (results[i]) by_partition.emplace(order[i], std::move(*results[i]));
+  }
+  return by_partition;
+}
+
+Result<std::set<int32_t>> ClaimAndRestore(const PartitionRestoreContext& c, const std::set<int32_t>& partitions) {
+  RETURN_IF_ERROR(Claim(c, partitions));
+  std::map<int32_t, Result<RestoreResult>> restored = RestoreAll(c, partitions);
+  std::set<int32_t> unrestored = partitions;
+  for (auto& [partition, result] : restored) {
+    if (!result.ok()) {
+      return Status(result.status().code(),
+                    "restore partition " + std::to_string(partition) + ": " + result.status().message());
+    }
+    c.metrics.RestoredRecords(partition).Increment(static_cast<double>(result->records));
+    if (result->interrupted) {
       spdlog::info("restore of partition {} interrupted by the stop request after {} records", partition,
-                   restored->records);
-      break;
+                   result->records);
+      continue;
     }
     unrestored.erase(partition);
     c.metrics.RestoreRemaining(partition).Set(0);
-    LogRestored(c, partition, *restored);
-    c.processor.ScheduleChangelogRewrite(partition, std::move(restored->keys_to_rewrite));
+    LogRestored(c, partition, *result);
+    c.processor.ScheduleChangelogRewrite(partition, std::move(result->keys_to_rewrite));
   }
   return unrestored;
 }

@@ -7,9 +7,13 @@
 // changelog partition into the state store. Not ready meanwhile (health),
 // alive (the heartbeat goes on), however long the broker is away; a stop
 // request ends it at once and the partitions not restored are reported, to
-// be left out of the assignment. The changelog reader is injected
-// (ChangelogRestorer), so the service runs without a broker in tests. One
-// thread (the service's).
+// be left out of the assignment. Up to state.restore_threads partitions
+// are restored at the same time, each by its own reader (the restorer is
+// called from that many threads; the store takes their batches
+// concurrently); the processor hears of each only afterwards, on the
+// service's thread. The changelog reader is injected (ChangelogRestorer),
+// so the service runs without a broker in tests. Called from one thread
+// (the service's).
 #pragma once
 
 #include <atomic>
@@ -29,7 +33,8 @@
 namespace crm::pipeline {
 
 // Restores one changelog partition into the store (RestoreChangelogPartition
-// with the service's Kafka settings, in production).
+// with the service's Kafka settings, in production). Called concurrently
+// for different partitions.
 using ChangelogRestorer = std::function<Result<RestoreResult>(
     int32_t partition, StateStore& store, const std::function<void(int64_t, int64_t)>& progress,
     const RestoreOptions& options)>;

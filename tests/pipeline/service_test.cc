@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ class ServiceTest : public ::testing::Test {
       parts.source = std::move(source);
       parts.restorer = [this](int32_t partition, StateStore&, const std::function<void(int64_t, int64_t)>&,
                               const RestoreOptions&) -> Result<RestoreResult> {
+        const std::lock_guard<std::mutex> lock(restored_mutex_);  // called from restore threads
         restored_.push_back(partition);
         return RestoreResult{};
       };
@@ -95,6 +97,7 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<Service> service_;
   FakeSink* sink_ = nullptr;
   FakeSource* source_ = nullptr;
+  std::mutex restored_mutex_;
   std::vector<int32_t> restored_;
 };
 
