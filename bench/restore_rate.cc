@@ -10,19 +10,24 @@
 //    producer's compression): the changelog's records and bytes per input
 //    event.
 // 3. Restore: every partition is restored into a fresh RocksDB store
-//    (RestoreChangelogPartition: parse, group by epoch, atomic batches).
+//    (RestoreChangelogPartition: parse, group by epoch, atomic batches),
+//    `threads` partitions at a time as the service does (state.restore_threads).
 // Prints records/s for both and their ratio, and checks that the restored
 // store holds the service's customers and timers.
 //
-//   crm_bench_restore [events=300000] [customers=100000] [partitions=8]
+//   crm_bench_restore [events=300000] [customers=100000] [partitions=8] [threads=2]
 #include <librdkafka/rdkafka.h>
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "pipeline/changelog/changelog.h"
 #include "pipeline/kafka/kafka_client.h"
@@ -104,6 +109,7 @@ int main(int argc, char** argv) {
   const int64_t events = argc > 1 ? std::atoll(argv[1]) : 300'000;
   const int64_t customers = argc > 2 ? std::atoll(argv[2]) : 100'000;
   const int partitions = argc > 3 ? std::atoi(argv[3]) : 8;
+  const int threads = argc > 4 ? std::max(1, std::atoi(argv[4])) : 2;
   crm::testing::BrokerProcess broker(partitions);
   crm::testing::ProduceAll(broker.bootstrap(), crm::testing::GeneratedLog(events, customers, 5));
   crm::testing::TempDir dir;
@@ -124,17 +130,29 @@ int main(int argc, char** argv) {
   if (!store.ok()) std::abort();
   cpu_started = CpuSeconds();
   started = Clock::now();
-  int64_t restored = 0, epochs = 0;
-  for (int p = 0; p < partitions; ++p) {
-    auto r = crm::pipeline::RestoreChangelogPartition({{"bootstrap.servers", broker.bootstrap()}}, "crm.changelog", p,
-                                                      **store, nullptr);
-    if (!r.ok()) {
-      std::printf("ERROR: %s\n", r.status().message().c_str());
-      return 1;
+  // As the service restores: `threads` partitions at a time, each with its
+  // own reader (state.restore_threads).
+  std::atomic<int64_t> restored = 0, epochs = 0;
+  std::atomic<int> next_partition = 0;
+  std::atomic<bool> failed = false;
+  auto restore = [&] {
+    for (int p = next_partition++; p < partitions; p = next_partition++) {
+      auto r = crm::pipeline::RestoreChangelogPartition({{"bootstrap.servers", broker.bootstrap()}}, "crm.changelog",
+                                                        p, **store, nullptr);
+      if (!r.ok()) {
+        std::printf("ERROR: %s\n", r.status().message().c_str());
+        failed = true;
+        return;
+      }
+      restored += r->records;
+      epochs += r->epochs;
     }
-    restored += r->records;
-    epochs += r->epochs;
-  }
+  };
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads; ++t) workers.emplace_back(restore);
+  restore();
+  for (std::thread& worker : workers) worker.join();
+  if (failed) return 1;
   const double restore_s = std::chrono::duration<double>(Clock::now() - started).count();
   const double restore_cpu_s = CpuSeconds() - cpu_started;
   const Contents restored_contents = Count(**store, partitions);
@@ -152,9 +170,10 @@ int main(int argc, char** argv) {
               static_cast<long long>(service_contents.customers), static_cast<long long>(service_contents.timers),
               static_cast<long long>(restored_contents.customers), static_cast<long long>(restored_contents.timers));
   std::printf("bare consumer:  %10.0f records/s\n", static_cast<double>(reference_records) / reference_s);
-  std::printf("restore:        %10.0f records/s (%lld records, %lld epochs, %lld customers) in %.2f s; ratio %.2f\n",
-              static_cast<double>(restored) / restore_s, static_cast<long long>(restored),
-              static_cast<long long>(epochs), static_cast<long long>(stored_customers), restore_s,
+  std::printf("restore:        %10.0f records/s (%lld records, %lld epochs, %lld customers, %d threads) in %.2f s; "
+              "ratio %.2f\n",
+              static_cast<double>(restored) / restore_s, static_cast<long long>(restored.load()),
+              static_cast<long long>(epochs.load()), static_cast<long long>(stored_customers), threads, restore_s,
               (static_cast<double>(restored) / restore_s) / (static_cast<double>(reference_records) / reference_s));
   std::printf("CPU of this process: bare consumer %.2f s (%.2f us/record), restore %.2f s (%.2f us/record)\n",
               reference_cpu_s, reference_cpu_s * 1e6 / static_cast<double>(reference_records), restore_cpu_s,
