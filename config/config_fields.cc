@@ -8,6 +8,8 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "config/config_keys.h"
@@ -291,6 +293,7 @@ const std::vector<FieldSpec>& ConfigFields() {
       Topic("topics.rewards", [](Config& c) -> std::string& { return c.topics.rewards; }),
       OneOf("output.compression", {"gzip", "snappy", "lz4", "zstd", "none"},
             [](Config& c, const std::string& v) { c.output.compression = v; }),
+      Int("output.compression_level", [](Config& c) -> int64_t& { return c.output.compression_level; }, -1, 22),
       OneOf("output.cloudevents_mode", {"structured", "binary"},
             [](Config& c, const std::string& v) {
               c.output.cloudevents_mode = v == "binary" ? CloudEventsMode::kBinary : CloudEventsMode::kStructured;
@@ -441,6 +444,17 @@ std::optional<CrossFieldProblem> CheckCrossFieldRules(const Config& c) {
     return CrossFieldProblem{"rewards.year_start_day", "rewards.year_start_month",
                              "must be a day of month " + std::to_string(rewards.year_start_month) + " in every year (1 to " +
                                  std::to_string(month_days) + "), got " + std::to_string(rewards.year_start_day)};
+  }
+  // librdkafka's levels per codec (-1 is every codec's default).
+  const std::map<std::string, int64_t> highest_level = {{"gzip", 9}, {"lz4", 12}, {"zstd", 22}, {"snappy", 0}, {"none", 0}};
+  const int64_t level = c.output.compression_level;
+  const int64_t highest = highest_level.at(c.output.compression);
+  if (level != -1 && (level < 0 || level > highest || (c.output.compression == "zstd" && level == 0))) {
+    const std::string range = highest == 0 ? "-1 or 0"
+                              : c.output.compression == "zstd" ? "-1 or 1 to 22"
+                                                               : "-1 or 0 to " + std::to_string(highest);
+    return CrossFieldProblem{"output.compression_level", "output.compression",
+                             "must be " + range + " for " + c.output.compression + ", got " + std::to_string(level)};
   }
   auto servers = c.kafka.find("bootstrap.servers");
   if (servers == c.kafka.end() || servers->second.empty()) {

@@ -23,7 +23,7 @@ constexpr int kInitTransactionsTimeoutMs = 30000;
 
 Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(KafkaProperties properties,
                                                      const std::string& transactional_id,
-                                                     const std::map<std::string, std::string>& topic_codecs) {
+                                                     const std::map<std::string, TopicCompression>& topic_codecs) {
   if (!transactional_id.empty()) properties["transactional.id"] = transactional_id;
   properties.try_emplace("enable.idempotence", "true");
   properties.try_emplace("partitioner", "murmur2_random");
@@ -50,13 +50,16 @@ Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(KafkaProperties properties,
   return sink;
 }
 
-Status KafkaSink::AddTopicCodec(const std::string& topic, const std::string& codec) {
+Status KafkaSink::AddTopicCodec(const std::string& topic, const TopicCompression& compression) {
   if (topics_.count(topic) != 0) return Status::Ok();
   // A copy of the producer's topic defaults (the partitioner among them),
-  // with only the codec changed.
+  // with only the codec and its level changed.
   rd_kafka_topic_conf_t* conf = rd_kafka_default_topic_conf_dup(producer_.get());
   char error[256];
-  if (rd_kafka_topic_conf_set(conf, "compression.codec", codec.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
+  const std::string level = std::to_string(compression.level);
+  if (rd_kafka_topic_conf_set(conf, "compression.codec", compression.codec.c_str(), error, sizeof error) !=
+          RD_KAFKA_CONF_OK ||
+      rd_kafka_topic_conf_set(conf, "compression.level", level.c_str(), error, sizeof error) != RD_KAFKA_CONF_OK) {
     rd_kafka_topic_conf_destroy(conf);
     return Status::InvalidArgument("compression of topic '" + topic + "': " + error);
   }

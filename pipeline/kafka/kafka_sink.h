@@ -27,15 +27,22 @@
 
 namespace crm::pipeline {
 
+// A topic's own compression: a librdkafka codec name and its level
+// (-1: the codec's default).
+struct TopicCompression {
+  std::string codec;
+  int64_t level = -1;
+};
+
 class KafkaSink : public RecordSink {
  public:
   // `properties` are the [kafka] table; producer settings crmstream relies on
   // (idempotence, partitioner) are added unless the user set them.
   // A non-empty `transactional_id` turns transactions on. `topic_codecs`
-  // (topic -> librdkafka codec name) overrides compression.type per topic.
+  // overrides compression.type (and its level) per topic.
   static Result<std::unique_ptr<KafkaSink>> Create(KafkaProperties properties,
                                                    const std::string& transactional_id = "",
-                                                   const std::map<std::string, std::string>& topic_codecs = {});
+                                                   const std::map<std::string, TopicCompression>& topic_codecs = {});
   ~KafkaSink() override;
 
   Status Produce(const OutputRecord& record) override;
@@ -52,7 +59,7 @@ class KafkaSink : public RecordSink {
   explicit KafkaSink(KafkaHandle producer) : producer_(std::move(producer)) {}
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
   Status CommitTransaction(int timeout_ms);
-  Status AddTopicCodec(const std::string& topic, const std::string& codec);
+  Status AddTopicCodec(const std::string& topic, const TopicCompression& compression);
 
   KafkaHandle producer_;
   // Topics with their own codec; destroyed before the producer.

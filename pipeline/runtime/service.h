@@ -27,6 +27,7 @@
 #include "operators/status.h"
 #include "pipeline/io/clock.h"
 #include "pipeline/io/record_sink.h"
+#include "pipeline/kafka/kafka_sink.h"
 #include "pipeline/io/record_source.h"
 #include "pipeline/observe/metrics.h"
 #include "pipeline/observe/service_health.h"
@@ -59,9 +60,10 @@ struct ServiceParts {
 // exactly what `crmstream run` runs. `config` and `metrics` outlive the parts.
 Result<ServiceParts> MakeKafkaServiceParts(const config::Config& config, Metrics& metrics);
 
-// The producer's compression codec for each output topic (output.compression
-// on every topic crmstream publishes to), as the service's producer uses it.
-std::map<std::string, std::string> OutputTopicCodecs(const config::Config& config);
+// The producer's compression for each output topic (output.compression at
+// output.compression_level on every topic crmstream publishes to), as the
+// service's producer uses it.
+std::map<std::string, TopicCompression> OutputTopicCodecs(const config::Config& config);
 
 class Service {
  public:

@@ -9,11 +9,15 @@
 
 namespace crm::pipeline {
 
-std::map<std::string, std::string> OutputTopicCodecs(const config::Config& config) {
-  std::map<std::string, std::string> codecs;
+std::map<std::string, TopicCompression> OutputTopicCodecs(const config::Config& config) {
+  std::map<std::string, TopicCompression> codecs;
+  // -1 is gzip's fastest level, the others' own default (config.h).
+  const int64_t level = config.output.compression_level == -1 && config.output.compression == "gzip"
+                            ? 1
+                            : config.output.compression_level;
   for (const std::string* topic : {&config.topics.churn_alerts, &config.topics.segment_changes,
                                    &config.topics.deadletter, &config.topics.rewards}) {
-    codecs.emplace(*topic, config.output.compression);
+    codecs.emplace(*topic, TopicCompression{config.output.compression, level});
   }
   return codecs;
 }

@@ -17,6 +17,7 @@ namespace {
 TEST(OutputTopicCodecs, EveryTopicAnOutputOrADeadLetterGoesToHasTheConfiguredCodec) {
   config::Config config;
   config.output.compression = "zstd";
+  config.output.compression_level = 3;
   config.topics.rewards = "loyalty.rewards";  // renamed topics are followed
   const auto codecs = OutputTopicCodecs(config);
   const OutputEncoder encoder(config.topics, "unit");
@@ -48,8 +49,22 @@ TEST(OutputTopicCodecs, EveryTopicAnOutputOrADeadLetterGoesToHasTheConfiguredCod
   EXPECT_EQ(topics.size(), 4u);  // alerts, segment changes, rewards, dead letters
   for (const std::string& topic : topics) {
     ASSERT_TRUE(codecs.contains(topic)) << topic;
-    EXPECT_EQ(codecs.at(topic), "zstd") << topic;
+    EXPECT_EQ(codecs.at(topic).codec, "zstd") << topic;
+    EXPECT_EQ(codecs.at(topic).level, 3) << topic;
   }
+}
+
+// The default level (-1) is gzip's fastest, and every other codec's own.
+TEST(OutputTopicCodecs, TheDefaultLevelIsGzipsFastestAndOtherCodecsOwnDefault) {
+  config::Config config;
+  ASSERT_EQ(config.output.compression, "gzip");
+  ASSERT_EQ(config.output.compression_level, -1);
+  EXPECT_EQ(OutputTopicCodecs(config).at(config.topics.churn_alerts).level, 1);
+  config.output.compression = "lz4";
+  EXPECT_EQ(OutputTopicCodecs(config).at(config.topics.churn_alerts).level, -1);
+  config.output.compression = "gzip";
+  config.output.compression_level = 6;
+  EXPECT_EQ(OutputTopicCodecs(config).at(config.topics.churn_alerts).level, 6);
 }
 
 }  // namespace
