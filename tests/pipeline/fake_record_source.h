@@ -96,7 +96,11 @@ class FakeSource : public RecordSource {
   void CommitOffsets(const std::map<TopicPartitionKey, int64_t>& next_offsets) override {
     for (const auto& [tp, offset] : next_offsets) committed[tp] = offset;
   }
-  std::optional<LogExtent> Extent(const TopicPartitionKey&) override { return std::nullopt; }
+  std::optional<LogExtent> Extent(const TopicPartitionKey& tp) override {
+    auto it = extents.find(tp);
+    if (it == extents.end()) return std::nullopt;
+    return it->second;
+  }
   void Close() override {
     // Leaving the group revokes what is assigned, as librdkafka does.
     std::vector<TopicPartitionKey> all;
@@ -109,6 +113,7 @@ class FakeSource : public RecordSource {
   // Where the service asked each assigned partition to start (kept while assigned).
   std::map<TopicPartitionKey, int64_t> positions;
   std::map<TopicPartitionKey, int64_t> committed;  // advisory commits
+  std::map<TopicPartitionKey, LogExtent> extents;   // what Extent() reports (unknown when absent)
   std::set<TopicPartitionKey> paused;
   int pauses = 0, resumes = 0, rejoins = 0;
   bool closed = false;

@@ -195,6 +195,49 @@ TEST_F(ServiceTest, BackPressurePausesAPartitionAndDrainingResumesIt) {
   EXPECT_EQ(StoredOffset(0), 20);
 }
 
+// The chaos tests' reference run under load: a partition's purchases were on
+// the broker but their fetch took longer than max_task_idle_ms, and merging
+// without them changed the order, the state and the outputs. A record the
+// consumer knows of is waited for; without that knowledge the idle limit
+// still lets the others through (the second half).
+TEST_F(ServiceTest, MergeWaitsPastTheIdleLimitForRecordsKnownToBeOnTheBroker) {
+  Start();
+  const TopicPartitionKey purchases{config_.topics.purchases, 0};
+  const int64_t later = clock_.WallMs() - 3'600'000;  // after Purchase()'s time
+  auto dead_letters = [this] {
+    size_t n = 0;
+    for (const auto* records : {&sink_->pending, &sink_->delivered}) {
+      for (const OutputRecord& r : *records) n += r.topic == config_.topics.deadletter;
+    }
+    return n;
+  };
+  source_->Then(FakeSource::Assign{Inputs(0)});
+  source_->Then(FakeSource::End{config_.topics.service, 0});
+  source_->Then([&] { source_->extents[purchases] = LogExtent{0, 1}; });  // one purchase on the broker
+  source_->Then(FakeSource::Record{config_.topics.complaints, 0, 0, "c1", "not json", later});
+  source_->Then([] {});  // a loop turn: the merge starts waiting
+  source_->Then([&] { clock_.Advance(milliseconds(config_.runtime.max_task_idle_ms * 10)); });
+  source_->Then([] {});
+  size_t dead_before_the_purchase = 0;
+  source_->Then([&] { dead_before_the_purchase = dead_letters(); });
+  source_->Then(Purchase(0, 0, "c1"));
+  source_->Then(FakeSource::End{config_.topics.purchases, 0});
+  // Partition 1: nothing known about its purchases, the limit applies.
+  source_->Then(FakeSource::Assign{Inputs(1)});
+  source_->Then(FakeSource::End{config_.topics.service, 1});
+  source_->Then(FakeSource::Record{config_.topics.complaints, 1, 0, "c2", "not json", later});
+  source_->Then([] {});  // a loop turn: the merge starts waiting
+  source_->Then([&] { clock_.Advance(milliseconds(config_.runtime.max_task_idle_ms * 10)); });
+  source_->Then([] {});
+  size_t dead_after_the_limit = 0;
+  source_->Then([&] { dead_after_the_limit = dead_letters(); });
+  ThenStop();
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(dead_before_the_purchase, 0u) << "the complaint went ahead of a purchase known to be on the broker";
+  EXPECT_EQ(StoredOffset(0), 1);
+  EXPECT_EQ(dead_after_the_limit, 2u) << "without a known record the idle limit lets the complaint through";
+}
+
 TEST_F(ServiceTest, StopGivesUpAnUnacknowledgedCommitAtTheShutdownDeadline) {
   config_.runtime.shutdown_deadline_ms = 5000;
   Start();
