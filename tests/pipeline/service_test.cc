@@ -207,26 +207,26 @@ TEST_F(ServiceTest, MergeWaitsPastTheIdleLimitForRecordsKnownToBeOnTheBroker) {
   // Counted when processed (the dead letters themselves may be held while
   // a commit is in flight).
   auto dead_letters = [this] { return metrics_.EventsConsumed(config_.topics.complaints, "deadletter").Value(); };
-  source_->Then(FakeSource::Assign{Inputs(0)});
-  source_->Then(FakeSource::End{config_.topics.service, 0});
+  // Partition `p` assigned, its service input at its end, a complaint (a
+  // dead letter) buffered, then loop turns well past the idle limit; what
+  // was processed by then goes to `dead`.
+  auto complaint_past_the_idle_limit = [&](int32_t p, double& dead) {
+    source_->Then(FakeSource::Assign{Inputs(p)});
+    source_->Then(FakeSource::End{config_.topics.service, p});
+    source_->Then(FakeSource::Record{config_.topics.complaints, p, 0, "c" + std::to_string(p), "not json", later});
+    source_->Then([] {});  // a loop turn: the merge starts waiting
+    source_->Then([&] { clock_.Advance(milliseconds(config_.runtime.max_task_idle_ms * 10)); });
+    source_->Then([] {});
+    source_->Then([&] { dead = dead_letters(); });
+  };
   source_->Then([&] { source_->extents[purchases] = LogExtent{0, 1}; });  // one purchase on the broker
-  source_->Then(FakeSource::Record{config_.topics.complaints, 0, 0, "c1", "not json", later});
-  source_->Then([] {});  // a loop turn: the merge starts waiting
-  source_->Then([&] { clock_.Advance(milliseconds(config_.runtime.max_task_idle_ms * 10)); });
-  source_->Then([] {});
   double dead_before_the_purchase = -1;
-  source_->Then([&] { dead_before_the_purchase = dead_letters(); });
-  source_->Then(Purchase(0, 0, "c1"));
+  complaint_past_the_idle_limit(0, dead_before_the_purchase);
+  source_->Then(Purchase(0, 0, "c0"));
   source_->Then(FakeSource::End{config_.topics.purchases, 0});
   // Partition 1: nothing known about its purchases, the limit applies.
-  source_->Then(FakeSource::Assign{Inputs(1)});
-  source_->Then(FakeSource::End{config_.topics.service, 1});
-  source_->Then(FakeSource::Record{config_.topics.complaints, 1, 0, "c2", "not json", later});
-  source_->Then([] {});  // a loop turn: the merge starts waiting
-  source_->Then([&] { clock_.Advance(milliseconds(config_.runtime.max_task_idle_ms * 10)); });
-  source_->Then([] {});
   double dead_after_the_limit = -1;
-  source_->Then([&] { dead_after_the_limit = dead_letters(); });
+  complaint_past_the_idle_limit(1, dead_after_the_limit);
   ThenStop();
   ASSERT_TRUE(Run().ok());
   EXPECT_EQ(dead_before_the_purchase, 0) << "the complaint went ahead of a purchase known to be on the broker";
