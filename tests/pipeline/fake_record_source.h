@@ -6,7 +6,8 @@
 // a callback (advance a clock, fail the sink, request a stop). A step other
 // than a record ends the poll round (Poll returns nothing), so a script
 // controls which records one loop turn sees. Pause/resume calls, advisory
-// commits and assignments are recorded for assertions. One thread.
+// commits and assignments are recorded for assertions; Extent() reports
+// what the test put in `extents` (unknown otherwise). One thread.
 #pragma once
 
 #include <deque>
