@@ -7,16 +7,22 @@
 // number is one independent task. Within a task, the next record is the
 // buffered head with the smallest (record timestamp, input kind, offset), taken
 // only when every assigned input of the task either has a head or has reached
-// its end (or has been silent longer than the idle limit). For a given log this
-// order does not depend on fetch timing, so replays, restarts and reruns apply
-// events to customers in the same order: the basis of byte-identical results.
-// Items are opaque to the merger (T is the owned message). One thread.
+// its end, or has been silent longer than the idle limit while nothing says
+// it holds more records. An input the caller knows to hold records not yet
+// pushed (the consumer saw them on the broker) is slow, not idle: the task
+// waits for it however long the fetch takes (as Kafka Streams does since
+// KIP-695), since merging without it would make the order depend on the
+// machine's load. For a given log this order does not depend on fetch timing,
+// so replays, restarts and reruns apply events to customers in the same
+// order: the basis of byte-identical results. Items are opaque to the merger
+// (T is the owned message). One thread.
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <utility>
@@ -79,16 +85,21 @@ class InputMerger {
     return it == tasks_.end() ? 0 : it->second.inputs[kind].buffered_bytes;
   }
 
+  // Whether an input (partition, kind) is known to hold records that were not
+  // pushed yet. Asked only once the idle limit has passed.
+  using KnownUnreceived = std::function<bool(int32_t partition, int kind)>;
+
   // Takes the next record of any task that can proceed, or nullopt.
-  // `now` is the steady clock, used only for the idle limit.
+  // `now` is the steady clock, used only for the idle limit; an input that
+  // `unreceived` says holds more records is waited for past the limit.
   struct Next {
     int32_t partition;
     int kind;
     Item item;
   };
-  std::optional<Next> Pop(Clock::time_point now) {
+  std::optional<Next> Pop(Clock::time_point now, const KnownUnreceived& unreceived = nullptr) {
     for (auto& [partition, task] : tasks_) {
-      std::optional<int> kind = Choose(task, now);
+      std::optional<int> kind = Choose(partition, task, now, unreceived);
       if (!kind) continue;
       Input& in = task.inputs[*kind];
       Next next{partition, *kind, std::move(in.buffered.front())};
@@ -119,13 +130,15 @@ class InputMerger {
     std::optional<Clock::time_point> blocked_since;
   };
 
-  std::optional<int> Choose(Task& task, Clock::time_point now) {
+  static bool Waiting(const Input& in) { return in.buffered.empty() && in.assigned && !in.at_end; }
+
+  std::optional<int> Choose(int32_t partition, Task& task, Clock::time_point now, const KnownUnreceived& unreceived) {
     std::optional<int> best;
     bool waiting = false;
     for (int k = 0; k < kInputKinds; ++k) {
       const Input& in = task.inputs[k];
       if (in.buffered.empty()) {
-        if (in.assigned && !in.at_end) waiting = true;
+        waiting |= Waiting(in);
         continue;
       }
       if (!best || Earlier(in.buffered.front(), k, task.inputs[*best].buffered.front(), *best)) {
@@ -139,6 +152,11 @@ class InputMerger {
     if (waiting) {
       if (!task.blocked_since) task.blocked_since = now;
       if (now - *task.blocked_since < idle_limit_) return std::nullopt;
+      if (unreceived) {
+        for (int k = 0; k < kInputKinds; ++k) {
+          if (Waiting(task.inputs[k]) && unreceived(partition, k)) return std::nullopt;
+        }
+      }
     } else {
       task.blocked_since.reset();
     }

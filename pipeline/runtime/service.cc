@@ -66,6 +66,7 @@ void Service::Impl::Receive(SourceRecord record) {
   const int64_t ts = record.timestamp_ms;
   const int64_t offset = record.offset;
   const size_t bytes = (record.key ? record.key->size() : 0) + (record.value ? record.value->size() : 0);
+  next_unreceived[{kind, partition}] = offset + 1;
   merger.Push(partition, kind, Merger::Item{ts < 0 ? 0 : ts, offset, std::move(record), bytes});
   last_input[partition] = clock.Steady();
   if ((merger.Buffered(partition, kind) > kPauseAbove ||
@@ -75,9 +76,22 @@ void Service::Impl::Receive(SourceRecord record) {
   }
 }
 
+bool Service::Impl::KnownUnreceived(int32_t partition, int kind) {
+  std::optional<LogExtent> extent = source->Extent({topics[kind], partition});
+  if (!extent) return false;  // nothing known: the idle limit decides
+  auto it = next_unreceived.find({kind, partition});
+  return extent->end > (it != next_unreceived.end() ? it->second : extent->start);
+}
+
 Status Service::Impl::Drain() {
   const auto now = clock.Steady();
-  while (auto next = merger.Pop(now)) {
+  // Under load a fetch can take longer than the idle limit; merging without
+  // an input that has records on the broker would change the order, and so
+  // the state and outputs, with the machine's load (input_merger.h).
+  const Merger::KnownUnreceived unreceived = [this](int32_t partition, int kind) {
+    return KnownUnreceived(partition, kind);
+  };
+  while (auto next = merger.Pop(now, unreceived)) {
     const SourceRecord& r = next->item.payload;
     InputRecordView view;
     view.kind = static_cast<InputKind>(next->kind);

@@ -87,6 +87,10 @@ struct Service::Impl final : RebalanceListener {
   }
   // When each assigned partition number last received an input record.
   std::map<int32_t, Clock::SteadyTime> last_input;
+  // (kind, partition) -> the offset after the last record received (or the
+  // stored position it was assigned from): what the merge compares with the
+  // consumer's high watermark (KnownUnreceived).
+  std::map<std::pair<int, int32_t>, int64_t> next_unreceived;
   std::optional<Clock::SteadyTime> stop_requested_at;
 
   void UseModelParams(operators::ModelParams params) {
@@ -123,6 +127,9 @@ struct Service::Impl final : RebalanceListener {
   Status AssignFromStore(std::vector<AssignedPartition>& partitions);
   void Receive(SourceRecord record);
   Status Drain();
+  // True when the consumer knows that the input holds records beyond those
+  // received (its high watermark is past them): a slow fetch, not silence.
+  bool KnownUnreceived(int32_t partition, int kind);
   Status AdvanceIdlePartitions();
   Status AdvanceIdle(int32_t partition);
   Status RefreshClocks();

@@ -37,6 +37,11 @@ Status Service::Impl::AssignFromStore(std::vector<AssignedPartition>& partitions
     // start of the log, whatever Kafka's group offset says.
     p.offset = stored ? *stored : kSourceOffsetBeginning;
     merger.Assign(p.partition, kind);
+    if (stored) {
+      next_unreceived[{kind, p.partition}] = *stored;
+    } else {
+      next_unreceived.erase({kind, p.partition});  // the log's start, once known
+    }
     assigned.insert({kind, p.partition});
     resumed += stored ? 1 : 0;
     spdlog::debug("assigned {} [{}] from offset {}", p.topic, p.partition,
@@ -95,6 +100,7 @@ void Service::Impl::OnRevoked(const std::vector<TopicPartitionKey>& partitions, 
     if (kind < 0) continue;
     merger.Revoke(tp.partition, kind);
     last_input.erase(tp.partition);
+    next_unreceived.erase({kind, tp.partition});
     assigned.erase({kind, tp.partition});
     paused.erase({kind, tp.partition});
   }
@@ -112,6 +118,7 @@ Status Service::Impl::RejoinIfFenced(Status status) {
   health.last_commit_ok.store(false);
   RETURN_IF_ERROR(processor->DropCachedState());
   merger.Clear();
+  next_unreceived.clear();
   received_keys.clear();
   for (auto it = paused.begin(); it != paused.end();) {
     auto [kind, partition] = *it++;

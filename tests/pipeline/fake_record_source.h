@@ -6,7 +6,8 @@
 // a callback (advance a clock, fail the sink, request a stop). A step other
 // than a record ends the poll round (Poll returns nothing), so a script
 // controls which records one loop turn sees. Pause/resume calls, advisory
-// commits and assignments are recorded for assertions. One thread.
+// commits and assignments are recorded for assertions; Extent() reports
+// what the test put in `extents` (unknown otherwise). One thread.
 #pragma once
 
 #include <deque>
@@ -96,7 +97,11 @@ class FakeSource : public RecordSource {
   void CommitOffsets(const std::map<TopicPartitionKey, int64_t>& next_offsets) override {
     for (const auto& [tp, offset] : next_offsets) committed[tp] = offset;
   }
-  std::optional<LogExtent> Extent(const TopicPartitionKey&) override { return std::nullopt; }
+  std::optional<LogExtent> Extent(const TopicPartitionKey& tp) override {
+    auto it = extents.find(tp);
+    if (it == extents.end()) return std::nullopt;
+    return it->second;
+  }
   void Close() override {
     // Leaving the group revokes what is assigned, as librdkafka does.
     std::vector<TopicPartitionKey> all;
@@ -109,6 +114,7 @@ class FakeSource : public RecordSource {
   // Where the service asked each assigned partition to start (kept while assigned).
   std::map<TopicPartitionKey, int64_t> positions;
   std::map<TopicPartitionKey, int64_t> committed;  // advisory commits
+  std::map<TopicPartitionKey, LogExtent> extents;   // what Extent() reports (unknown when absent)
   std::set<TopicPartitionKey> paused;
   int pauses = 0, resumes = 0, rejoins = 0;
   bool closed = false;

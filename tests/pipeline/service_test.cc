@@ -198,6 +198,45 @@ TEST_F(ServiceTest, BackPressurePausesAPartitionAndDrainingResumesIt) {
   EXPECT_EQ(StoredOffset(0), 20);
 }
 
+// The chaos tests' reference run under load: a partition's purchases were on
+// the broker but their fetch took longer than max_task_idle_ms, and merging
+// without them changed the order, the state and the outputs. A record the
+// consumer knows of is waited for; without that knowledge the idle limit
+// still lets the others through (the second half).
+TEST_F(ServiceTest, MergeWaitsPastTheIdleLimitForRecordsKnownToBeOnTheBroker) {
+  Start();
+  const TopicPartitionKey purchases{config_.topics.purchases, 0};
+  const int64_t later = clock_.WallMs() - 3'600'000;  // after Purchase()'s time
+  // Counted when processed (the dead letters themselves may be held while
+  // a commit is in flight).
+  auto dead_letters = [this] { return metrics_.EventsConsumed(config_.topics.complaints, "deadletter").Value(); };
+  // Partition `p` assigned, its service input at its end, a complaint (a
+  // dead letter) buffered, then loop turns well past the idle limit; what
+  // was processed by then goes to `dead`.
+  auto complaint_past_the_idle_limit = [&](int32_t p, double& dead) {
+    source_->Then(FakeSource::Assign{Inputs(p)});
+    source_->Then(FakeSource::End{config_.topics.service, p});
+    source_->Then(FakeSource::Record{config_.topics.complaints, p, 0, "c" + std::to_string(p), "not json", later});
+    source_->Then([] {});  // a loop turn: the merge starts waiting
+    source_->Then([&] { clock_.Advance(milliseconds(config_.runtime.max_task_idle_ms * 10)); });
+    source_->Then([] {});
+    source_->Then([&] { dead = dead_letters(); });
+  };
+  source_->Then([&] { source_->extents[purchases] = LogExtent{0, 1}; });  // one purchase on the broker
+  double dead_before_the_purchase = -1;
+  complaint_past_the_idle_limit(0, dead_before_the_purchase);
+  source_->Then(Purchase(0, 0, "c0"));
+  source_->Then(FakeSource::End{config_.topics.purchases, 0});
+  // Partition 1: nothing known about its purchases, the limit applies.
+  double dead_after_the_limit = -1;
+  complaint_past_the_idle_limit(1, dead_after_the_limit);
+  ThenStop();
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(dead_before_the_purchase, 0) << "the complaint went ahead of a purchase known to be on the broker";
+  EXPECT_EQ(StoredOffset(0), 1);
+  EXPECT_EQ(dead_after_the_limit, 2) << "without a known record the idle limit lets the complaint through";
+}
+
 TEST_F(ServiceTest, StopGivesUpAnUnacknowledgedCommitAtTheShutdownDeadline) {
   config_.runtime.shutdown_deadline_ms = 5000;
   Start();
