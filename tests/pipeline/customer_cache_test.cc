@@ -1,6 +1,6 @@
 // The customer cache's memory bound: clean entries are evicted past the
-// cache's bytes, changed and in-flight ones never, and the accounting
-// follows what the entries hold.
+// cache's bytes or count, changed ones never, and the accounting follows
+// what the entries hold.
 #include "pipeline/state/customer_cache.h"
 
 #include <gtest/gtest.h>
@@ -8,23 +8,14 @@
 #include <memory>
 #include <string>
 
-#include "tests/pipeline/test_directory.h"
+#include "tests/pipeline/store_test_fixture.h"
 
 namespace crm::pipeline {
 namespace {
 
-class CustomerCacheTest : public ::testing::Test {
+class CustomerCacheTest : public StoreTest {
  protected:
-  void SetUp() override {
-    dir_ = FreshTestDirectory("crm-customer-cache");
-    auto store = StateStore::Open({dir_.string(), 16 << 20, false});
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(*store);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  CustomerCacheTest() : StoreTest("crm-customer-cache") {}
 
   // Loads customers [first, first + count), marks them changed and gives
   // each a purchase count of its number.
@@ -38,9 +29,6 @@ class CustomerCacheTest : public ::testing::Test {
   }
   static std::string Id(int i) { return "customer-" + std::to_string(i); }
   static int64_t EntryBytes() { return ApproximateEntryBytes(Id(0), operators::CustomerState{}); }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<StateStore> store_;
 };
 
 TEST_F(CustomerCacheTest, EvictsCleanEntriesPastItsBytes) {
