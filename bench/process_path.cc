@@ -6,14 +6,15 @@
 // time apart: with the default 1 s, overdue checks of earlier customers fire
 // during long runs) for `customers` customers, every customer once in order, then
 // at random (fixed seed); customer c is keyed to input partition
-// c % partitions; a commit every runtime.max_uncommitted_events events, as the
-// service commits under load.
+// c % partitions; a commit every runtime.max_uncommitted_events records
+// (events and fired overdue checks), as the service commits under load.
 // The work on each chunk of input (decode, operators, state, timers, outputs,
 // changelog, commit) happens inside ProcessChunk and nothing else does, so
 // `bench/callgrind.sh` counts instructions in it alone (--toggle-collect) and
 // divides by the events: a figure that does not depend on the machine's
 // load. Run natively it also gives events/s, peak RSS and on-disk bytes per
-// customer after compaction, for RSS and disk at 1M and 10M customers.
+// customer after compaction, for RSS and disk at 1M and 10M customers, and
+// where the memory is (memory_split.h) at every million events and at the end.
 //
 //   crm_bench_process_path [events=200000] [customers=100000] [partitions=8] [spacing_ms=1000]
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "bench/local_processor.h"
+#include "bench/memory_split.h"
 #include "bench/purchase_input.h"
 #include "config/config.h"
 #include "pipeline/runtime/record_processor.h"
@@ -47,7 +49,8 @@ struct Chunk {
 };
 
 // What callgrind measures: everything the service does for these records.
-[[gnu::noinline]] void ProcessChunk(crm::pipeline::RecordProcessor& processor, const Chunk& chunk) {
+[[gnu::noinline]] void ProcessChunk(crm::pipeline::RecordProcessor& processor, const Chunk& chunk,
+                                    int64_t max_uncommitted) {
   for (size_t i = 0; i < chunk.keys.size(); ++i) {
     crm::pipeline::InputRecordView view;
     view.topic = "crm.purchases";
@@ -59,6 +62,8 @@ struct Chunk {
     view.timestamp_ms = chunk.timestamps[i];
     view.timestamp_type = crm::pipeline::RecordTimestampType::kCreateTime;
     Check(processor.Process(view), "process");
+    // As the service does: overdue checks fired count towards the limit.
+    if (processor.uncommitted_records() >= max_uncommitted) Check(processor.Commit(60'000), "commit");
   }
   Check(processor.Commit(60'000), "commit");
 }
@@ -73,7 +78,7 @@ int main(int argc, char** argv) {
   const auto dir = std::filesystem::temp_directory_path() / ("crm-bench-process-path-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
 
-  crm::config::Config config;  // the defaults: changelog, timers, 256 MiB, 1M cached customers
+  crm::config::Config config;  // the defaults: changelog, timers, a 256 MiB memory budget
   config.state.dir = dir.string();
   auto local = crm::bench::LocalProcessor::Open(config);
   Check(local.status(), "open");
@@ -101,14 +106,14 @@ int main(int argc, char** argv) {
     }
     done += static_cast<int64_t>(chunk.keys.size());
     const auto started = SteadyClock::now();
-    ProcessChunk(processor, chunk);
+    ProcessChunk(processor, chunk, chunk_size);
     processing_s += std::chrono::duration<double>(SteadyClock::now() - started).count();
     if (done % 1'000'000 == 0) {
-      std::fprintf(stderr, "%lld events, %.0f s processing, peak RSS %.0f MiB\n", static_cast<long long>(done),
-                   processing_s, crm::bench::PeakRssMiB());
+      std::fprintf(stderr, "%lld events, %.0f s processing, %s\n", static_cast<long long>(done), processing_s,
+                   crm::bench::Describe(crm::bench::MeasureMemory(store, processor.customer_cache())).c_str());
     }
   }
-  const double rss_mib = crm::bench::PeakRssMiB();
+  const crm::bench::MemorySplit memory = crm::bench::MeasureMemory(store, processor.customer_cache());
   Check(store.CompactAll(), "compact");
   const double disk = static_cast<double>(crm::bench::DirectoryBytes(config.state.dir));
   const double customer_cf = static_cast<double>(store.ApproximateSizeBytes());
@@ -122,9 +127,11 @@ int main(int argc, char** argv) {
               static_cast<double>(sink.produced()) / static_cast<double>(events));
   std::printf("processing           %.0f events/s (%.2f s; wall clock, noisy)\n",
               static_cast<double>(events) / processing_s, processing_s);
-  std::printf("peak RSS             %.0f MiB (budget %lld MiB RocksDB + %lld cached customers)\n", rss_mib,
-              static_cast<long long>(config.state.memory_budget_bytes >> 20),
-              static_cast<long long>(config.state.cache_customers));
+  std::printf("peak RSS             %.0f MiB (budget %lld MiB: %lld RocksDB + %lld customer cache)\n",
+              memory.peak_rss_mib, static_cast<long long>(config.state.memory_budget_bytes >> 20),
+              static_cast<long long>(crm::config::StoreBudgetBytes(config.state) >> 20),
+              static_cast<long long>(crm::config::CustomerCacheBytes(config.state) >> 20));
+  std::printf("memory at the end    %s\n", Describe(memory).c_str());
   std::printf("state on disk        %.1f bytes/customer (%.0f MiB: the state directory after compaction; "
               "customer records alone %.1f bytes/customer)\n",
               disk / static_cast<double>(customers), disk / (1 << 20), customer_cf / static_cast<double>(customers));

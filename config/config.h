@@ -68,11 +68,20 @@ struct RuntimeConfig {
 
 struct StateConfig {
   std::string dir = "/var/lib/crmstream";
-  int64_t memory_budget_bytes = 256LL << 20;  // RocksDB block cache + write buffers
-  int64_t cache_customers = 1'000'000;        // hot customer states kept in memory
-  bool changelog = true;                      // write topics.changelog; restore from it on assignment
-  int64_t restore_threads = 2;                // changelog partitions restored at the same time
+  // The state's memory: cache_share of it for the hot customer cache, the
+  // rest for RocksDB's block cache with its write buffers charged to it.
+  int64_t memory_budget_bytes = 256LL << 20;
+  double cache_share = 0.25;            // 0.05..0.5
+  int64_t cache_customers = 1'000'000;  // hot customer states kept in memory at most
+  bool changelog = true;                // write topics.changelog; restore from it on assignment
+  int64_t restore_threads = 2;          // changelog partitions restored at the same time
 };
+
+// The customer cache's part of the memory budget, and RocksDB's (the rest).
+inline int64_t CustomerCacheBytes(const StateConfig& s) {
+  return static_cast<int64_t>(static_cast<double>(s.memory_budget_bytes) * s.cache_share);
+}
+inline int64_t StoreBudgetBytes(const StateConfig& s) { return s.memory_budget_bytes - CustomerCacheBytes(s); }
 
 struct HttpConfig {
   std::string listen_address = "127.0.0.1";  // "0.0.0.0" for every interface (pods)

@@ -310,6 +310,7 @@ const std::vector<FieldSpec>& ConfigFields() {
       Int("runtime.partition_buffer_bytes", [](Config& c) -> int64_t& { return c.runtime.partition_buffer_bytes; }, 1 << 20, 1LL << 32),
       Str("state.dir", [](Config& c) -> std::string& { return c.state.dir; }),
       Int("state.memory_budget_bytes", [](Config& c) -> int64_t& { return c.state.memory_budget_bytes; }, 16LL << 20, kMaxInt),
+      Real("state.cache_share", [](Config& c) -> double& { return c.state.cache_share; }, 0.05, 0.5),
       Int("state.cache_customers", [](Config& c) -> int64_t& { return c.state.cache_customers; }, 1000, kMaxInt),
       Bool("state.changelog", [](Config& c) -> bool& { return c.state.changelog; }),
       Int("state.restore_threads", [](Config& c) -> int64_t& { return c.state.restore_threads; }, 1, 64),

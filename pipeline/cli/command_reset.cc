@@ -99,7 +99,7 @@ int ResetThroughChangelog(const config::Config& config, rd_kafka_t* admin,
 // Without the changelog there is one instance and its local store: reset it
 // in place (the store is locked while the instance runs).
 int ResetLocalStore(const config::Config& config, const std::map<TopicPartitionKey, ResetPosition>& positions) {
-  auto store = StateStore::Open(StateStoreOptions{config.state.dir, config.state.memory_budget_bytes, false});
+  auto store = StateStore::Open(StateStoreOptions{config.state.dir, config::StoreBudgetBytes(config.state), false});
   if (!store.ok()) return Fail(store.status().message() + " (is an instance still running?)");
   std::vector<std::string> customers;
   Status listed = (*store)->ForEachCustomer([&](const std::string& id, const std::string&) {

@@ -86,7 +86,7 @@ int RunStateDumpCommand(const std::string& config_path, const CliContext& contex
   config::Config config;
   if (!LoadConfigOrReport(config_path, context, config)) return kExitUsage;
   auto store = StateStore::Open(
-      StateStoreOptions{config.state.dir, config.state.memory_budget_bytes, /*read_only=*/true});
+      StateStoreOptions{config.state.dir, config::StoreBudgetBytes(config.state), /*read_only=*/true});
   if (!store.ok()) {
     std::cerr << "crmstream: " << store.status().message() << "\n";
     return kExitFailure;

@@ -14,7 +14,7 @@ std::variant<FitInput, int> FromState(const FitCommandOptions& o, const CliConte
   FitInput input;
   config::Config config;
   if (!LoadConfigOrReport(o.config_path, context, config)) return kExitUsage;
-  auto store = StateStore::Open({config.state.dir, config.state.memory_budget_bytes, /*read_only=*/true});
+  auto store = StateStore::Open({config.state.dir, config::StoreBudgetBytes(config.state), /*read_only=*/true});
   if (!store.ok()) {
     std::cerr << "crmstream: " << store.status().message() << "\n";
     return kExitFailure;

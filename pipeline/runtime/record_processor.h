@@ -178,6 +178,8 @@ class RecordProcessor {
   // Largest event time processed so far (epoch ms; 0 before the first event).
   int64_t latest_event_time_ms() const { return latest_event_time_ms_; }
   const std::map<TopicPartitionKey, int64_t>& committed_offsets() const { return committed_offsets_; }
+  // The hot customers (entries, approximate bytes), for benchmarks.
+  const CustomerCache& customer_cache() const { return customers_; }
 
  private:
   static inline const std::string kSegmentCounterPrefix = "customers_in_segment/";
@@ -230,7 +232,7 @@ class RecordProcessor {
   };
   TopicCounters& CountersFor(const std::string& topic);
 
-  CustomerCache customers_{store_, config_.state.cache_customers};
+  CustomerCache customers_{store_, config_.state.cache_customers, config::CustomerCacheBytes(config_.state)};
   std::map<std::string, TopicCounters, std::less<>> topic_counters_;
   std::map<TopicPartitionKey, int64_t> pending_offsets_;
   std::map<TopicPartitionKey, int64_t> committed_offsets_;

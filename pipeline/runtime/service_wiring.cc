@@ -25,7 +25,7 @@ std::map<std::string, TopicCompression> OutputTopicCodecs(const config::Config& 
 Result<ServiceParts> MakeKafkaServiceParts(const config::Config& config, Metrics& metrics) {
   ServiceParts parts;
   ASSIGN_OR_RETURN(parts.store, StateStore::Open(StateStoreOptions{
-                                    config.state.dir, config.state.memory_budget_bytes, false}));
+                                    config.state.dir, config::StoreBudgetBytes(config.state), false}));
   KafkaProperties producer_props = ProducerProperties(config.kafka);
   producer_props.try_emplace("client.id", config.runtime.instance_id);
   const std::string transactional_id =

@@ -10,10 +10,38 @@ namespace {
 // No customer id is longer (64 characters of up to 4 UTF-8 bytes).
 constexpr size_t kMaxCustomerIdBytes = 256;
 
+// What a heap block costs beyond its size (glibc: a size word, 16-byte
+// granularity).
+constexpr int64_t kAllocationOverhead = 16;
+// A node of the map beyond its value: the next pointer and the cached hash,
+// plus one bucket pointer (load factor at most 1).
+constexpr int64_t kNodeOverhead = 3 * sizeof(void*) + kAllocationOverhead;
+
+int64_t StringBytes(const std::string& s) {
+  // Short strings live inside the std::string itself.
+  return s.capacity() > std::string().capacity() ? static_cast<int64_t>(s.capacity()) + 1 + kAllocationOverhead : 0;
+}
+
 }  // namespace
 
-CustomerCache::CustomerCache(const StateStore& store, int64_t max_customers)
-    : store_(store), limit_(static_cast<size_t>(max_customers)) {
+int64_t ApproximateEntryBytes(const std::string& id, const operators::CustomerState& state) {
+  int64_t bytes = kNodeOverhead + static_cast<int64_t>(sizeof(std::pair<const std::string, CachedCustomer>));
+  bytes += StringBytes(id) + StringBytes(state.segment) + StringBytes(state.loyalty) +
+           StringBytes(state.period_start_segment);
+  if (state.open_complaints.capacity() > 0) {
+    bytes += static_cast<int64_t>(state.open_complaints.capacity() * sizeof(operators::OpenComplaint)) +
+             kAllocationOverhead;
+    for (const operators::OpenComplaint& complaint : state.open_complaints) bytes += StringBytes(complaint.complaint_id);
+  }
+  if (state.open_alert) {
+    bytes += StringBytes(state.open_alert->alert_id) + StringBytes(state.open_alert->recommended_action) +
+             StringBytes(state.open_alert->action);
+  }
+  return bytes;
+}
+
+CustomerCache::CustomerCache(const StateStore& store, int64_t max_customers, int64_t max_bytes)
+    : store_(store), limit_(static_cast<size_t>(max_customers)), max_bytes_(max_bytes) {
   cache_.reserve(static_cast<size_t>(std::min<int64_t>(max_customers, 1 << 20)));
 }
 
@@ -30,7 +58,9 @@ Status CustomerCache::Prefetch(const std::vector<std::string_view>& customer_ids
   if (missing.empty()) return Status::Ok();
   return store_.MultiGet(missing, [this](std::string_view id, std::optional<operators::CustomerState> state) {
     if (state) {
-      cache_[std::string(id)].state = std::move(*state);
+      auto& entry = *cache_.try_emplace(std::string(id)).first;
+      entry.second.state = std::move(*state);
+      Charge(entry.first, entry.second);
     } else {
       known_absent_.emplace(id);
     }
@@ -46,6 +76,7 @@ Result<CachedCustomer*> CustomerCache::Load(const std::string& customer_id) {
     }
     it = cache_.try_emplace(customer_id).first;
     if (stored) it->second.state = std::move(*stored);
+    Charge(it->first, it->second);
   }
   it->second.id = &it->first;
   if (it->second.deleted) {
@@ -71,6 +102,7 @@ void CustomerCache::Cut() {
   for (const auto& [id, customer] : dirty_) {
     customer->dirty = false;
     customer->in_flight = true;
+    Charge(*id, *customer);
   }
   in_flight_.insert(in_flight_.end(), dirty_.begin(), dirty_.end());
   dirty_.clear();
@@ -86,14 +118,15 @@ void CustomerCache::Landed() {
   in_flight_.clear();
   for (const std::string& id : deleted) {
     auto it = cache_.find(id);
-    if (it != cache_.end() && it->second.deleted && !it->second.dirty) cache_.erase(it);
+    if (it != cache_.end() && it->second.deleted && !it->second.dirty) Erase(it);
   }
-  if (cache_.size() <= limit_) return;
+  if (cache_.size() <= limit_ && bytes_ <= max_bytes_) return;
   // Evict down to 90% so that eviction runs once per several commits, not on
   // every one. Dirty entries (changed since a cut) stay.
   const size_t target = limit_ - limit_ / 10;
-  for (auto it = cache_.begin(); it != cache_.end() && cache_.size() > target;) {
-    it = it->second.dirty || it->second.in_flight ? std::next(it) : cache_.erase(it);
+  const int64_t target_bytes = max_bytes_ - max_bytes_ / 10;
+  for (auto it = cache_.begin(); it != cache_.end() && (cache_.size() > target || bytes_ > target_bytes);) {
+    it = it->second.dirty || it->second.in_flight ? std::next(it) : Erase(it);
   }
 }
 
@@ -101,7 +134,19 @@ void CustomerCache::Clear() {
   dirty_.clear();
   in_flight_.clear();
   cache_.clear();
+  bytes_ = 0;
   known_absent_.clear();
+}
+
+void CustomerCache::Charge(const std::string& id, CachedCustomer& customer) {
+  const int64_t charged = ApproximateEntryBytes(id, customer.state);
+  bytes_ += charged - customer.charged_bytes;
+  customer.charged_bytes = charged;
+}
+
+CustomerCache::Map::iterator CustomerCache::Erase(Map::iterator it) {
+  bytes_ -= it->second.charged_bytes;
+  return cache_.erase(it);
 }
 
 }  // namespace crm::pipeline

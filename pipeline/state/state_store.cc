@@ -321,4 +321,18 @@ int64_t StateStore::BlockCacheUsageBytes() const {
   return static_cast<int64_t>(impl_->cache->GetUsage());
 }
 
+StateStore::MemoryUsage StateStore::Memory() const {
+  MemoryUsage usage;
+  usage.block_cache_bytes = static_cast<int64_t>(impl_->cache->GetUsage());
+  usage.block_cache_pinned_bytes = static_cast<int64_t>(impl_->cache->GetPinnedUsage());
+  uint64_t value = 0;
+  if (impl_->db->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &value)) {
+    usage.memtable_bytes = static_cast<int64_t>(value);
+  }
+  if (impl_->db->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem, &value)) {
+    usage.table_readers_bytes = static_cast<int64_t>(value);
+  }
+  return usage;
+}
+
 }  // namespace crm::pipeline

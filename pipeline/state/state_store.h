@@ -148,6 +148,15 @@ class StateStore {
   int64_t ApproximateSizeBytes() const;
   int64_t BlockCacheUsageBytes() const;
 
+  // Where RocksDB's memory is, for metrics and benchmarks.
+  struct MemoryUsage {
+    int64_t block_cache_bytes = 0;         // everything charged to the cache (memtables included)
+    int64_t block_cache_pinned_bytes = 0;  // of which in use (pinned) and so not evictable
+    int64_t memtable_bytes = 0;            // memtables, live and waiting to be flushed
+    int64_t table_readers_bytes = 0;       // open files' readers outside the cache
+  };
+  MemoryUsage Memory() const;
+
  private:
   struct Impl;
   explicit StateStore(std::unique_ptr<Impl> impl);

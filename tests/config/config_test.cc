@@ -255,6 +255,8 @@ INSTANTIATE_TEST_SUITE_P(
         File("MemoryBudget", "[state]\nmemory_budget_bytes = 1048576\n",
              {"'state.memory_budget_bytes' must be from 16777216"}),
         File("CacheCustomers", "[state]\ncache_customers = 999\n", {"'state.cache_customers'", "got 999"}),
+        File("CacheShare", "[state]\ncache_share = 0.6\n", {"'state.cache_share' must be from 0.05 to 0.5, got 0.6"}),
+        File("CacheShareType", "[state]\ncache_share = \"half\"\n", {"'state.cache_share'"}),
         File("Port", "[http]\nport = 70000\n", {"'http.port' must be from 0 to 65535, got 70000"}),
         File("TopicName", "[topics]\npurchases = \"crm purchases\"\n",
              {"'topics.purchases' must be a Kafka topic name"}),

@@ -55,6 +55,7 @@ inline void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(a.runtime.max_amount, b.runtime.max_amount);
   EXPECT_EQ(a.state.dir, b.state.dir);
   EXPECT_EQ(a.state.memory_budget_bytes, b.state.memory_budget_bytes);
+  EXPECT_EQ(a.state.cache_share, b.state.cache_share);
   EXPECT_EQ(a.state.cache_customers, b.state.cache_customers);
   EXPECT_EQ(a.output.compression, b.output.compression);
   EXPECT_EQ(a.output.cloudevents_mode, b.output.cloudevents_mode);

@@ -10,24 +10,21 @@
 #include <string>
 #include <vector>
 
-#include "tests/pipeline/test_directory.h"
+#include "tests/pipeline/store_test_fixture.h"
 
 namespace crm::pipeline {
 namespace {
 
-class TimerServiceTest : public ::testing::Test {
+class TimerServiceTest : public StoreTest {
  protected:
+  TimerServiceTest() : StoreTest("crm-timers") {}
   void SetUp() override {
-    dir_ = FreshTestDirectory("crm-timers");
-    auto store = StateStore::Open({dir_.string(), 16 << 20, false});
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(store).value();
+    StoreTest::SetUp();
     timers_ = std::make_unique<TimerService>(*store_);
   }
   void TearDown() override {
     timers_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    StoreTest::TearDown();
   }
   static operators::TimerRequest Arm(int64_t due, int64_t cancel = 0) {
     return operators::TimerRequest{operators::EventTime{cancel}, operators::EventTime{due}};
@@ -52,8 +49,6 @@ class TimerServiceTest : public ::testing::Test {
     return fired;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<StateStore> store_;
   std::unique_ptr<TimerService> timers_;
 };
 
