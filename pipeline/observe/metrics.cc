@@ -109,6 +109,11 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   watermark_idle_advances_ = &BuildCounter().Name("crmstream_watermark_idle_advances_total")
                                  .Help("Watermark advances by wall clock on an idle partition")
                                  .Register(r);
+  enforced_processing_ = &BuildCounter().Name("crmstream_enforced_processing_total")
+                             .Help("Records merged while another input of their partition had nothing buffered, "
+                                   "after runtime.max_task_idle_ms and with nothing known to be left on it: the "
+                                   "order across inputs followed arrival, not timestamps")
+                             .Register(r);
   changelog_corrupt_records_ = &BuildCounter().Name("crmstream_changelog_corrupt_records_total")
                                    .Help("Changelog records a restore found corrupt (counted, logged, never applied)")
                                    .Register(r);
@@ -193,6 +198,10 @@ prometheus::Gauge& Metrics::RestoreRemaining(int32_t partition) {
 
 prometheus::Counter& Metrics::WatermarkIdleAdvances(int32_t partition) {
   return watermark_idle_advances_->Add({{"partition", std::to_string(partition)}});
+}
+
+prometheus::Counter& Metrics::EnforcedProcessing(int32_t partition) {
+  return enforced_processing_->Add({{"partition", std::to_string(partition)}});
 }
 
 prometheus::Counter& Metrics::ChangelogCorruptRecords(int32_t partition) {

@@ -58,6 +58,9 @@ class Metrics {
   prometheus::Counter& RestoredRecords(int32_t partition);
   prometheus::Gauge& RestoreRemaining(int32_t partition);
   prometheus::Counter& WatermarkIdleAdvances(int32_t partition);
+  // Records merged past the idle limit without one of their partition's
+  // inputs (input_merger.h): the order across inputs was the arrival's.
+  prometheus::Counter& EnforcedProcessing(int32_t partition);
   // Changelog records a restore found corrupt (changelog_record.h).
   prometheus::Counter& ChangelogCorruptRecords(int32_t partition);
   // Restores that found the changelog unusable and dropped the partition's
@@ -125,6 +128,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* restored_records_;
   prometheus::Family<prometheus::Gauge>* restore_remaining_;
   prometheus::Family<prometheus::Counter>* watermark_idle_advances_;
+  prometheus::Family<prometheus::Counter>* enforced_processing_;
   prometheus::Family<prometheus::Counter>* changelog_corrupt_records_;
   prometheus::Family<prometheus::Counter>* changelog_rebuilds_;
   prometheus::Family<prometheus::Counter>* restore_retries_;

@@ -96,13 +96,18 @@ class InputMerger {
     int32_t partition;
     int kind;
     Item item;
+    // Taken while another input of the partition had nothing buffered, past
+    // the idle limit and with nothing known to be left on it: the order
+    // across inputs is then the arrival's, not the timestamps'.
+    bool enforced = false;
   };
   std::optional<Next> Pop(Clock::time_point now, const KnownUnreceived& unreceived = nullptr) {
     for (auto& [partition, task] : tasks_) {
-      std::optional<int> kind = Choose(partition, task, now, unreceived);
+      bool enforced = false;
+      std::optional<int> kind = Choose(partition, task, now, unreceived, enforced);
       if (!kind) continue;
       Input& in = task.inputs[*kind];
-      Next next{partition, *kind, std::move(in.buffered.front())};
+      Next next{partition, *kind, std::move(in.buffered.front()), enforced};
       in.buffered.pop_front();
       in.buffered_bytes -= next.item.bytes;
       return next;
@@ -132,7 +137,8 @@ class InputMerger {
 
   static bool Waiting(const Input& in) { return in.buffered.empty() && in.assigned && !in.at_end; }
 
-  std::optional<int> Choose(int32_t partition, Task& task, Clock::time_point now, const KnownUnreceived& unreceived) {
+  std::optional<int> Choose(int32_t partition, Task& task, Clock::time_point now, const KnownUnreceived& unreceived,
+                            bool& enforced) {
     std::optional<int> best;
     bool waiting = false;
     for (int k = 0; k < kInputKinds; ++k) {
@@ -157,6 +163,7 @@ class InputMerger {
           if (Waiting(task.inputs[k]) && unreceived(partition, k)) return std::nullopt;
         }
       }
+      enforced = true;
     } else {
       task.blocked_since.reset();
     }

@@ -104,6 +104,7 @@ Status Service::Impl::Drain() {
     view.timestamp_type = r.timestamp_type;
     view.key = r.key.value_or(std::string_view());
     view.value = r.value.value_or(std::string_view());
+    if (next->enforced) metrics.EnforcedProcessing(next->partition).Increment();
     if (health.first_record_ms.load(std::memory_order_relaxed) == 0) health.first_record_ms.store(clock.SteadyMs());
     RETURN_IF_ERROR(processor->Process(view));
     metrics.processing_latency().Observe(std::chrono::duration<double>(clock.Steady() - now).count());

@@ -71,6 +71,7 @@ TEST(InputMerger, ProceedsAfterTheIdleLimit) {
   EXPECT_EQ(next->item.payload, "p@30");
   EXPECT_EQ(next->partition, 1);
   EXPECT_EQ(next->kind, 0);
+  EXPECT_TRUE(next->enforced) << "taken without the other inputs, past the limit";
 }
 
 // The chaos tests' reference run under load: the purchases of a partition
@@ -100,6 +101,7 @@ TEST(InputMerger, WaitsPastTheIdleLimitForAnInputKnownToHoldMoreRecords) {
   auto next = m.Pop(t0 + 1h, unreceived);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->item.payload, "p@30");
+  EXPECT_FALSE(next->enforced) << "every other input had reached its end";
   EXPECT_FALSE(m.Pop(t0 + 2h, unreceived).has_value()) << "purchases is empty again";
   EXPECT_FALSE(m.Pop(t0 + 3h, unreceived).has_value()) << "and holds more, past the limit";
   // Once nothing is known to be left, the limit applies again.
@@ -107,6 +109,7 @@ TEST(InputMerger, WaitsPastTheIdleLimitForAnInputKnownToHoldMoreRecords) {
   next = m.Pop(t0 + 3h, unreceived);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->item.payload, "k@40");
+  EXPECT_TRUE(next->enforced);
 }
 
 TEST(InputMerger, UnassignedInputsAreNotWaitedFor) {

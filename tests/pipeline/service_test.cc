@@ -235,6 +235,9 @@ TEST_F(ServiceTest, MergeWaitsPastTheIdleLimitForRecordsKnownToBeOnTheBroker) {
   EXPECT_EQ(dead_before_the_purchase, 0) << "the complaint went ahead of a purchase known to be on the broker";
   EXPECT_EQ(StoredOffset(0), 1);
   EXPECT_EQ(dead_after_the_limit, 2) << "without a known record the idle limit lets the complaint through";
+  // Only that complaint was merged out of timestamp order, and is counted.
+  EXPECT_EQ(metrics_.EnforcedProcessing(0).Value(), 0);
+  EXPECT_EQ(metrics_.EnforcedProcessing(1).Value(), 1);
 }
 
 TEST_F(ServiceTest, StopGivesUpAnUnacknowledgedCommitAtTheShutdownDeadline) {
