@@ -167,21 +167,21 @@ OutputKind KindOf(const operators::Output& output, const config::TopicsConfig& t
 
 std::string TypeOf(OutputEncoder::Kind kind) {
   using Kind = OutputEncoder::Kind;
+  const auto reward = [](operators::RewardKind k) {
+    return std::string("com.crmstream.") + operators::RewardRuleName(k) + ".v1";
+  };
   switch (kind) {
     case Kind::kChurnAlert: return "com.crmstream.churn-alert.v1";
     case Kind::kWinBack: return "com.crmstream.win-back.v1";
     case Kind::kLadderChange: return "com.crmstream.ladder-change.v1";
     case Kind::kSegmentChange: return "com.crmstream.segment-change.v1";
-    case Kind::kRewardEnrolled:
-      return std::string("com.crmstream.") + operators::RewardRuleName(operators::RewardKind::kEnrolled) + ".v1";
-    case Kind::kRewardThresholdReached:
-      return std::string("com.crmstream.") + operators::RewardRuleName(operators::RewardKind::kThresholdReached) +
-             ".v1";
+    case Kind::kRewardEnrolled: return reward(operators::RewardKind::kEnrolled);
+    case Kind::kRewardThresholdReached: return reward(operators::RewardKind::kThresholdReached);
     case Kind::kRewardVoucherIssued:
     case Kind::kCount:
       break;
   }
-  return std::string("com.crmstream.") + operators::RewardRuleName(operators::RewardKind::kVoucherIssued) + ".v1";
+  return reward(operators::RewardKind::kVoucherIssued);
 }
 
 }  // namespace
@@ -193,16 +193,16 @@ std::string FormatRfc3339(int64_t epoch_ms) {
   char text[] = "YYYY-MM-DDThh:mm:ss.sssZ";
   // A year past 9999 (RFC 3339 has none; the decoder admits none) keeps all
   // its digits rather than wrapping.
-  std::string year = date.year >= 0 && date.year <= 9999 ? std::string() : std::to_string(date.year);
-  PutDigits(text, date.year >= 0 && date.year <= 9999 ? date.year : 0, 4);
+  const bool four_digits = date.year >= 0 && date.year <= 9999;
+  PutDigits(text, four_digits ? date.year : 0, 4);
   PutDigits(text + 5, date.month, 2);
   PutDigits(text + 8, date.day, 2);
   PutDigits(text + 11, ms_of_day / 3'600'000, 2);
   PutDigits(text + 14, ms_of_day / 60'000 % 60, 2);
   PutDigits(text + 17, ms_of_day / 1000 % 60, 2);
   PutDigits(text + 20, ms_of_day % 1000, 3);
-  if (year.empty()) return std::string(text, sizeof text - 1);
-  return year + std::string(text + 4, sizeof text - 5);
+  if (four_digits) return std::string(text, sizeof text - 1);
+  return std::to_string(date.year) + std::string(text + 4, sizeof text - 5);
 }
 
 std::string RewardOutputId(const operators::RewardEvent& reward, const std::string& rule) {
