@@ -33,6 +33,9 @@ class RecordSink {
  public:
   virtual ~RecordSink() = default;
   virtual Status Produce(const OutputRecord& record) = 0;
+  // The same, for a record the caller gives up: a sink that keeps records
+  // (holding_sink.h) takes it without a copy.
+  virtual Status ProduceOwned(OutputRecord&& record) { return Produce(record); }
   // Unavailable: not everything was acknowledged in time; call again.
   virtual Status Flush(int timeout_ms) = 0;
   // Waits until everything produced so far is acknowledged, without ending

@@ -73,6 +73,7 @@ class KafkaSink : public RecordSink {
   // to an explicit partition.
   std::map<std::pair<std::string, int32_t>, int64_t> delivered_;
   std::function<void()> on_abort_;
+  int produced_since_poll_ = 0;  // delivery reports are served every kProducesPerPoll records
 };
 
 }  // namespace crm::pipeline

@@ -19,8 +19,13 @@ Status NotWhileHolding(const char* what) {
 
 Status HoldingSink::Produce(const OutputRecord& record) {
   if (!holding_) return target_.Produce(record);
+  return ProduceOwned(OutputRecord(record));
+}
+
+Status HoldingSink::ProduceOwned(OutputRecord&& record) {
+  if (!holding_) return target_.Produce(record);
   held_bytes_ += RecordBytes(record);
-  held_.push_back(record);
+  held_.push_back(std::move(record));
   return Status::Ok();
 }
 

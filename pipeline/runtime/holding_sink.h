@@ -30,6 +30,7 @@ class HoldingSink final : public RecordSink {
   HoldingSink(RecordSink& target, size_t max_held_bytes) : target_(target), max_held_bytes_(max_held_bytes) {}
 
   Status Produce(const OutputRecord& record) override;
+  Status ProduceOwned(OutputRecord&& record) override;
   Status Flush(int timeout_ms) override;
   Status AwaitDelivery(int timeout_ms) override;
   std::optional<int64_t> LastDeliveredOffset(const std::string& topic, int32_t partition) const override;

@@ -73,8 +73,9 @@ Status RecordProcessor::Start() {
   metrics_.timers_pending().Set(static_cast<double>(timers_.pending()));
   for (const auto& [name, value] : counters) {
     if (name.rfind(kSegmentCounterPrefix, 0) != 0) continue;
-    segment_counts_[name] = value;
-    metrics_.CustomersInSegment(name.substr(kSegmentCounterPrefix.size())).Set(static_cast<double>(value));
+    const std::string segment = name.substr(kSegmentCounterPrefix.size());
+    segment_counts_[segment] = value;
+    metrics_.CustomersInSegment(segment).Set(static_cast<double>(value));
   }
   return Status::Ok();
 }
@@ -153,7 +154,7 @@ Status RecordProcessor::FireOne(int32_t partition, PartitionTask& task, const Ti
   if (effects.expired) {
     if (!customer->state.segment.empty()) {
       operators::RecordMove(task.stored.flows, customer->state, customer->state.segment, "");
-      int64_t& count = segment_counts_[kSegmentCounterPrefix + customer->state.segment];
+      int64_t& count = segment_counts_[customer->state.segment];
       --count;
       metrics_.CustomersInSegment(customer->state.segment).Set(static_cast<double>(count));
     }
@@ -209,7 +210,7 @@ Status RecordProcessor::DeadLetter(const InputRecordView& record,
   RejectedRecord rejected{&origin, std::nullopt, std::nullopt};
   if (record.has_key) rejected.key = record.key;
   if (record.has_value) rejected.value = record.value;
-  return outputs_.Produce(MakeDeadLetter(config_.topics.deadletter, rejected, code, reason, dead_letter_budget_));
+  return outputs_.ProduceOwned(MakeDeadLetter(config_.topics.deadletter, rejected, code, reason, dead_letter_budget_));
 }
 
 Status RecordProcessor::Emit(const operators::Effects& effects,
@@ -225,7 +226,7 @@ Status RecordProcessor::Emit(const operators::Effects& effects,
         .Increment();
   }
   for (const operators::Output& output : effects.outputs) {
-    RETURN_IF_ERROR(outputs_.Produce(encoder_.Encode(output, origin)));
+    RETURN_IF_ERROR(outputs_.ProduceOwned(encoder_.Encode(output, origin)));
     if (const auto* alert = std::get_if<operators::ChurnAlert>(&output.payload)) {
       metrics_.Alerts(operators::PriorityName(alert->priority)).Increment();
     } else if (const auto* reward = std::get_if<operators::RewardEvent>(&output.payload)) {
@@ -238,11 +239,11 @@ Status RecordProcessor::Emit(const operators::Effects& effects,
       const auto& change = std::get<operators::SegmentChange>(output.payload);
       metrics_.SegmentTransitions(change.from, change.to).Increment();
       if (!change.from.empty()) {
-        int64_t& from = segment_counts_[kSegmentCounterPrefix + change.from];
+        int64_t& from = segment_counts_[change.from];
         --from;
         metrics_.CustomersInSegment(change.from).Set(static_cast<double>(from));
       }
-      int64_t& to = segment_counts_[kSegmentCounterPrefix + change.to];
+      int64_t& to = segment_counts_[change.to];
       ++to;
       metrics_.CustomersInSegment(change.to).Set(static_cast<double>(to));
     }

@@ -236,7 +236,7 @@ class RecordProcessor {
   std::map<std::string, TopicCounters, std::less<>> topic_counters_;
   std::map<TopicPartitionKey, int64_t> pending_offsets_;
   std::map<TopicPartitionKey, int64_t> committed_offsets_;
-  std::map<std::string, int64_t> segment_counts_;  // counter name -> customers
+  std::map<std::string, int64_t> segment_counts_;  // segment -> customers (stored with kSegmentCounterPrefix)
   std::optional<operators::ModelParams> params_;
   std::map<int32_t, PartitionTask> tasks_;
   TimerService timers_{store_};

@@ -65,7 +65,7 @@ Status RecordProcessor::CutEpoch(int flush_timeout_ms) {
   batch.customers.reserve(epoch->customers.size());
   for (const auto& [id, state] : epoch->customers) batch.customers.emplace_back(id, &state);
   batch.next_offsets = pending_offsets_;
-  batch.counters = segment_counts_;
+  for (const auto& [segment, count] : segment_counts_) batch.counters[kSegmentCounterPrefix + segment] = count;
   batch.counters[kTimersPendingCounter] = timers_.pending();
   for (auto& [partition, task] : tasks_) {
     if (task.dirty) batch.partition_data[partition] = EncodePartitionState(task.stored);

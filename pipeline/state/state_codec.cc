@@ -81,6 +81,8 @@ enum Bit : uint32_t {
 constexpr uint64_t Mask(Bit b) { return uint64_t{1} << b; }
 constexpr uint64_t kKnownBits = (uint64_t{1} << kBitCount) - 1;
 constexpr int64_t kMsPerSecond = 1000;
+// Room for a typical customer state (about 100 bytes encoded).
+constexpr size_t kTypicalEncodedBytes = 256;
 
 static_assert(kDedupWindow <= 32, "the dedup ring's bitmap and position share one varint");
 
@@ -149,6 +151,7 @@ Status Corrupt(const Reader& r, const char* what) {
 
 void EncodeState(const CustomerState& s, std::string& out) {
   out.clear();
+  out.reserve(kTypicalEncodedBytes);  // grown once, not byte by byte
   const std::array<int64_t, 6> times = Times(s);
   const CustomerState defaults;
   uint64_t presence = 0;

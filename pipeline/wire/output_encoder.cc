@@ -3,6 +3,7 @@
 #include "pipeline/wire/civil_date.h"
 #include "pipeline/wire/json_writer.h"
 
+#include <charconv>
 #include <cmath>
 #include <type_traits>
 
@@ -60,7 +61,7 @@ void WriteWinBackData(JsonWriter& w, const operators::WinBack& b) {
   w.BeginObject();
   w.Key("customer_id").Value(b.customer_id);
   w.Key("alert_id").Value(b.alert_id);
-  w.Key("alert_time").Value(FormatRfc3339(b.alert_time.epoch_ms));
+  w.Key("alert_time").Value(FormatRfc3339Text(b.alert_time.epoch_ms).view());
   w.Key("days_to_return").Value(Round6(b.time_to_return.days()));
   w.Key("priority").Value(operators::PriorityName(b.priority));
   w.Key("recommended_action").Value(b.recommended_action);
@@ -98,8 +99,8 @@ void WriteRewardData(JsonWriter& w, const operators::RewardEvent& r) {
   w.BeginObject();
   w.Key("customer_id").Value(r.customer_id);
   w.Key("programme_year").Value(r.programme_year);
-  w.Key("year_start").Value(FormatRfc3339(r.year_start.epoch_ms));
-  w.Key("year_end").Value(FormatRfc3339(r.year_end.epoch_ms));
+  w.Key("year_start").Value(FormatRfc3339Text(r.year_start.epoch_ms).view());
+  w.Key("year_end").Value(FormatRfc3339Text(r.year_end.epoch_ms).view());
   w.Key("accumulated").Value(Round6(r.accumulated));
   w.Key("threshold").Value(Round6(r.threshold));
   w.Key("purchase");
@@ -113,8 +114,8 @@ void WriteRewardData(JsonWriter& w, const operators::RewardEvent& r) {
     w.BeginObject();
     w.Key("voucher_id").Value(r.voucher->voucher_id);
     w.Key("amount").Value(Round6(r.voucher->amount));
-    w.Key("claim_from").Value(FormatRfc3339(r.voucher->claim_from.epoch_ms));
-    w.Key("claim_until").Value(FormatRfc3339(r.voucher->claim_until.epoch_ms));
+    w.Key("claim_from").Value(FormatRfc3339Text(r.voucher->claim_from.epoch_ms).view());
+    w.Key("claim_until").Value(FormatRfc3339Text(r.voucher->claim_until.epoch_ms).view());
     w.EndObject();
   } else {
     w.Null();
@@ -130,7 +131,7 @@ void WriteLadderData(JsonWriter& w, const operators::LadderChange& c) {
   w.Key("cause").Value(c.cause);
   if (c.conversion) {
     w.Key("conversion").BeginObject();
-    w.Key("first_interaction").Value(FormatRfc3339(c.conversion->first_interaction.epoch_ms));
+    w.Key("first_interaction").Value(FormatRfc3339Text(c.conversion->first_interaction.epoch_ms).view());
     w.Key("days_to_convert").Value(Round6(c.conversion->time_to_convert.days()));
     w.EndObject();
   }
@@ -186,11 +187,13 @@ std::string TypeOf(OutputEncoder::Kind kind) {
 
 }  // namespace
 
-std::string FormatRfc3339(int64_t epoch_ms) {
+Rfc3339Text FormatRfc3339Text(int64_t epoch_ms) {
   int64_t days = epoch_ms >= 0 ? epoch_ms / 86'400'000 : -((-epoch_ms + 86'399'999) / 86'400'000);
   int64_t ms_of_day = epoch_ms - days * 86'400'000;
   const CivilDate date = CivilFromDays(days);
-  char text[] = "YYYY-MM-DDThh:mm:ss.sssZ";
+  static constexpr std::string_view kPattern = "YYYY-MM-DDThh:mm:ss.sssZ";
+  char text[kPattern.size()];
+  kPattern.copy(text, kPattern.size());
   // A year past 9999 (RFC 3339 has none; the decoder admits none) keeps all
   // its digits rather than wrapping.
   const bool four_digits = date.year >= 0 && date.year <= 9999;
@@ -201,9 +204,19 @@ std::string FormatRfc3339(int64_t epoch_ms) {
   PutDigits(text + 14, ms_of_day / 60'000 % 60, 2);
   PutDigits(text + 17, ms_of_day / 1000 % 60, 2);
   PutDigits(text + 20, ms_of_day % 1000, 3);
-  if (four_digits) return std::string(text, sizeof text - 1);
-  return std::to_string(date.year) + std::string(text + 4, sizeof text - 5);
+  Rfc3339Text out;
+  std::string_view year_digits(text, 4);
+  std::array<char, 24> long_year;
+  if (!four_digits) {
+    const auto [end, ec] = std::to_chars(long_year.data(), long_year.data() + long_year.size(), date.year);
+    year_digits = std::string_view(long_year.data(), static_cast<size_t>(end - long_year.data()));
+  }
+  out.size = year_digits.copy(out.chars.data(), year_digits.size());
+  out.size += std::string_view(text + 4, kPattern.size() - 4).copy(out.chars.data() + out.size, kPattern.size() - 4);
+  return out;
 }
+
+std::string FormatRfc3339(int64_t epoch_ms) { return std::string(FormatRfc3339Text(epoch_ms).view()); }
 
 std::string RewardOutputId(const operators::RewardEvent& reward, const std::string& rule) {
   return "rewards/" + std::to_string(reward.programme_year) + "/" + reward.customer_id + "/" + rule;
@@ -248,12 +261,12 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
                                            : OutputId(origin, customer, output.rule);
   const KindText& text = kinds_[static_cast<size_t>(kind.kind)];
   const std::string& type = text.type;
-  const std::string time = FormatRfc3339(output.time.epoch_ms);
+  const Rfc3339Text time = FormatRfc3339Text(output.time.epoch_ms);
   record.value.reserve(512);
   JsonWriter w(record.value);
   if (mode_ == config::CloudEventsMode::kBinary) {
     record.headers = {{"ce_specversion", "1.0"}, {"ce_id", id},           {"ce_source", source_},
-                      {"ce_type", type},         {"ce_subject", customer}, {"ce_time", time},
+                      {"ce_type", type},         {"ce_subject", customer}, {"ce_time", std::string(time.view())},
                       {"content-type", kDataContentType}};
   } else {
     record.headers = {{"content-type", kStructuredContentType}};
@@ -263,7 +276,7 @@ OutputRecord OutputEncoder::Encode(const operators::Output& output,
     w.Key("id").Value(id);
     w.Members(text.source_and_type);
     w.Key("subject").Value(customer);
-    w.Key("time").Value(time);
+    w.Key("time").Value(time.view());
     w.Members(data_content_type_);
     w.Key("data");
   }

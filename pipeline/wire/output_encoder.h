@@ -14,6 +14,7 @@
 
 #include <array>
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 #include "operators/effects.h"
@@ -24,6 +25,15 @@ namespace crm::pipeline {
 
 // RFC 3339 UTC with milliseconds, e.g. "2024-03-01T12:00:00.000Z".
 std::string FormatRfc3339(int64_t epoch_ms);
+
+// The same text in a buffer of its own, for writers that copy it anyway
+// (no allocation per output). Any int64 epoch fits.
+struct Rfc3339Text {
+  std::array<char, 40> chars;
+  size_t size = 0;
+  std::string_view view() const { return {chars.data(), size}; }
+};
+Rfc3339Text FormatRfc3339Text(int64_t epoch_ms);
 
 // Deterministic CloudEvents id for an output caused by `origin`
 // (operators/effects.h: alert outcomes keep their alert's id); a win-back's

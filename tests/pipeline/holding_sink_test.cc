@@ -39,6 +39,26 @@ TEST(HoldingSink, PassesThroughUntilHeldThenReleasesInOrder) {
   EXPECT_EQ(target.pending.size(), 4u) << "released: straight through again";
 }
 
+TEST(HoldingSink, KeepsAGivenRecordInItsTurnAmongCopiedOnes) {
+  FakeSink target;
+  HoldingSink sink(target, 1 << 20);
+  ASSERT_TRUE(sink.ProduceOwned(Record("a", 3)).ok());
+  EXPECT_EQ(target.pending.size(), 1u) << "not holding: straight through";
+  sink.Hold();
+  const OutputRecord copied = Record("b", 5);
+  ASSERT_TRUE(sink.Produce(copied).ok());
+  ASSERT_TRUE(sink.ProduceOwned(Record("c", 7)).ok());
+  ASSERT_TRUE(sink.Produce(Record("d", 9)).ok());
+  EXPECT_EQ(target.pending.size(), 1u);
+  EXPECT_EQ(sink.held_records(), 3u);
+  ASSERT_TRUE(sink.Release().ok());
+  ASSERT_EQ(target.pending.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(target.pending[i].key, std::string(1, static_cast<char>('a' + i)));
+    EXPECT_EQ(target.pending[i].value, std::string(3 + 2 * i, 'v')) << "record " << i << " arrives whole";
+  }
+}
+
 TEST(HoldingSink, AbortWhileHoldingDropsOnlyWhatIsHeld) {
   FakeSink target;
   HoldingSink sink(target, 1 << 20);
