@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "operators/effects.h"
 #include "operators/engagement.h"
 #include "operators/ladder.h"
 #include "operators/loyalty.h"
@@ -63,6 +64,16 @@ nlohmann::ordered_json StateObject(const std::string& customer_id, const operato
                   {"referrals", journey.referrals},
                   {"good_reviews", journey.good_reviews},
                   {"last_advocacy", time_or_null(journey.last_advocacy, journey.last_advocacy.epoch_ms != 0)}};
+  // The alert a call-center agent may be working on, and what was reported.
+  j["open_alert"] = nullptr;
+  if (const auto& alert = s.open_alert) {
+    j["open_alert"] = {{"alert_id", alert->alert_id},
+                       {"alert_time", FormatRfc3339(alert->at.epoch_ms)},
+                       {"priority", operators::PriorityName(alert->priority)},
+                       {"recommended_action", alert->recommended_action},
+                       {"control", alert->control},
+                       {"action", alert->action.empty() ? ordered_json(nullptr) : ordered_json(alert->action)}};
+  }
   return j;
 }
 

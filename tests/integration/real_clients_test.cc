@@ -118,7 +118,7 @@ TEST_P(RealClients, ReadEveryOutputByteForByteAndEachKeepsItsSchema) {
 
   std::vector<std::string> node = {"/usr/bin/node", kClients + "/read_outputs.js", "--bootstrap", broker.bootstrap(),
                                    "--mode", mode, "--http-port", std::to_string(port)};
-  std::set<std::string> customers;  // three who bought something
+  std::set<std::string> customers;  // three who bought something, and one alerted
   for (const ConsumedRecord& r : ReadTopic(broker.bootstrap(), "crm.segment-changes")) {
     // Ladder changes name prospects too (no purchase): take segment changes,
     // whose data (in either CloudEvents mode) has the RFM scores.
@@ -126,6 +126,10 @@ TEST_P(RealClients, ReadEveryOutputByteForByteAndEachKeepsItsSchema) {
       customers.insert(r.key);
     }
   }
+  // And the customer of the latest churn alert: the one most likely to
+  // have it still open, so the profile's open_alert meets the schema too.
+  const std::vector<ConsumedRecord> alerts = ReadTopic(broker.bootstrap(), "crm.churn-alerts");
+  if (!alerts.empty()) customers.insert(alerts.back().key);
   for (const std::string& c : customers) node.insert(node.end(), {"--customer", c});
   std::vector<std::string> python = {"/usr/bin/python3", kClients + "/read_outputs.py", "--bootstrap",
                                      broker.bootstrap(), "--mode", mode};
