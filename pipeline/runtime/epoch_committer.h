@@ -1,9 +1,9 @@
 // pipeline/runtime/epoch_committer.h
 //
 // The pipelined commit's second half: the steps that complete a cut epoch
-// (wait for its outputs and changelog records to be acknowledged, check
-// ownership, produce its markers, commit the Kafka transaction, write the
-// RocksDB batch) run on a thread of their own while the processor goes on
+// (produce its changelog records, wait for them and its outputs to be
+// acknowledged, check ownership, produce its markers, commit the Kafka
+// transaction, write the RocksDB batch) run on a thread of their own while the processor goes on
 // with the next epoch. At most one epoch is in flight; the processor
 // collects its Status (Poll, Wait) before it cuts the next one, and starts
 // the same steps again after Unavailable. The epoch's data travels as an
@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <future>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,15 +23,22 @@
 
 #include "operators/customer_state.h"
 #include "operators/status.h"
+#include "pipeline/changelog/changelog_epoch.h"
 #include "pipeline/state/state_store.h"
 
 namespace crm::pipeline {
 
-// One cut epoch's RocksDB batch, owning the customer states it writes.
+// One cut epoch's RocksDB batch and changelog records, owning the customer
+// states they write.
 struct EpochSnapshot {
   std::vector<std::pair<std::string, operators::CustomerState>> customers;
   CommitBatch batch;  // batch.customers point into `customers`
   std::map<TopicPartitionKey, int64_t> next_offsets;  // what the epoch reached (also in batch)
+  // The changelog's view (with state.changelog): its customers point into
+  // `customers` and batch.deleted_customers; partition_data answers from
+  // `consumed_partition_data`, never from the processor's live state.
+  EpochChanges changelog;
+  std::map<int32_t, std::optional<std::string>> consumed_partition_data;
 };
 
 class EpochCommitter {

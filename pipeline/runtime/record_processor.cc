@@ -50,8 +50,11 @@ Status RecordProcessor::ClaimPartitions(const std::set<int32_t>& partitions, int
 }
 
 void RecordProcessor::ScheduleChangelogRewrite(int32_t partition, std::set<std::string> keys) {
+  if (!changelog_ || keys.empty()) return;
+  // Handed over at the next cut: an epoch in flight may be using changelog_.
   // The rewrite is progress to commit.
-  if (changelog_ && changelog_->ScheduleRewrite(partition, std::move(keys))) ++uncommitted_records_;
+  pending_rewrites_[partition].merge(keys);
+  ++uncommitted_records_;
 }
 
 RecordProcessor::TopicCounters& RecordProcessor::CountersFor(const std::string& topic) {

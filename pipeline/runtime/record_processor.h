@@ -241,10 +241,13 @@ class RecordProcessor {
   std::map<int32_t, PartitionTask> tasks_;
   TimerService timers_{store_};
   bool quantile_scoring_ = false;  // some RFM score ranks against the population
-  // With state.changelog: this process's changelog epochs.
+  // With state.changelog: this process's changelog epochs. While an epoch
+  // is in flight only the committer's thread uses it.
   std::unique_ptr<ChangelogEpochs> changelog_;
-  // What the commit in progress changed, for its changelog epoch.
-  EpochChanges ChangelogChanges();
+  // Keys a restore found in unfinished epochs, handed to changelog_ at the
+  // next cut.
+  std::map<int32_t, std::set<std::string>> pending_rewrites_;
+  Status CutChangelog(EpochSnapshot& epoch);
   int64_t uncommitted_records_ = 0;
   int64_t latest_event_time_ms_ = 0;
 

@@ -1,7 +1,8 @@
 // RecordProcessor: the commit (record_processor.h), pipelined. The cut
-// (CutEpoch) runs on the processor's thread: the epoch's changelog data
-// records are produced and what its RocksDB batch writes is copied. The
-// steps that complete it (CommitSteps) run on the committer's thread, and
+// (CutEpoch) runs on the processor's thread: what the epoch's RocksDB batch
+// and changelog records write is copied. The steps that complete it
+// (CommitSteps: the changelog records, the acknowledgements, the markers,
+// the batch) run on the committer's thread, and
 // the processor collects them (Settle) before it cuts the next epoch, so
 // epochs land in order and the stored state is always the result of a
 // prefix of the epochs: a crash replays from the last one that landed.
@@ -12,28 +13,6 @@
 #include "pipeline/state/population_codec.h"
 
 namespace crm::pipeline {
-
-EpochChanges RecordProcessor::ChangelogChanges() {
-  EpochChanges changes;
-  changes.customers.reserve(customers_.dirty().size());
-  for (const auto& [id, customer] : customers_.dirty()) {
-    changes.customers.push_back({customer->partition, id, customer->deleted ? nullptr : &customer->state});
-  }
-  for (const auto& [partition, task] : tasks_) {
-    if (task.dirty) changes.partitions[partition] = EncodePartitionState(task.stored);
-  }
-  changes.offsets = committed_offsets_;
-  for (const auto& [tp, offset] : pending_offsets_) {
-    changes.offsets[tp] = offset;
-    changes.consumed.push_back(tp.partition);
-  }
-  changes.partition_data = [this](int32_t partition) -> Result<std::optional<std::string>> {
-    auto task = tasks_.find(partition);
-    if (task != tasks_.end()) return std::optional<std::string>(EncodePartitionState(task->second.stored));
-    return store_.PartitionData(partition);
-  };
-  return changes;
-}
 
 Status RecordProcessor::Commit(int flush_timeout_ms) {
   RETURN_IF_ERROR(BeginCommit(flush_timeout_ms));
@@ -47,19 +26,21 @@ Status RecordProcessor::BeginCommit(int flush_timeout_ms) {
 }
 
 Status RecordProcessor::CutEpoch(int flush_timeout_ms) {
-  // The changelog epoch's records go out with the outputs, in the same
-  // flush (or transaction), before the state batch (changelog_epoch.h).
-  // Nothing is in flight here, so they go to the sink directly.
-  if (changelog_) RETURN_IF_ERROR(changelog_->ProduceEpoch(ChangelogChanges()));
   // Copies, not pointers: the next epoch changes the cached states.
   auto epoch = std::make_unique<EpochSnapshot>();
   CommitBatch& batch = epoch->batch;
+  EpochChanges& changes = epoch->changelog;
+  // Reserved, so that the changelog's pointers into them stay valid.
   epoch->customers.reserve(customers_.dirty().size());
+  batch.deleted_customers.reserve(customers_.dirty().size());
+  if (changelog_) changes.customers.reserve(customers_.dirty().size());
   for (const auto& [id, customer] : customers_.dirty()) {
     if (customer->deleted) {
       batch.deleted_customers.push_back(*id);
+      if (changelog_) changes.customers.push_back({customer->partition, &batch.deleted_customers.back(), nullptr});
     } else {
-      epoch->customers.emplace_back(*id, customer->state);
+      auto& [kept_id, kept_state] = epoch->customers.emplace_back(*id, customer->state);
+      if (changelog_) changes.customers.push_back({customer->partition, &kept_id, &kept_state});
     }
   }
   batch.customers.reserve(epoch->customers.size());
@@ -71,6 +52,7 @@ Status RecordProcessor::CutEpoch(int flush_timeout_ms) {
     if (task.dirty) batch.partition_data[partition] = EncodePartitionState(task.stored);
     task.dirty = false;
   }
+  if (changelog_) RETURN_IF_ERROR(CutChangelog(*epoch));
   batch.timers = timers_.changes();
   timers_.Cut();
   customers_.Cut();
@@ -84,11 +66,48 @@ Status RecordProcessor::CutEpoch(int flush_timeout_ms) {
   return Status::Ok();
 }
 
+// The changelog's view of the epoch being cut (before pending_offsets_
+// moves into it): what the committer's thread encodes and produces, so the
+// processor's thread does not.
+Status RecordProcessor::CutChangelog(EpochSnapshot& epoch) {
+  EpochChanges& changes = epoch.changelog;
+  changes.partitions = epoch.batch.partition_data;
+  changes.offsets = committed_offsets_;
+  for (const auto& [tp, offset] : pending_offsets_) {
+    changes.offsets[tp] = offset;
+    changes.consumed.push_back(tp.partition);
+    // A partition that consumed input without a change still gets a data
+    // record (changelog_epoch.cc): its state as of now.
+    if (changes.partitions.count(tp.partition) || epoch.consumed_partition_data.count(tp.partition)) continue;
+    auto task = tasks_.find(tp.partition);
+    if (task != tasks_.end()) {
+      epoch.consumed_partition_data[tp.partition] = EncodePartitionState(task->second.stored);
+    } else {
+      ASSIGN_OR_RETURN(epoch.consumed_partition_data[tp.partition], store_.PartitionData(tp.partition));
+    }
+  }
+  changes.partition_data = [&epoch](int32_t partition) -> Result<std::optional<std::string>> {
+    auto it = epoch.consumed_partition_data.find(partition);
+    if (it == epoch.consumed_partition_data.end()) return std::optional<std::string>();
+    return it->second;
+  };
+  // Rewrites scheduled since the last cut (nothing was in flight then).
+  for (auto& [partition, keys] : pending_rewrites_) changelog_->ScheduleRewrite(partition, std::move(keys));
+  pending_rewrites_.clear();
+  return Status::Ok();
+}
+
 // On the committer's thread. While it runs, the processor's thread leaves
 // sink_, changelog_ and the snapshot alone (its outputs are held) and only
 // reads the store, which RocksDB allows.
 Status RecordProcessor::CommitSteps(EpochSnapshot& epoch, int flush_timeout_ms) {
-  if (changelog_) RETURN_IF_ERROR(changelog_->Complete(flush_timeout_ms));
+  if (changelog_) {
+    // The epoch's changelog records go out with its outputs, in the same
+    // transaction, before the state batch (changelog_epoch.h); once per
+    // commit, however often these steps are retried.
+    RETURN_IF_ERROR(changelog_->ProduceEpoch(epoch.changelog));
+    RETURN_IF_ERROR(changelog_->Complete(flush_timeout_ms));
+  }
   Status flushed = sink_.Flush(flush_timeout_ms);
   if (!flushed.ok()) return Status(flushed.code(), "commit: outputs not acknowledged: " + flushed.message());
   if (changelog_) epoch.batch.changelog_checkpoints = changelog_->Checkpoints();
@@ -145,6 +164,7 @@ Status RecordProcessor::DropCachedState() {
   // restore) knows them next time.
   committed_offsets_.clear();
   if (changelog_) changelog_->Reset();
+  pending_rewrites_.clear();
   customers_.Clear();
   tasks_.clear();
   pending_offsets_.clear();

@@ -20,6 +20,7 @@ namespace crm::pipeline {
 class FakeSink : public RecordSink {
  public:
   Status Produce(const OutputRecord& record) override {
+    if (on_produce) on_produce(record);
     pending.push_back(record);
     return Status::Ok();
   }
@@ -58,6 +59,7 @@ class FakeSink : public RecordSink {
   int64_t unavailable_flushes = 0;  // this many flushes report Unavailable first
   int64_t flushes = 0;
   std::function<void()> on_flush;   // called at every flush (say, to move a manual clock)
+  std::function<void(const OutputRecord&)> on_produce;  // called before a record is queued
 };
 
 }  // namespace crm::pipeline

@@ -7,12 +7,16 @@
 // held in flight by a flush that waits at a gate the test opens.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <thread>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "pipeline/changelog/changelog_record.h"
 #include "pipeline/runtime/record_processor.h"
+#include "pipeline/state/state_codec.h"
 #include "tests/pipeline/processor_fixture.h"
 
 namespace crm::pipeline {
@@ -134,6 +138,46 @@ TEST_F(PipelinedCommitTest, AFailedEpochInFlightTakesTheNextOneWithIt) {
   sink_.fail_flush = false;
   ASSERT_TRUE(processor_->Commit(1000).ok());
   EXPECT_EQ(StoredPurchases("dee"), -1) << "nothing of the dropped epochs is written later";
+}
+
+// The changelog records of an epoch are encoded and produced by the
+// committer's thread, not the processor's (which goes on with the next
+// epoch), and carry the customers as the epoch was cut.
+TEST_F(PipelinedCommitTest, TheCommitterProducesTheChangelogRecordsOfTheEpochAsCut) {
+  StartOver();
+  ASSERT_TRUE(Feed(0, "ann", "2024-01-01T00:00:00Z").ok());
+  const std::thread::id processor_thread = std::this_thread::get_id();
+  std::promise<void> gate;
+  std::shared_future<void> gate_open = gate.get_future().share();
+  std::atomic<int> on_processor_thread{0}, on_committer_thread{0};
+  sink_.on_produce = [&](const OutputRecord& r) {
+    if (r.topic != config_.topics.changelog) return;
+    if (std::this_thread::get_id() == processor_thread) {
+      ++on_processor_thread;
+      return;
+    }
+    ++on_committer_thread;
+    gate_open.wait();  // until ann's next purchase has changed her cached state
+  };
+  ASSERT_TRUE(processor_->BeginCommit(1000).ok());
+  ASSERT_TRUE(processor_->commit_in_flight());
+  EXPECT_EQ(on_processor_thread.load(), 0) << "the cut encodes no changelog record";
+  ASSERT_TRUE(Feed(1, "ann", "2024-01-02T00:00:00Z").ok());
+  gate.set_value();
+  Result<bool> landed = processor_->Settle(/*wait=*/true);
+  ASSERT_TRUE(landed.ok()) << landed.status().message();
+  sink_.on_produce = nullptr;
+  EXPECT_GT(on_committer_thread.load(), 0);
+  int ann_records = 0;
+  for (const OutputRecord& r : sink_.delivered) {
+    if (r.topic != config_.topics.changelog || r.key != ChangelogCustomerKey("ann")) continue;
+    ++ann_records;
+    Result<operators::CustomerState> state = DecodeState(r.value);
+    ASSERT_TRUE(state.ok()) << state.status().message();
+    EXPECT_EQ(state->purchase_count, 1) << "the epoch as it was cut, not ann's later purchase";
+  }
+  EXPECT_EQ(ann_records, 1);
+  EXPECT_EQ(StoredPurchases("ann"), 1);
 }
 
 // jo's overdue checks are armed by an epoch still in flight when kim's
