@@ -64,6 +64,10 @@ struct Chunk {
     Check(processor.Process(view), "process");
     // As the service does: overdue checks fired count towards the limit.
     if (processor.uncommitted_records() >= max_uncommitted) Check(processor.Commit(60'000), "commit");
+    while (processor.timer_backlog()) {
+      Check(processor.Commit(60'000), "commit");
+      Check(processor.FireTimerBacklog(max_uncommitted).status(), "fire backlog");
+    }
   }
   Check(processor.Commit(60'000), "commit");
 }
