@@ -17,6 +17,7 @@
 // where the memory is (memory_split.h) at every million events and at the end.
 //
 //   crm_bench_process_path [events=200000] [customers=100000] [partitions=8] [spacing_ms=1000]
+//                          [max_uncommitted_events=100000]
 #include <unistd.h>
 
 #include <chrono>
@@ -64,6 +65,10 @@ struct Chunk {
     Check(processor.Process(view), "process");
     // As the service does: overdue checks fired count towards the limit.
     if (processor.uncommitted_records() >= max_uncommitted) Check(processor.Commit(60'000), "commit");
+    while (processor.timer_backlog()) {
+      Check(processor.Commit(60'000), "commit");
+      Check(processor.FireTimerBacklog(max_uncommitted).status(), "fire backlog");
+    }
   }
   Check(processor.Commit(60'000), "commit");
 }
@@ -80,6 +85,9 @@ int main(int argc, char** argv) {
 
   crm::config::Config config;  // the defaults: changelog, timers, a 256 MiB memory budget
   config.state.dir = dir.string();
+  // The epoch's size: its working set (changed customers, their copy, timer
+  // changes, the RocksDB batch) grows with it.
+  if (argc > 5) config.runtime.max_uncommitted_events = std::atoll(argv[5]);
   auto local = crm::bench::LocalProcessor::Open(config);
   Check(local.status(), "open");
   crm::pipeline::RecordProcessor& processor = (*local)->processor();
@@ -118,9 +126,9 @@ int main(int argc, char** argv) {
   const double disk = static_cast<double>(crm::bench::DirectoryBytes(config.state.dir));
   const double customer_cf = static_cast<double>(store.ApproximateSizeBytes());
 
-  std::printf("== crm_bench_process_path %lld %lld %d %lld (no broker; changelog, timers, outputs on) ==\n",
+  std::printf("== crm_bench_process_path %lld %lld %d %lld %lld (no broker; changelog, timers, outputs on) ==\n",
               static_cast<long long>(events), static_cast<long long>(customers), partitions,
-              static_cast<long long>(spacing_ms));
+              static_cast<long long>(spacing_ms), static_cast<long long>(config.runtime.max_uncommitted_events));
   std::printf("events               %lld\n", static_cast<long long>(events));
   std::printf("records produced     %lld (%.2f per event: outputs, changelog records, markers)\n",
               static_cast<long long>(sink.produced()),

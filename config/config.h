@@ -44,7 +44,7 @@ struct RuntimeConfig {
   std::string instance_id = "crmstream-1";  // client.id, transactional.id suffix
   std::string group_id = "crmstream";       // consumer group
   int64_t commit_interval_ms = 1000;        // how often state+offsets commit
-  int64_t max_uncommitted_events = 100000;  // commit earlier past this many
+  int64_t max_uncommitted_events = 100000;  // commit earlier past this many events + fired checks
   int64_t max_event_bytes = 65536;          // larger messages are dead-lettered
   // A purchase amount above this is dead-lettered (out_of_range): bounds every
   // sum of money, whatever the input.

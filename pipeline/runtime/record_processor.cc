@@ -109,10 +109,7 @@ Result<RecordProcessor::PartitionTask*> RecordProcessor::TaskFor(int32_t partiti
   }
   // Timers the stored watermark passed but whose firing was not committed
   // (a crash after recording an idle advance) fire before anything else.
-  if (fire_stored) {
-    ASSIGN_OR_RETURN(int64_t fired, FireDue(partition, task));
-    uncommitted_records_ += fired;
-  }
+  if (fire_stored) RETURN_IF_ERROR(FireDue(partition, task).status());
   return &task;
 }
 
@@ -172,8 +169,18 @@ Status RecordProcessor::FireOne(int32_t partition, PartitionTask& task, const Ti
 }
 
 Result<int64_t> RecordProcessor::FireDue(int32_t partition, PartitionTask& task, int64_t limit) {
-  return timers_.FireDue(partition, task.stored.watermark_ms, limit,
-                         [&](const TimerKey& key) { return FireOne(partition, task, key); });
+  ASSIGN_OR_RETURN(int64_t fired, timers_.FireDue(partition, task.stored.watermark_ms, limit, [&](const TimerKey& key) {
+    return FireOne(partition, task, key);
+  }));
+  // A fired check changes a customer like an event does: it counts towards
+  // the epoch's size, or one epoch could hold every check a watermark passed.
+  uncommitted_records_ += fired;
+  if (fired < limit) {
+    timer_backlog_.erase(partition);
+  } else {
+    timer_backlog_.insert(partition);  // maybe more due: the next scan says
+  }
+  return fired;
 }
 
 Result<bool> RecordProcessor::AdvanceWatermark(int32_t partition, int64_t watermark_ms) {
@@ -200,8 +207,16 @@ Result<bool> RecordProcessor::RefreshClock(int32_t partition, int64_t wall_ms) {
 
 Result<int64_t> RecordProcessor::FireDueTimers(int32_t partition, int64_t max_timers) {
   ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(partition, /*fire_stored=*/false));
-  ASSIGN_OR_RETURN(int64_t fired, FireDue(partition, *task, max_timers));
-  uncommitted_records_ += fired;
+  return FireDue(partition, *task, max_timers);
+}
+
+Result<int64_t> RecordProcessor::FireTimerBacklog(int64_t max_timers) {
+  int64_t fired = 0;
+  while (!timer_backlog_.empty() && fired < max_timers) {
+    // FireDue drops the partition from the backlog once its scan completes.
+    ASSIGN_OR_RETURN(int64_t slice, FireDueTimers(*timer_backlog_.begin(), max_timers - fired));
+    fired += slice;
+  }
   return fired;
 }
 
@@ -267,6 +282,12 @@ void RecordProcessor::CountReward(const operators::RewardEvent& reward) {
 }
 
 Status RecordProcessor::Process(const InputRecordView& record) {
+  // Checks an earlier record left due fire first, whether or not the caller
+  // fired them: the order never depends on where the epochs were cut.
+  if (timer_backlog_.count(record.partition) != 0) {
+    ASSIGN_OR_RETURN(PartitionTask * task, TaskFor(record.partition));
+    RETURN_IF_ERROR(FireDue(record.partition, *task).status());
+  }
   operators::EventOrigin origin{std::string(record.topic), record.partition, record.offset};
   pending_offsets_[TopicPartitionKey{origin.topic, origin.partition}] = record.offset + 1;
   ++uncommitted_records_;
@@ -329,7 +350,10 @@ Status RecordProcessor::Process(const InputRecordView& record) {
     clock.watermark_ms = watermark;
     fire = true;
   }
-  if (fire) RETURN_IF_ERROR(FireDue(origin.partition, *task).status());
+  if (fire) {
+    const int64_t room = config_.runtime.max_uncommitted_events - uncommitted_records_;
+    RETURN_IF_ERROR(FireDue(origin.partition, *task, std::max<int64_t>(room, 1)).status());
+  }
   return Status::Ok();
 }
 

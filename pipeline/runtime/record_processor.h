@@ -93,8 +93,22 @@ class RecordProcessor {
   // watermark still updates state (counted as late); one stamped more than
   // max_future_skew_ms after its Kafka timestamp or after the partition's
   // trusted clock, or one before time.earliest_event_ms, is dead-lettered
-  // (event_time_bounds.h) and leaves the partition's clock alone.
+  // (event_time_bounds.h) and leaves the partition's clock alone. Every
+  // fired check counts as an uncommitted record, and one record fires at
+  // most as many as the epoch has room for (runtime.max_uncommitted_events
+  // less uncommitted_records(), at least one): the rest is the timer
+  // backlog (timer_backlog()), which fires before the partition's next
+  // record, so an epoch's size (its dirty customers, their copy, changelog
+  // records, outputs) stays bounded whatever a watermark jump passes.
   Status Process(const InputRecordView& record);
+  // Checks a record left due because its epoch was full. The caller commits,
+  // then fires them in slices (FireTimerBacklog), a commit between, before
+  // the next record; left alone, they fire before their partition's next
+  // record. Either way they fire in the same order, before the same records.
+  bool timer_backlog() const { return !timer_backlog_.empty(); }
+  // Fires at most `max_timers` of the backlog, partition by partition;
+  // returns how many fired.
+  Result<int64_t> FireTimerBacklog(int64_t max_timers);
 
   // Records `wall_ms` as the partition's trusted clock (the reference of the
   // future-event bound) when the recorded one is missing or older than a
@@ -198,6 +212,8 @@ class RecordProcessor {
   // Loads the partition on first use and then (unless told not to) fires
   // the timers its stored watermark passed.
   Result<PartitionTask*> TaskFor(int32_t partition, bool fire_stored = true);
+  // Fires at most `limit` due checks and counts them as uncommitted records;
+  // a scan cut short by the limit leaves the partition in timer_backlog_.
   Result<int64_t> FireDue(int32_t partition, PartitionTask& task, int64_t limit = INT64_MAX);
   Status FireOne(int32_t partition, PartitionTask& task, const TimerKey& key);
   operators::ModelContext ContextFor(PartitionTask& task);
@@ -240,6 +256,7 @@ class RecordProcessor {
   std::optional<operators::ModelParams> params_;
   std::map<int32_t, PartitionTask> tasks_;
   TimerService timers_{store_};
+  std::set<int32_t> timer_backlog_;  // partitions whose due scan a full epoch cut short
   bool quantile_scoring_ = false;  // some RFM score ranks against the population
   // With state.changelog: this process's changelog epochs. While an epoch
   // is in flight only the committer's thread uses it.

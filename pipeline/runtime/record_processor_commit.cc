@@ -168,6 +168,7 @@ Status RecordProcessor::DropCachedState() {
   customers_.Clear();
   tasks_.clear();
   pending_offsets_.clear();
+  timer_backlog_.clear();  // the stored watermark fires it again (TaskFor)
   uncommitted_records_ = 0;
   // Back to the committed count of pending timers.
   ASSIGN_OR_RETURN(auto counters, store_.Counters());

@@ -109,6 +109,12 @@ Status Service::Impl::Drain() {
     RETURN_IF_ERROR(processor->Process(view));
     metrics.processing_latency().Observe(std::chrono::duration<double>(clock.Steady() - now).count());
     if (processor->uncommitted_records() >= config.runtime.max_uncommitted_events) RETURN_IF_ERROR(Commit());
+    // Checks the record passed beyond its epoch's room: an epoch per slice,
+    // before the next record.
+    while (processor->timer_backlog()) {
+      RETURN_IF_ERROR(Commit());
+      RETURN_IF_ERROR(processor->FireTimerBacklog(config.runtime.max_uncommitted_events).status());
+    }
     // The epoch in flight held back too much of this one's output.
     if (processor->holding_full()) RETURN_IF_ERROR(Settle(/*wait=*/true));
   }

@@ -240,6 +240,34 @@ TEST_F(ServiceTest, MergeWaitsPastTheIdleLimitForRecordsKnownToBeOnTheBroker) {
   EXPECT_EQ(metrics_.EnforcedProcessing(1).Value(), 1);
 }
 
+// An event whose watermark passes more overdue checks than an epoch holds
+// (runtime.max_uncommitted_events counts events and fired checks): the
+// service fires the rest in the next epochs, a commit between, without
+// waiting for another record.
+TEST_F(ServiceTest, ChecksAnEventPassesBeyondItsEpochFireInTheNextEpochs) {
+  constexpr int kSilent = 10;
+  config_.runtime.max_uncommitted_events = 4;
+  Start();
+  auto purchase = [this](int64_t offset, const std::string& id, int64_t ts) {
+    return FakeSource::Record{config_.topics.purchases, 0, offset, id,
+                              R"({"event_id":"e)" + std::to_string(offset) + R"(","customer_id":")" + id +
+                                  R"(","ts":")" + FormatRfc3339(ts) + R"(","amount":12.5})",
+                              ts};
+  };
+  source_->Then(FakeSource::Assign{Inputs(0)});
+  source_->Then(FakeSource::End{config_.topics.complaints, 0});
+  source_->Then(FakeSource::End{config_.topics.service, 0});
+  const int64_t year_ago = clock_.WallMs() - 400LL * 86'400'000;
+  for (int i = 0; i < kSilent; ++i) source_->Then(purchase(i, "c" + std::to_string(i), year_ago + i));
+  source_->Then(purchase(kSilent, "late", clock_.WallMs() - 86'400'000));
+  ThenStop();
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(metrics_.timers_fired().Value(), kSilent) << "every silent customer's check fired, with no later record";
+  // 10 purchases, then the late one and its 10 checks, in epochs of at most 4.
+  EXPECT_GE(metrics_.Commits("ok").Value(), 6);
+  EXPECT_EQ(StoredOffset(0), kSilent + 1);
+}
+
 TEST_F(ServiceTest, StopGivesUpAnUnacknowledgedCommitAtTheShutdownDeadline) {
   config_.runtime.shutdown_deadline_ms = 5000;
   Start();
