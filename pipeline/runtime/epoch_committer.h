@@ -3,8 +3,8 @@
 // The pipelined commit's second half: the steps that complete a cut epoch
 // (produce its changelog records, wait for them and its outputs to be
 // acknowledged, check ownership, produce its markers, commit the Kafka
-// transaction, write the RocksDB batch) run on a thread of their own while the processor goes on
-// with the next epoch. At most one epoch is in flight; the processor
+// transaction, write the RocksDB batch) run on a thread of their own while
+// the processor goes on with the next epoch. At most one epoch is in flight; the processor
 // collects its Status (Poll, Wait) before it cuts the next one, and starts
 // the same steps again after Unavailable. The epoch's data travels as an
 // EpochSnapshot: copies of what changed, never pointers into state the next
@@ -31,6 +31,11 @@ namespace crm::pipeline {
 // One cut epoch's RocksDB batch and changelog records, owning the customer
 // states they write.
 struct EpochSnapshot {
+  // Never copied or moved: batch and changelog point into it.
+  EpochSnapshot() = default;
+  EpochSnapshot(const EpochSnapshot&) = delete;
+  EpochSnapshot& operator=(const EpochSnapshot&) = delete;
+
   std::vector<std::pair<std::string, operators::CustomerState>> customers;
   CommitBatch batch;  // batch.customers point into `customers`
   std::map<TopicPartitionKey, int64_t> next_offsets;  // what the epoch reached (also in batch)

@@ -23,7 +23,7 @@ Status HoldingSink::Produce(const OutputRecord& record) {
 }
 
 Status HoldingSink::ProduceOwned(OutputRecord&& record) {
-  if (!holding_) return target_.Produce(record);
+  if (!holding_) return target_.ProduceOwned(std::move(record));
   held_bytes_ += RecordBytes(record);
   held_.push_back(std::move(record));
   return Status::Ok();

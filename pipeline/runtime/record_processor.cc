@@ -69,16 +69,24 @@ RecordProcessor::TopicCounters& RecordProcessor::CountersFor(const std::string& 
   return it->second;
 }
 
-Status RecordProcessor::Start() {
+Status RecordProcessor::Start() { return LoadCommittedCounters(); }
+
+// The counters as the last landed commit stored them (pending timers,
+// customers per segment): at start, and when uncommitted progress is
+// dropped, which a replay then repeats.
+Status RecordProcessor::LoadCommittedCounters() {
   ASSIGN_OR_RETURN(auto counters, store_.Counters());
   auto pending = counters.find(kTimersPendingCounter);
   timers_.Reset(pending == counters.end() ? 0 : pending->second);
   metrics_.timers_pending().Set(static_cast<double>(timers_.pending()));
+  // A segment only the dropped progress had counts 0 again.
+  for (auto& [segment, count] : segment_counts_) count = 0;
   for (const auto& [name, value] : counters) {
     if (name.rfind(kSegmentCounterPrefix, 0) != 0) continue;
-    const std::string segment = name.substr(kSegmentCounterPrefix.size());
-    segment_counts_[segment] = value;
-    metrics_.CustomersInSegment(segment).Set(static_cast<double>(value));
+    segment_counts_[name.substr(kSegmentCounterPrefix.size())] = value;
+  }
+  for (const auto& [segment, count] : segment_counts_) {
+    metrics_.CustomersInSegment(segment).Set(static_cast<double>(count));
   }
   return Status::Ok();
 }

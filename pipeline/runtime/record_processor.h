@@ -141,10 +141,10 @@ class RecordProcessor {
   Status Commit(int flush_timeout_ms);
 
   // The pipelined commit (epoch_committer.h). BeginCommit first settles the
-  // epoch in flight (Settle, waiting), then cuts this one: its changelog
-  // data records are produced, what its RocksDB batch writes is copied, and
-  // the rest of Commit's steps run on the committer thread while processing
-  // goes on. Until the epoch lands, the outputs of the next wait in memory
+  // epoch in flight (Settle, waiting), then cuts this one: what its RocksDB
+  // batch and changelog records write is copied, and the rest of Commit's
+  // steps (the changelog records among them) run on the committer thread
+  // while processing goes on. Until the epoch lands, the outputs of the next wait in memory
   // (holding_sink.h), its customers stay cached and its timer changes stay
   // visible, and committed_offsets() does not move. Errors: as Commit's.
   Status BeginCommit(int flush_timeout_ms);
@@ -265,6 +265,7 @@ class RecordProcessor {
   // next cut.
   std::map<int32_t, std::set<std::string>> pending_rewrites_;
   Status CutChangelog(EpochSnapshot& epoch);
+  Status LoadCommittedCounters();
   int64_t uncommitted_records_ = 0;
   int64_t latest_event_time_ms_ = 0;
 

@@ -48,11 +48,13 @@ Status RecordProcessor::CutEpoch(int flush_timeout_ms) {
   batch.next_offsets = pending_offsets_;
   for (const auto& [segment, count] : segment_counts_) batch.counters[kSegmentCounterPrefix + segment] = count;
   batch.counters[kTimersPendingCounter] = timers_.pending();
-  for (auto& [partition, task] : tasks_) {
+  for (const auto& [partition, task] : tasks_) {
     if (task.dirty) batch.partition_data[partition] = EncodePartitionState(task.stored);
-    task.dirty = false;
   }
+  // Last to fail (it may read the store): until here the processor's state
+  // is as it was, so a failed cut loses nothing.
   if (changelog_) RETURN_IF_ERROR(CutChangelog(*epoch));
+  for (auto& [partition, task] : tasks_) task.dirty = false;
   batch.timers = timers_.changes();
   timers_.Cut();
   customers_.Cut();
@@ -170,11 +172,9 @@ Status RecordProcessor::DropCachedState() {
   pending_offsets_.clear();
   timer_backlog_.clear();  // the stored watermark fires it again (TaskFor)
   uncommitted_records_ = 0;
-  // Back to the committed count of pending timers.
-  ASSIGN_OR_RETURN(auto counters, store_.Counters());
-  auto it = counters.find(kTimersPendingCounter);
-  timers_.Reset(it == counters.end() ? 0 : it->second);
-  return Status::Ok();
+  // Back to the committed counts of pending timers and customers per
+  // segment: the replay counts its records again.
+  return LoadCommittedCounters();
 }
 
 }  // namespace crm::pipeline

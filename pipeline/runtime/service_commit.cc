@@ -139,12 +139,14 @@ Status Service::Impl::AdvanceIdle(int32_t partition) {
   ASSIGN_OR_RETURN(bool advanced, processor->AdvanceWatermark(partition, watermark));
   if (!advanced) return Status::Ok();
   RETURN_IF_ERROR(Commit());
+  // Each slice an epoch within runtime.max_uncommitted_events.
+  const int64_t timers_per_commit = std::min(kTimersPerCommit, config.runtime.max_uncommitted_events);
   int64_t fired = 0;
   for (;;) {
-    ASSIGN_OR_RETURN(int64_t slice, processor->FireDueTimers(partition, kTimersPerCommit));
+    ASSIGN_OR_RETURN(int64_t slice, processor->FireDueTimers(partition, timers_per_commit));
     RETURN_IF_ERROR(Commit());
     fired += slice;
-    if (slice < kTimersPerCommit) break;
+    if (slice < timers_per_commit) break;
   }
   metrics.WatermarkIdleAdvances(partition).Increment();
   spdlog::info("partition {} idle for {} ms: watermark advanced by wall clock to {}; {} timers fired", partition,

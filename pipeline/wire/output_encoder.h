@@ -27,9 +27,9 @@ namespace crm::pipeline {
 std::string FormatRfc3339(int64_t epoch_ms);
 
 // The same text in a buffer of its own, for writers that copy it anyway
-// (no allocation per output). Any int64 epoch fits.
+// (no allocation per output). Every year the date arithmetic gives fits.
 struct Rfc3339Text {
-  std::array<char, 40> chars;
+  std::array<char, 40> chars{};
   size_t size = 0;
   std::string_view view() const { return {chars.data(), size}; }
 };

@@ -9,9 +9,9 @@
 
 #include <atomic>
 #include <future>
-#include <thread>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pipeline/changelog/changelog_record.h"

@@ -126,6 +126,24 @@ TEST_F(RecordProcessorTest, SegmentCountsSurviveARestart) {
   EXPECT_NE(text.find("crmstream_customers{"), std::string::npos);
 }
 
+// Progress dropped after a fence or a revoke is replayed: the customers it
+// had counted per segment must not be counted twice.
+TEST_F(RecordProcessorTest, DroppedProgressIsNotCountedTwicePerSegment) {
+  ASSERT_TRUE(Feed(0, "ed", PurchaseJson(0, "ed", "2024-01-01T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  ASSERT_TRUE(Feed(1, "fay", PurchaseJson(1, "fay", "2024-01-02T00:00:00Z")).ok());
+  ASSERT_TRUE(processor_->DropCachedState().ok());
+  ASSERT_TRUE(Feed(1, "fay", PurchaseJson(1, "fay", "2024-01-02T00:00:00Z")).ok());  // the replay
+  ASSERT_TRUE(processor_->Commit(1000).ok());
+  auto counters = store_->Counters();
+  ASSERT_TRUE(counters.ok());
+  int64_t total = 0;
+  for (const auto& [name, value] : *counters) {
+    if (name.rfind("customers_in_segment/", 0) == 0) total += value;
+  }
+  EXPECT_EQ(total, 2) << "ed and fay, each once";
+}
+
 TEST_F(RecordProcessorTest, PopulationIsCommittedWithTheStateAndSurvivesARestart) {
   config_.model.rfm.min_population = 5;
   config_.model.rfm.refresh_every = 1;
