@@ -23,6 +23,16 @@ namespace {
 
 class RecordProcessorTest : public ProcessorFixture {
  protected:
+  // The stored customers-per-segment counters, summed (-1: unreadable).
+  int64_t StoredCustomersInSegments() {
+    auto counters = store_->Counters();
+    if (!counters.ok()) return -1;
+    int64_t total = 0;
+    for (const auto& [name, value] : *counters) {
+      if (name.rfind("customers_in_segment/", 0) == 0) total += value;
+    }
+    return total;
+  }
   void SetUp() override {
     config_.state.changelog = false;  // the changelog has tests of its own below
     ProcessorFixture::SetUp();
@@ -115,12 +125,8 @@ TEST_F(RecordProcessorTest, SegmentCountsSurviveARestart) {
   ASSERT_TRUE(processor_->Commit(1000).ok());
   auto counters = store_->Counters();
   ASSERT_TRUE(counters.ok());
-  int64_t total = 0;
-  for (const auto& [name, value] : *counters) {
-    if (name.rfind("customers_in_segment/", 0) == 0) total += value;
-  }
   EXPECT_EQ(counters->at("timers_pending"), 2) << "one overdue check each";
-  EXPECT_EQ(total, 2) << "two customers, each in exactly one segment";
+  EXPECT_EQ(StoredCustomersInSegments(), 2) << "two customers, each in exactly one segment";
   Reopen();
   std::string text = metrics_.Serialize();
   EXPECT_NE(text.find("crmstream_customers{"), std::string::npos);
@@ -135,13 +141,7 @@ TEST_F(RecordProcessorTest, DroppedProgressIsNotCountedTwicePerSegment) {
   ASSERT_TRUE(processor_->DropCachedState().ok());
   ASSERT_TRUE(Feed(1, "fay", PurchaseJson(1, "fay", "2024-01-02T00:00:00Z")).ok());  // the replay
   ASSERT_TRUE(processor_->Commit(1000).ok());
-  auto counters = store_->Counters();
-  ASSERT_TRUE(counters.ok());
-  int64_t total = 0;
-  for (const auto& [name, value] : *counters) {
-    if (name.rfind("customers_in_segment/", 0) == 0) total += value;
-  }
-  EXPECT_EQ(total, 2) << "ed and fay, each once";
+  EXPECT_EQ(StoredCustomersInSegments(), 2) << "ed and fay, each once";
 }
 
 TEST_F(RecordProcessorTest, PopulationIsCommittedWithTheStateAndSurvivesARestart) {
